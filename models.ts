@@ -1,0 +1,336 @@
+/**
+ * Every model the scripts save or exchange: the records in Nango's cache, and the inputs and outputs of actions.
+ *
+ * A backend reading the cache imports the types from here (`import type { GmailThread } from '<this package>'`);
+ * the scripts import the schemas. Field names are ours, not the providers': mapping happens in each provider's
+ * `mappers.ts`. Optional provider fields are `nullable` (always present in the record, null when unknown) so a
+ * reader never has to tell "missing" from "empty".
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared pieces
+// ---------------------------------------------------------------------------------------------------------------
+
+export const EmailAddress = z.object({
+    email: z.string(),
+    name: z.string().nullable()
+});
+export type EmailAddress = z.infer<typeof EmailAddress>;
+
+/** An address as a caller gives it to an action: the display name is optional. */
+export const EmailAddressInput = z.object({
+    email: z.string(),
+    name: z.string().optional()
+});
+export type EmailAddressInput = z.infer<typeof EmailAddressInput>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// google-mail
+// ---------------------------------------------------------------------------------------------------------------
+
+export const GmailAttachment = z.object({
+    filename: z.string(),
+    mimeType: z.string(),
+    size: z.number(),
+    attachmentId: z.string().nullable(),
+    /** Set for inline parts (images referenced by `cid:` from the HTML body). */
+    contentId: z.string().nullable()
+});
+export type GmailAttachment = z.infer<typeof GmailAttachment>;
+
+export const GmailMessage = z.object({
+    id: z.string(),
+    threadId: z.string(),
+    historyId: z.string(),
+    /** RFC 5322 Message-ID header, used to thread replies. */
+    messageId: z.string().nullable(),
+    subject: z.string().nullable(),
+    from: EmailAddress.nullable(),
+    to: z.array(EmailAddress),
+    cc: z.array(EmailAddress),
+    /** ISO 8601, from Gmail's internalDate. */
+    date: z.string(),
+    labels: z.array(z.string()),
+    snippet: z.string(),
+    body_text: z.string().nullable(),
+    body_html: z.string().nullable(),
+    attachments: z.array(GmailAttachment)
+});
+export type GmailMessage = z.infer<typeof GmailMessage>;
+
+export const GmailThread = z.object({
+    id: z.string(),
+    historyId: z.string(),
+    /** Subject, sender and recipients of the thread's first message. */
+    subject: z.string().nullable(),
+    from: EmailAddress.nullable(),
+    to: z.array(EmailAddress),
+    cc: z.array(EmailAddress),
+    /** ISO 8601 date of the latest message. */
+    date: z.string(),
+    /** Union of the labels of the thread's messages. */
+    labels: z.array(z.string()),
+    snippet: z.string(),
+    hasAttachment: z.boolean(),
+    messages: z.array(GmailMessage)
+});
+export type GmailThread = z.infer<typeof GmailThread>;
+
+export const GoogleContact = z.object({
+    /** The People API resourceName, e.g. `people/c123`. */
+    id: z.string(),
+    etag: z.string().nullable(),
+    displayName: z.string().nullable(),
+    givenName: z.string().nullable(),
+    familyName: z.string().nullable(),
+    emailAddresses: z.array(z.object({ value: z.string(), type: z.string().nullable(), primary: z.boolean() })),
+    phoneNumbers: z.array(z.object({ value: z.string(), type: z.string().nullable(), primary: z.boolean() })),
+    organizations: z.array(z.object({ name: z.string().nullable(), title: z.string().nullable(), department: z.string().nullable() })),
+    photoUrl: z.string().nullable(),
+    /** ISO 8601, from the contact source's updateTime. */
+    updatedAt: z.string().nullable()
+});
+export type GoogleContact = z.infer<typeof GoogleContact>;
+
+export const EmailAttachmentInput = z.object({
+    filename: z.string(),
+    mimeType: z.string(),
+    /** The file's bytes, base64 (standard or url-safe alphabet). */
+    content: z.string()
+});
+export type EmailAttachmentInput = z.infer<typeof EmailAttachmentInput>;
+
+export const SendEmailInput = z.object({
+    to: z.array(EmailAddressInput),
+    cc: z.array(EmailAddressInput).optional(),
+    bcc: z.array(EmailAddressInput).optional(),
+    subject: z.string(),
+    text: z.string().optional(),
+    html: z.string().optional(),
+    attachments: z.array(EmailAttachmentInput).optional(),
+    replyTo: EmailAddressInput.optional(),
+    /** The sender; Gmail uses the authenticated user (or a configured send-as alias) when omitted. */
+    from: EmailAddressInput.optional()
+});
+export type SendEmailInput = z.infer<typeof SendEmailInput>;
+
+export const SendEmailOutput = z.object({
+    id: z.string(),
+    threadId: z.string(),
+    labelIds: z.array(z.string())
+});
+export type SendEmailOutput = z.infer<typeof SendEmailOutput>;
+
+export const ReplyEmailInput = z.object({
+    /** The message to reply to. */
+    messageId: z.string().optional(),
+    /** Or a thread: the reply goes to its latest message. */
+    threadId: z.string().optional(),
+    text: z.string().optional(),
+    html: z.string().optional(),
+    replyAll: z.boolean().optional(),
+    attachments: z.array(EmailAttachmentInput).optional()
+});
+export type ReplyEmailInput = z.infer<typeof ReplyEmailInput>;
+
+export const ReplyEmailOutput = SendEmailOutput;
+export type ReplyEmailOutput = z.infer<typeof ReplyEmailOutput>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// salesforce
+// ---------------------------------------------------------------------------------------------------------------
+
+export const SalesforceLead = z.object({
+    id: z.string(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    company: z.string().nullable(),
+    title: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    status: z.string().nullable(),
+    leadSource: z.string().nullable(),
+    ownerId: z.string().nullable(),
+    isConverted: z.boolean().nullable(),
+    convertedAccountId: z.string().nullable(),
+    convertedContactId: z.string().nullable(),
+    convertedOpportunityId: z.string().nullable(),
+    createdDate: z.string().nullable(),
+    lastModifiedDate: z.string().nullable(),
+    systemModstamp: z.string()
+});
+export type SalesforceLead = z.infer<typeof SalesforceLead>;
+
+export const SalesforceOpportunity = z.object({
+    id: z.string(),
+    name: z.string().nullable(),
+    accountId: z.string().nullable(),
+    amount: z.number().nullable(),
+    stageName: z.string().nullable(),
+    probability: z.number().nullable(),
+    /** YYYY-MM-DD */
+    closeDate: z.string().nullable(),
+    type: z.string().nullable(),
+    ownerId: z.string().nullable(),
+    isClosed: z.boolean().nullable(),
+    isWon: z.boolean().nullable(),
+    createdDate: z.string().nullable(),
+    lastModifiedDate: z.string().nullable(),
+    systemModstamp: z.string()
+});
+export type SalesforceOpportunity = z.infer<typeof SalesforceOpportunity>;
+
+/** Extra Salesforce fields by API name, e.g. `{ "Industry": "Retail", "Rating__c": 3 }`. */
+export const SalesforceExtraFields = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export type SalesforceExtraFields = z.infer<typeof SalesforceExtraFields>;
+
+export const CreateLeadInput = z.object({
+    LastName: z.string(),
+    Company: z.string(),
+    FirstName: z.string().optional(),
+    Email: z.string().optional(),
+    Phone: z.string().optional(),
+    Title: z.string().optional(),
+    Status: z.string().optional(),
+    LeadSource: z.string().optional(),
+    extraFields: SalesforceExtraFields.optional()
+});
+export type CreateLeadInput = z.infer<typeof CreateLeadInput>;
+
+export const SalesforceRecord = z.object({
+    id: z.string(),
+    success: z.boolean(),
+    /** The key fields of the created record, as sent. */
+    fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+});
+export type SalesforceRecord = z.infer<typeof SalesforceRecord>;
+
+export const UpdateOpportunityInput = z.object({
+    id: z.string(),
+    name: z.string().optional(),
+    amount: z.number().optional(),
+    stageName: z.string().optional(),
+    /** YYYY-MM-DD */
+    closeDate: z.string().optional(),
+    probability: z.number().optional(),
+    nextStep: z.string().optional(),
+    description: z.string().optional(),
+    extraFields: SalesforceExtraFields.optional()
+});
+export type UpdateOpportunityInput = z.infer<typeof UpdateOpportunityInput>;
+
+export const UpdateOpportunityOutput = z.object({
+    id: z.string(),
+    success: z.boolean(),
+    /** Salesforce API names of the fields that were sent. */
+    updatedFields: z.array(z.string())
+});
+export type UpdateOpportunityOutput = z.infer<typeof UpdateOpportunityOutput>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// google-calendar
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A timed moment (`dateTime` + `timeZone`) or an all-day date (`date`, YYYY-MM-DD); exactly one is set. */
+export const CalendarEventTime = z.object({
+    dateTime: z.string().nullable(),
+    date: z.string().nullable(),
+    timeZone: z.string().nullable()
+});
+export type CalendarEventTime = z.infer<typeof CalendarEventTime>;
+
+export const CalendarAttendee = z.object({
+    email: z.string(),
+    name: z.string().nullable(),
+    responseStatus: z.string().nullable(),
+    optional: z.boolean(),
+    organizer: z.boolean(),
+    self: z.boolean()
+});
+export type CalendarAttendee = z.infer<typeof CalendarAttendee>;
+
+export const GoogleCalendarEvent = z.object({
+    /** `<calendarId>/<eventId>`: event ids are unique only within a calendar. */
+    id: z.string(),
+    calendarId: z.string(),
+    eventId: z.string(),
+    status: z.string(),
+    summary: z.string().nullable(),
+    description: z.string().nullable(),
+    location: z.string().nullable(),
+    start: CalendarEventTime.nullable(),
+    end: CalendarEventTime.nullable(),
+    isAllDay: z.boolean(),
+    recurrence: z.array(z.string()),
+    recurringEventId: z.string().nullable(),
+    originalStartTime: CalendarEventTime.nullable(),
+    organizer: EmailAddress.nullable(),
+    attendees: z.array(CalendarAttendee),
+    conferenceLink: z.string().nullable(),
+    htmlLink: z.string().nullable(),
+    created: z.string().nullable(),
+    updated: z.string().nullable(),
+    etag: z.string().nullable()
+});
+export type GoogleCalendarEvent = z.infer<typeof GoogleCalendarEvent>;
+
+export const EventTimeInput = z.object({
+    /** RFC 3339 date-time, for a timed event. */
+    dateTime: z.string().optional(),
+    /** IANA time zone name, e.g. `Europe/Paris`. */
+    timeZone: z.string().optional(),
+    /** YYYY-MM-DD, for an all-day event (the end date is exclusive, as in Google Calendar). */
+    date: z.string().optional()
+});
+export type EventTimeInput = z.infer<typeof EventTimeInput>;
+
+export const EventAttendeeInput = z.object({
+    email: z.string(),
+    name: z.string().optional(),
+    optional: z.boolean().optional()
+});
+export type EventAttendeeInput = z.infer<typeof EventAttendeeInput>;
+
+export const EventRemindersInput = z.object({
+    useDefault: z.boolean(),
+    overrides: z.array(z.object({ method: z.enum(['email', 'popup']), minutes: z.number() })).optional()
+});
+export type EventRemindersInput = z.infer<typeof EventRemindersInput>;
+
+export const SendUpdates = z.enum(['all', 'externalOnly', 'none']);
+export type SendUpdates = z.infer<typeof SendUpdates>;
+
+export const CreateEventInput = z.object({
+    calendarId: z.string().optional(),
+    /** Optional client-chosen id (base32hex, 5-1024 chars); derived from the input when omitted. */
+    eventId: z.string().optional(),
+    summary: z.string(),
+    description: z.string().optional(),
+    location: z.string().optional(),
+    start: EventTimeInput,
+    end: EventTimeInput,
+    attendees: z.array(EventAttendeeInput).optional(),
+    recurrence: z.array(z.string()).optional(),
+    reminders: EventRemindersInput.optional(),
+    addGoogleMeet: z.boolean().optional(),
+    sendUpdates: SendUpdates.optional()
+});
+export type CreateEventInput = z.infer<typeof CreateEventInput>;
+
+export const UpdateEventInput = z.object({
+    calendarId: z.string().optional(),
+    eventId: z.string(),
+    etag: z.string().optional(),
+    summary: z.string().optional(),
+    description: z.string().optional(),
+    location: z.string().optional(),
+    start: EventTimeInput.optional(),
+    end: EventTimeInput.optional(),
+    attendees: z.array(EventAttendeeInput).optional(),
+    recurrence: z.array(z.string()).optional(),
+    reminders: EventRemindersInput.optional(),
+    addGoogleMeet: z.boolean().optional(),
+    sendUpdates: SendUpdates.optional()
+});
+export type UpdateEventInput = z.infer<typeof UpdateEventInput>;

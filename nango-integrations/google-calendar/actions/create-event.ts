@@ -1,0 +1,14 @@
+import { createAction } from 'nango';
+import { CreateEventInput, GoogleCalendarEvent } from '../../../models.js';
+
+// Placeholder: the provider issue replaces this with the real action.
+const action = createAction({
+    description: 'Placeholder for create-event',
+    version: '0.0.1',
+    input: CreateEventInput,
+    output: GoogleCalendarEvent,
+    exec: async (nango) => {
+        throw new nango.ActionError({ message: 'not implemented yet' });
+    }
+});
+export default action;
