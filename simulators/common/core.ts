@@ -55,7 +55,12 @@ export class ApiCore {
      * Runs `resolve` as the provider would serve `method` costing `units`. A `drop-response` fault applies the call,
      * then answers with a network error, which is how a client sees a timeout after the provider acted.
      */
-    async serve(method: string, units: number, request: Request, resolve: (call: CallInfo) => Response | Promise<Response>): Promise<Response> {
+    async serve(
+        method: string,
+        units: number,
+        request: Request,
+        resolve: (call: CallInfo) => Response | Promise<Response>
+    ): Promise<Response> {
         const fault = this.faults.take(method);
         if (this.latencyMs > 0) await this.options.clock.sleep(this.latencyMs);
         if (fault?.kind === 'network') {

@@ -3,7 +3,12 @@
  * Retry-After: 2". The simulators consult it before doing any work, so a fault never half-applies a write.
  */
 export type Fault =
-    | { kind: 'status'; status: 401 | 403 | 404 | 409 | 410 | 412 | 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number; reason?: string }
+    | {
+          kind: 'status';
+          status: 401 | 403 | 404 | 409 | 410 | 412 | 429 | 500 | 502 | 503 | 504;
+          retryAfterSeconds?: number;
+          reason?: string;
+      }
     | { kind: 'network' }
     /** The request reaches the provider and is applied, then the connection drops before the answer arrives. */
     | { kind: 'drop-response' };
