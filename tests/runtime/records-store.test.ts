@@ -8,8 +8,8 @@ const conn = { integration: 'google-mail', connectionId: 'local' };
 const T0 = Date.UTC(2026, 0, 1);
 const minutes = (n: number) => T0 + n * 60_000;
 
-function ids(records: { id: unknown }[]): string[] {
-    return records.map((r) => String(r.id));
+function ids(records: readonly Record<string, unknown>[]): string[] {
+    return records.map((r) => String(r['id']));
 }
 
 function pageAll(store: RecordsStore, query: Omit<Parameters<RecordsStore['listRecords']>[0], 'cursor'>): CachedRecord[] {

@@ -1,0 +1,219 @@
+import { NangoSyncBase, type ProxyConfiguration, type UncontrolledFetchOptions } from '@nangohq/runner-sdk';
+import type { Nango } from '@nangohq/node';
+import type { NangoProps } from '@nangohq/types';
+import type { AxiosResponse } from 'axios';
+import type { CachedRecord, WriteSummary } from './records-store.js';
+import type { RunContext } from './run-context.js';
+import type { ModelValidator } from './validation.js';
+
+export interface ModelCounts {
+    added: number;
+    updated: number;
+    deleted: number;
+}
+
+/** A saved record that does not match its model, as `nango dryrun --validate` refuses it. */
+export class InvalidRecordError extends Error {
+    readonly code = 'invalid_sync_record';
+
+    constructor(
+        readonly model: string,
+        readonly recordId: string,
+        readonly problems: string[]
+    ) {
+        super(`Invalid ${model} record "${recordId}": ${problems.join('; ')}`);
+        this.name = 'InvalidRecordError';
+    }
+}
+
+/** Nango's runner sends records to its persist service in chunks of this size. */
+const BATCH_SIZE = 1000;
+const LIST_PAGE_SIZE = 1000;
+
+/**
+ * The `nango` object a sync receives: runner-sdk's NangoSyncBase (so `paginate`, `getConnection`, `getMetadata`
+ * are Nango's own code) with records, checkpoints and HTTP wired to the local run.
+ */
+export class LocalNangoSync extends NangoSyncBase<never, never, never> {
+    override nango: Nango;
+    readonly byModel: Record<string, ModelCounts> = {};
+    private readonly deleteMarks = new Map<string, number>();
+    private readonly runMark: number;
+    private readonly merging = new Map<string, string>();
+
+    constructor(
+        props: NangoProps,
+        private readonly run: RunContext,
+        private readonly validator: ModelValidator,
+        readonly modelNames: string[]
+    ) {
+        super(props);
+        this.nango = run.client();
+        this.runMark = run.store.trackDeletesStart();
+        for (const model of modelNames) this.byModel[model] = { added: 0, updated: 0, deleted: 0 };
+    }
+
+    override async proxy<T = unknown>(config: ProxyConfiguration): Promise<AxiosResponse<T>> {
+        return (await this.run.proxy(config)) as unknown as AxiosResponse<T>;
+    }
+
+    override log(...args: unknown[]): void {
+        this.run.userLog(args);
+    }
+
+    override async batchSave(results: Record<string, unknown>[], model: string): Promise<boolean> {
+        this.run.guard();
+        if (!results || results.length === 0) return true;
+        this.checkModel(model);
+        const records = this.removeMetadata(results);
+        for (const record of records) {
+            const problems = this.validator.problems(model, record);
+            if (problems.length > 0) throw new InvalidRecordError(model, String(record['id'] ?? '(no id)'), problems);
+        }
+        for (let i = 0; i < records.length; i += BATCH_SIZE) {
+            this.count(model, this.run.store.saveRecords(this.run.conn, model, records.slice(i, i + BATCH_SIZE), { now: this.run.now }));
+        }
+        this.run.recordsSaved += records.length;
+        this.run.progress();
+        return true;
+    }
+
+    override async batchDelete(results: { id: unknown }[], model: string): Promise<boolean> {
+        this.run.guard();
+        if (!results || results.length === 0) return true;
+        this.checkModel(model);
+        for (let i = 0; i < results.length; i += BATCH_SIZE) {
+            this.count(model, this.run.store.deleteRecords(this.run.conn, model, results.slice(i, i + BATCH_SIZE), { now: this.run.now }));
+        }
+        return true;
+    }
+
+    override async batchUpdate(results: Record<string, unknown>[], model: string): Promise<boolean> {
+        this.run.guard();
+        if (!results || results.length === 0) return true;
+        this.checkModel(model);
+        const records = this.removeMetadata(results);
+        for (let i = 0; i < records.length; i += BATCH_SIZE) {
+            this.count(model, this.run.store.updateRecords(this.run.conn, model, records.slice(i, i + BATCH_SIZE), { now: this.run.now }));
+        }
+        return true;
+    }
+
+    override async getRecordsByIds<K = string | number, T = CachedRecord>(ids: K[], model: string): Promise<Map<K, T>> {
+        this.run.guard();
+        const found = this.run.store.getRecordsByIds(
+            this.run.conn,
+            model,
+            ids.map((id) => String(id))
+        );
+        const byOriginalId = new Map<K, T>();
+        for (const id of ids) {
+            const record = found.get(String(id));
+            if (record) byOriginalId.set(id, record as T);
+        }
+        return byOriginalId;
+    }
+
+    override async *listRecords<T = CachedRecord>(model: string, options?: { cursor?: string }): AsyncGenerator<T> {
+        let cursor = options?.cursor;
+        for (;;) {
+            this.run.guard();
+            const page = this.run.store.listRecords({ ...this.run.conn, model, cursor, limit: LIST_PAGE_SIZE });
+            yield* page.records as T[];
+            if (!page.next_cursor) return;
+            cursor = page.next_cursor;
+        }
+    }
+
+    override async trackDeletesStart(model: string): Promise<void> {
+        this.run.guard();
+        this.checkModel(model);
+        this.deleteMarks.set(model, this.run.store.trackDeletesStart());
+    }
+
+    override async trackDeletesEnd(model: string): Promise<{ deletedKeys: string[] }> {
+        this.run.guard();
+        const mark = this.deleteMarks.get(model);
+        if (mark === undefined) throw new Error(`trackDeletesEnd(${model}) without trackDeletesStart(${model}) in this run`);
+        this.deleteMarks.delete(model);
+        const deletedKeys = this.run.store.deleteUnseenSince(this.run.conn, model, mark, { now: this.run.now });
+        this.countDeleted(model, deletedKeys.length);
+        return { deletedKeys };
+    }
+
+    /** Deprecated in Nango; deletes what this run did not save, like trackDeletesStart at the run's start. */
+    override async deleteRecordsFromPreviousExecutions(model: string): Promise<{ deletedKeys: string[] }> {
+        this.run.guard();
+        const deletedKeys = this.run.store.deleteUnseenSince(this.run.conn, model, this.runMark, { now: this.run.now });
+        this.countDeleted(model, deletedKeys.length);
+        return { deletedKeys };
+    }
+
+    /**
+     * Only matters when something else writes the same records concurrently (webhooks); a local run is the only
+     * writer, so the strategy is recorded and logged but changes nothing.
+     */
+    override async setMergingStrategy(merging: { strategy: 'ignore_if_modified_after' | 'override' }, model: string): Promise<void> {
+        this.run.guard();
+        if (this.merging.has(model)) {
+            this.run.log('warn', `Merging strategy for model ${model} is already set. Skipping`);
+            return;
+        }
+        this.merging.set(model, merging.strategy);
+        this.run.log('info', `Merging strategy set to '${merging.strategy}' for model ${model}.`);
+    }
+
+    override async getCheckpoint(): Promise<never> {
+        return this.run.getCheckpoint() as never;
+    }
+
+    override async saveCheckpoint(checkpoint: never): Promise<void> {
+        this.run.saveCheckpoint(checkpoint);
+    }
+
+    override async clearCheckpoint(): Promise<void> {
+        this.run.clearCheckpoint();
+    }
+
+    override async tryAcquireLock({ key, ttlMs }: { key: string; ttlMs: number }): Promise<boolean> {
+        return this.run.tryAcquireLock(key, ttlMs);
+    }
+
+    override async releaseLock({ key }: { key: string }): Promise<boolean> {
+        return this.run.releaseLock(key);
+    }
+
+    override async releaseAllLocks(): Promise<void> {
+        this.run.releaseAllLocks();
+    }
+
+    override async triggerSync(): Promise<void> {
+        throw new Error('triggerSync is not supported by the local runtime');
+    }
+
+    override async startSync(): Promise<void> {
+        throw new Error('startSync is not supported by the local runtime');
+    }
+
+    override async uncontrolledFetch(_options: UncontrolledFetchOptions): Promise<Response> {
+        throw new Error('uncontrolledFetch is not supported by the local runtime: use the proxy (nango.get/post/...)');
+    }
+
+    private checkModel(model: string): void {
+        if (!this.modelNames.includes(model)) {
+            throw new Error(`Model '${model}' is not declared by this sync (models: ${this.modelNames.join(', ') || 'none'})`);
+        }
+    }
+
+    private count(model: string, summary: WriteSummary): void {
+        const counts = (this.byModel[model] ??= { added: 0, updated: 0, deleted: 0 });
+        counts.added += summary.added.length;
+        counts.updated += summary.updated.length;
+        counts.deleted += summary.deleted.length;
+    }
+
+    private countDeleted(model: string, n: number): void {
+        const counts = (this.byModel[model] ??= { added: 0, updated: 0, deleted: 0 });
+        counts.deleted += n;
+    }
+}

@@ -1,0 +1,256 @@
+import { ExecutionInterruptedSDKError, validateCheckpoint, type ProxyConfiguration } from '@nangohq/runner-sdk';
+import type { Nango } from '@nangohq/node';
+import type { z } from 'zod';
+import type { Clock } from './clock.js';
+import { sendProxyRequest, type ProxyResponse } from './proxy.js';
+import type { ConnectionRef, RecordsStore } from './records-store.js';
+
+/**
+ * State shared by the sync and action SDK objects of one run: the connection, the HTTP counter, the collected logs,
+ * checkpoints, locks, and the simulated cut (`stopAfterCheckpoints`). Nango's runner shares the same pieces between
+ * its NangoActionRunner and NangoSyncRunner by copying methods; here both delegate to this object.
+ */
+
+export interface LogEntry {
+    level: 'debug' | 'info' | 'warn' | 'error';
+    message: string;
+}
+
+export interface RunProgress {
+    /** Records passed to batchSave so far. */
+    records: number;
+    /** Checkpoints saved so far (one per page in our scripts). */
+    pages: number;
+    /** HTTP attempts so far, retries included. */
+    calls: number;
+    /** Time on the run's clock since the start. */
+    elapsedMs: number;
+}
+
+export interface RunContextOptions {
+    store: RecordsStore;
+    conn: ConnectionRef;
+    scriptName: string;
+    clock: Clock;
+    accessToken: string;
+    connectionConfig: Record<string, unknown>;
+    checkpointSchema?: z.ZodType | undefined;
+    stopAfterCheckpoints?: number | undefined;
+    onProgress?: ((progress: RunProgress) => void) | undefined;
+    maxRetryWaitMs?: number | undefined;
+}
+
+const LEVELS: Record<string, LogEntry['level']> = {
+    debug: 'debug',
+    info: 'info',
+    warn: 'warn',
+    error: 'error',
+    verbose: 'debug',
+    silly: 'debug',
+    http: 'info'
+};
+
+export class RunContext {
+    readonly logs: LogEntry[] = [];
+    readonly started: number;
+    calls = 0;
+    checkpoints = 0;
+    recordsSaved = 0;
+    /** Set once the simulated cut happened: from then on every SDK call throws, as a dead worker writes nothing. */
+    interrupted = false;
+    private readonly locks = new Map<string, number>();
+
+    constructor(readonly options: RunContextOptions) {
+        this.started = options.clock.now();
+    }
+
+    get conn(): ConnectionRef {
+        return this.options.conn;
+    }
+
+    get store(): RecordsStore {
+        return this.options.store;
+    }
+
+    get now(): number {
+        return this.options.clock.now();
+    }
+
+    guard(): void {
+        if (this.interrupted)
+            throw new ExecutionInterruptedSDKError({ message: 'the run was cut after a checkpoint (stopAfterCheckpoints)' });
+    }
+
+    log(level: LogEntry['level'], message: string): void {
+        const token = this.options.accessToken;
+        this.logs.push({ level, message: token ? message.split(token).join('***') : message });
+    }
+
+    /** `nango.log(message, payload?, { level }?)` as Nango's runner reads its arguments. */
+    userLog(args: unknown[]): void {
+        if (args.length === 0) return;
+        const last = args[args.length - 1];
+        let level: LogEntry['level'] = 'info';
+        if (args.length > 1 && last && typeof last === 'object' && 'level' in last) {
+            level = LEVELS[String((last as { level: unknown }).level)] ?? 'info';
+            args = args.slice(0, -1);
+        }
+        this.log(level, args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' '));
+    }
+
+    progress(): void {
+        this.options.onProgress?.({
+            records: this.recordsSaved,
+            pages: this.checkpoints,
+            calls: this.calls,
+            elapsedMs: this.now - this.started
+        });
+    }
+
+    async proxy(config: ProxyConfiguration): Promise<ProxyResponse> {
+        this.guard();
+        const response = await sendProxyRequest(config, {
+            provider: this.conn.integration,
+            accessToken: this.options.accessToken,
+            connectionConfig: this.options.connectionConfig,
+            clock: this.options.clock,
+            userAgent: LOCAL_USER_AGENT,
+            maxWaitMs: this.options.maxRetryWaitMs,
+            log: (level, message) => this.log(level, message),
+            onAttempt: () => {
+                this.calls += 1;
+                this.progress();
+            }
+        });
+        this.guard();
+        return response;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Checkpoints
+    // ---------------------------------------------------------------------------------------------------------
+
+    getCheckpoint(): Record<string, string | number | boolean> | null {
+        this.guard();
+        return this.store.getCheckpoint(this.conn, this.options.scriptName);
+    }
+
+    saveCheckpoint(checkpoint: unknown): void {
+        this.guard();
+        const flat = validateCheckpoint(checkpoint);
+        const schema = this.options.checkpointSchema;
+        if (schema) {
+            const parsed = schema.safeParse(checkpoint);
+            if (!parsed.success) {
+                const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+                throw new Error(`Invalid checkpoint for ${this.options.scriptName}: ${issues}`);
+            }
+        }
+        this.store.saveCheckpoint(this.conn, this.options.scriptName, flat);
+        this.checkpoints += 1;
+        this.progress();
+        const stopAfter = this.options.stopAfterCheckpoints;
+        if (stopAfter !== undefined && this.checkpoints >= stopAfter) {
+            this.interrupted = true;
+            this.guard();
+        }
+    }
+
+    clearCheckpoint(): void {
+        this.guard();
+        this.store.clearCheckpoint(this.conn, this.options.scriptName);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Locks (held for the run only: a lock outlives nothing locally)
+    // ---------------------------------------------------------------------------------------------------------
+
+    tryAcquireLock(key: string, ttlMs: number): boolean {
+        this.guard();
+        const until = this.locks.get(key);
+        if (until !== undefined && until > this.now) return false;
+        this.locks.set(key, this.now + ttlMs);
+        return true;
+    }
+
+    releaseLock(key: string): boolean {
+        return this.locks.delete(key);
+    }
+
+    releaseAllLocks(): void {
+        this.locks.clear();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The Nango API client the SDK base classes call (getConnection, metadata, token), answered from the store
+    // ---------------------------------------------------------------------------------------------------------
+
+    client(): Nango {
+        const connection = (providerConfigKey: string, connectionId: string) => {
+            this.guard();
+            if (providerConfigKey !== this.conn.integration || connectionId !== this.conn.connectionId) {
+                throw new Error(`unknown_connection: the local runtime only knows ${this.conn.integration}/${this.conn.connectionId}`);
+            }
+            const at = new Date(this.started).toISOString();
+            return {
+                id: 1,
+                connection_id: connectionId,
+                provider_config_key: providerConfigKey,
+                provider: this.conn.integration,
+                errors: [],
+                end_user: null,
+                metadata: this.store.getMetadata(this.conn) ?? {},
+                connection_config: this.options.connectionConfig,
+                created_at: at,
+                updated_at: at,
+                last_fetched_at: at,
+                credentials: {
+                    type: 'OAUTH2',
+                    access_token: this.options.accessToken,
+                    raw: { access_token: this.options.accessToken, token_type: 'Bearer' }
+                }
+            };
+        };
+        const metadataChange = (connectionId: string) => ({
+            data: { connection_id: connectionId, provider_config_key: this.conn.integration },
+            status: 200,
+            statusText: 'OK',
+            headers: {},
+            config: {}
+        });
+        const client = {
+            userAgent: LOCAL_USER_AGENT,
+            getConnection: async (providerConfigKey: string, connectionId: string) => connection(providerConfigKey, connectionId),
+            getToken: async (providerConfigKey: string, connectionId: string) =>
+                connection(providerConfigKey, connectionId).credentials.access_token,
+            setMetadata: async (_key: string, connectionId: string, metadata: Record<string, unknown>) => {
+                this.guard();
+                this.store.setMetadata(this.conn, metadata);
+                return metadataChange(connectionId);
+            },
+            updateMetadata: async (_key: string, connectionId: string, metadata: Record<string, unknown>) => {
+                this.guard();
+                this.store.updateMetadata(this.conn, metadata);
+                return metadataChange(connectionId);
+            },
+            getIntegration: async () => ({
+                data: { unique_key: this.conn.integration, provider: this.conn.integration, display_name: this.conn.integration }
+            }),
+            getEnvironmentVariables: async () => [],
+            triggerAction: async () => {
+                throw new Error('triggerAction is not supported by the local runtime');
+            }
+        };
+        return client as unknown as Nango;
+    }
+}
+
+export const LOCAL_USER_AGENT = 'nango-local-runtime';
+
+function safeJson(value: unknown): string {
+    try {
+        return JSON.stringify(value) ?? String(value);
+    } catch {
+        return String(value);
+    }
+}

@@ -1,0 +1,328 @@
+import { ActionError, ExecutionInterruptedSDKError } from '@nangohq/runner-sdk';
+import type { NangoProps } from '@nangohq/types';
+import type { z } from 'zod';
+import { SystemClock, type Clock } from './clock.js';
+import { LocalNangoAction } from './nango-action.js';
+import { InvalidRecordError, LocalNangoSync, type ModelCounts } from './nango-sync.js';
+import { ProxyHttpError } from './proxy.js';
+import type { RecordsStore } from './records-store.js';
+import { RunContext, type LogEntry, type RunProgress } from './run-context.js';
+import { loadScript, type ScriptDefinition, type ScriptKind } from './sandbox.js';
+import { ModelValidator, toJsonSchemaDefinitions } from './validation.js';
+
+export interface RunOptions {
+    integration: string;
+    name: string;
+    store: RecordsStore;
+    /** Default 'local'. */
+    connectionId?: string | undefined;
+    /** Sent as `Authorization: Bearer <token>`. Default 'test-access-token'. */
+    accessToken?: string | undefined;
+    /** E.g. Salesforce `{ instance_url }`. Saved on the connection; when omitted, the connection's saved config is used. */
+    connectionConfig?: Record<string, unknown> | undefined;
+    /** Default: the system clock. */
+    clock?: Clock | undefined;
+    /** Run the `nango compile` output in build/ instead of bundling the TypeScript. */
+    from?: 'source' | 'compiled' | undefined;
+    /** Where the Nango folder is; defaults to the repository's nango-integrations/. Tests point this at fixtures. */
+    integrationsDir?: string | undefined;
+    /** Not in Nango: caps any single retry wait (Retry-After can ask for minutes). */
+    maxRetryWaitMs?: number | undefined;
+}
+
+export interface RunSyncOptions extends RunOptions {
+    /** The run is cut right after this many saveCheckpoint calls, as when Nango stops a long run or a worker dies. */
+    stopAfterCheckpoints?: number | undefined;
+    onProgress?: ((progress: RunProgress) => void) | undefined;
+}
+
+export interface RunActionOptions extends RunOptions {
+    input?: unknown;
+}
+
+export interface RunError {
+    message: string;
+    /** Nango's error type: script_http_error, invalid_sync_record, script_internal_error... */
+    type: string;
+    /** HTTP status for provider errors. */
+    status?: number;
+    payload?: unknown;
+}
+
+export interface SyncResult {
+    status: 'success' | 'failed' | 'interrupted';
+    error?: RunError;
+    byModel: Record<string, ModelCounts>;
+    /** HTTP attempts, retries included. */
+    calls: number;
+    /** saveCheckpoint calls. */
+    checkpoints: number;
+    /** Records passed to batchSave. */
+    records: number;
+    /** Time on the run's clock. */
+    elapsedMs: number;
+    logs: LogEntry[];
+}
+
+export type ActionResult<T = unknown> =
+    | { status: 'success'; output: T; calls: number; logs: LogEntry[]; elapsedMs: number }
+    | {
+          status: 'failed';
+          error: { error_type: string; message: string; payload: Record<string, unknown>; status?: number };
+          calls: number;
+          logs: LogEntry[];
+          elapsedMs: number;
+      };
+
+const DEFAULT_TOKEN = 'test-access-token';
+
+export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
+    const clock = options.clock ?? new SystemClock();
+    const started = clock.now();
+    const base = { byModel: {}, calls: 0, checkpoints: 0, records: 0, elapsedMs: 0, logs: [] };
+    const loaded = await load(options, 'syncs', clock, base.logs);
+    if ('error' in loaded) return { ...base, status: 'failed', error: loaded.error };
+    const definition = loaded.definition;
+    if (definition.type !== 'sync') {
+        return {
+            ...base,
+            status: 'failed',
+            error: { type: 'script_internal_error', message: `${options.name} is a ${definition.type}, not a sync` }
+        };
+    }
+
+    const models = definition.models ?? {};
+    const run = context(options, clock, definition.checkpoint);
+    run.logs.push(...base.logs);
+    const validator = new ModelValidator(toJsonSchemaDefinitions(models), definition.version);
+    const nango = new LocalNangoSync(props(options, 'sync', clock, validator, definition), run, validator, Object.keys(models));
+
+    let status: SyncResult['status'] = 'success';
+    let error: RunError | undefined;
+    try {
+        await definition.exec(nango);
+    } catch (err) {
+        if (run.interrupted || err instanceof ExecutionInterruptedSDKError) {
+            status = 'interrupted';
+        } else {
+            status = 'failed';
+            error = toRunError(err);
+            run.log('error', `${options.name} failed: ${error.message}`);
+        }
+    }
+    // A script that swallowed the cut still ended with the worker: the run is interrupted, whatever it returned.
+    if (run.interrupted) status = 'interrupted';
+    return {
+        status,
+        ...(error ? { error } : {}),
+        byModel: nango.byModel,
+        calls: run.calls,
+        checkpoints: run.checkpoints,
+        records: run.recordsSaved,
+        elapsedMs: clock.now() - started,
+        logs: run.logs
+    };
+}
+
+export async function runAction<T = unknown>(options: RunActionOptions): Promise<ActionResult<T>> {
+    const clock = options.clock ?? new SystemClock();
+    const started = clock.now();
+    const earlyLogs: LogEntry[] = [];
+    const failed = (
+        error_type: string,
+        message: string,
+        payload: Record<string, unknown>,
+        calls = 0,
+        logs = earlyLogs,
+        status?: number
+    ): ActionResult<T> => ({
+        status: 'failed',
+        error: { error_type, message, payload, ...(status !== undefined ? { status } : {}) },
+        calls,
+        logs,
+        elapsedMs: clock.now() - started
+    });
+
+    const loaded = await load(options, 'actions', clock, earlyLogs);
+    if ('error' in loaded) return failed(loaded.error.type, loaded.error.message, { message: loaded.error.message });
+    const definition = loaded.definition;
+    if (definition.type !== 'action') return failed('script_internal_error', `${options.name} is a ${definition.type}, not an action`, {});
+
+    const schemas: Record<string, z.ZodType> = {};
+    if (definition.input) schemas['ActionInput'] = definition.input;
+    if (definition.output) schemas['ActionOutput'] = definition.output;
+    const validator = new ModelValidator(toJsonSchemaDefinitions(schemas), definition.version);
+    const run = context(options, clock, definition.checkpoint);
+    run.logs.push(...earlyLogs);
+
+    // `nango dryrun --validate`: the input is checked before the script runs.
+    const inputProblems = validator.problems(definition.input ? 'ActionInput' : undefined, options.input);
+    if (inputProblems.length > 0) {
+        return failed(
+            'invalid_action_input',
+            `Invalid action input: ${inputProblems.join('; ')}`,
+            { data: options.input ?? null, validation: inputProblems },
+            0,
+            run.logs
+        );
+    }
+
+    const nango = new LocalNangoAction(props(options, 'action', clock, validator, definition), run);
+    let output: unknown;
+    try {
+        output = await definition.exec(nango, options.input);
+    } catch (err) {
+        if (err instanceof ActionError) {
+            const payload = (err.payload ?? {}) as Record<string, unknown>;
+            const message = typeof payload['message'] === 'string' ? payload['message'] : 'ActionError';
+            return failed('action_script_failure', message, payload, run.calls, run.logs);
+        }
+        const error = toRunError(err);
+        return failed(error.type, error.message, toPayload(error), run.calls, run.logs, error.status);
+    }
+
+    const outputProblems = validator.problems(definition.output ? 'ActionOutput' : undefined, output);
+    if (outputProblems.length > 0) {
+        return failed(
+            'invalid_action_output',
+            `Invalid action output: ${outputProblems.join('; ')}`,
+            { data: output ?? null, validation: outputProblems },
+            run.calls,
+            run.logs
+        );
+    }
+    return { status: 'success', output: output as T, calls: run.calls, logs: run.logs, elapsedMs: clock.now() - started };
+}
+
+// -------------------------------------------------------------------------------------------------------------
+
+async function load(
+    options: RunOptions,
+    kind: ScriptKind,
+    clock: Clock,
+    logs: LogEntry[]
+): Promise<{ definition: ScriptDefinition } | { error: RunError }> {
+    try {
+        const loaded = await loadScript({
+            integration: options.integration,
+            kind,
+            name: options.name,
+            clock,
+            from: options.from ?? 'source',
+            integrationsDir: options.integrationsDir,
+            onConsole: (level, message) =>
+                logs.push({
+                    level: level === 'warn' || level === 'error' || level === 'debug' ? level : 'info',
+                    message: `console: ${message}`
+                })
+        });
+        return { definition: loaded.definition };
+    } catch (err) {
+        return {
+            error: {
+                type: 'script_load_error',
+                message: `Could not load ${options.integration}/${kind}/${options.name}: ${messageOf(err)}`
+            }
+        };
+    }
+}
+
+function context(options: RunSyncOptions | RunActionOptions, clock: Clock, checkpointSchema: z.ZodType | undefined): RunContext {
+    const conn = { integration: options.integration, connectionId: options.connectionId ?? 'local' };
+    if (options.connectionConfig) options.store.setConnectionConfig(conn, options.connectionConfig);
+    const sync = options as RunSyncOptions;
+    return new RunContext({
+        store: options.store,
+        conn,
+        scriptName: options.name,
+        clock,
+        accessToken: options.accessToken ?? DEFAULT_TOKEN,
+        connectionConfig: options.connectionConfig ?? options.store.getConnectionConfig(conn) ?? {},
+        checkpointSchema,
+        stopAfterCheckpoints: sync.stopAfterCheckpoints,
+        onProgress: sync.onProgress,
+        maxRetryWaitMs: options.maxRetryWaitMs
+    });
+}
+
+/** What runner-sdk's base classes read from NangoProps; ids that only matter on Nango's servers are constants. */
+function props(
+    options: RunOptions,
+    scriptType: 'sync' | 'action',
+    clock: Clock,
+    validator: ModelValidator,
+    definition: ScriptDefinition
+): NangoProps {
+    return {
+        scriptType,
+        secretKey: '',
+        team: { id: 1, name: 'local' },
+        connectionId: options.connectionId ?? 'local',
+        environmentId: 1,
+        environmentName: 'local',
+        activityLogId: 'local',
+        providerConfigKey: options.integration,
+        provider: options.integration,
+        nangoConnectionId: 1,
+        syncId: `local-${options.name}`,
+        syncJobId: 1,
+        syncConfig: {
+            sync_name: options.name,
+            type: scriptType,
+            version: definition.version ?? '0.0.1',
+            models: Object.keys(validator.schema.definitions),
+            models_json_schema: validator.schema
+        } as unknown as NangoProps['syncConfig'],
+        runnerFlags: {
+            validateActionInput: true,
+            validateActionOutput: true,
+            validateSyncRecords: true,
+            validateSyncMetadata: false
+        } as NangoProps['runnerFlags'],
+        logger: { level: 'debug' },
+        debug: false,
+        startedAt: new Date(clock.now()),
+        endUser: null,
+        isCLI: true
+    };
+}
+
+function toRunError(err: unknown): RunError {
+    if (err instanceof ProxyHttpError) {
+        const data = err.response?.data;
+        return {
+            type: 'script_http_error',
+            message: `${err.message} (${err.config.method} ${err.config.url})${data !== undefined && data !== '' ? `: ${preview(data)}` : ''}`,
+            ...(err.status !== undefined ? { status: err.status } : {}),
+            payload: data ?? { code: err.code }
+        };
+    }
+    if (err instanceof InvalidRecordError) {
+        return {
+            type: 'invalid_sync_record',
+            message: err.message,
+            payload: { model: err.model, id: err.recordId, validation: err.problems }
+        };
+    }
+    return { type: 'script_internal_error', message: messageOf(err) };
+}
+
+function toPayload(error: RunError): Record<string, unknown> {
+    if (error.payload && typeof error.payload === 'object' && !Array.isArray(error.payload))
+        return error.payload as Record<string, unknown>;
+    return error.payload !== undefined ? { message: error.message, data: error.payload } : { message: error.message };
+}
+
+/** Errors from inside the vm context are not `instanceof Error` of this realm (TypeError, SyntaxError...). */
+function messageOf(err: unknown): string {
+    if (err && typeof err === 'object' && 'message' in err && typeof err.message === 'string') {
+        const name = 'name' in err && typeof err.name === 'string' && err.name !== 'Error' ? `${err.name}: ` : '';
+        return `${name}${err.message}`;
+    }
+    return typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err));
+}
+
+function preview(data: unknown): string {
+    const text = typeof data === 'string' ? data : JSON.stringify(data);
+    return text.length > 500 ? `${text.slice(0, 500)}...` : text;
+}
