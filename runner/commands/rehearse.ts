@@ -1,0 +1,176 @@
+import { SystemClock } from '../../runtime/clock.js';
+import type { RecordsStore } from '../../runtime/records-store.js';
+import type { Simulator } from '../../simulators/common/simulator.js';
+import { compareWithTruth, type Verdict } from '../../simulators/common/truth.js';
+import { cachedLookup, INTEGRATIONS, integration as integrationOf, type IntegrationEntry, type SimulatorName } from '../catalog.js';
+import { REHEARSAL_CONNECTION } from '../connections.js';
+import { clip, formatInt, formatMs, textTable } from '../format.js';
+import { runOneAction, runOneSync, type RunRow, type Target } from '../run.js';
+import { prepareSimulatedConnection } from '../setup.js';
+import { loadSimulators, saveSimulators, SIMULATED_TOKEN, startSimulatedNetwork } from '../simulators.js';
+import { openStore, resetConnection } from '../store.js';
+import { LOCAL_LATENCY_MS, printNotice, runTable } from './shared.js';
+
+/** Activities that make a stored cursor (history id, sync token) invalid, forcing the next run to start over. */
+const isExpiry = (activity: string) => /expir/i.test(activity);
+
+const out = (text = '') => process.stdout.write(`${text}\n`);
+
+/**
+ * The rehearsal: for each integration, on fresh simulated providers, every sync from scratch; provider activity;
+ * every sync again (incremental); a lapse that expires the cursors plus more activity; every sync again (a full
+ * resync that must notice deletions); every action once; the syncs that see the actions' writes; and a verdict
+ * comparing the cache with each simulator's ground truth. Returns the exit code.
+ */
+export async function rehearse(options: { only?: string }): Promise<number> {
+    const started = performance.now();
+    printNotice();
+    const entries = options.only === undefined ? INTEGRATIONS : [integrationOf(options.only)];
+    const store = openStore();
+    const rows: RunRow[] = [];
+    const verdicts: Verdict[] = [];
+    try {
+        resetConnection(store, REHEARSAL_CONNECTION);
+        out(
+            `Rehearsal on simulated providers (connection "${REHEARSAL_CONNECTION}", ${LOCAL_LATENCY_MS} ms per call, provider quotas on).`
+        );
+        for (const entry of entries) {
+            const result = await rehearseIntegration(entry, store);
+            rows.push(...result.rows);
+            verdicts.push(...result.verdicts);
+        }
+    } finally {
+        store.close();
+    }
+
+    out('\nRuns');
+    out(runTable(rows));
+    out('\nVerdict: the cache against each simulator’s ground truth');
+    out(verdictTable(verdicts));
+    const failedRuns = rows.filter((row) => row.status !== 'success');
+    for (const verdict of verdicts.filter((v) => !v.ok)) out(verdictDetail(verdict));
+    for (const row of failedRuns) out(`  ${row.script} (${row.phase}) ${row.status}: ${row.error ?? ''}`);
+    const ok = failedRuns.length === 0 && verdicts.every((v) => v.ok);
+    out(
+        ok
+            ? `\nPASS: every model matches its provider (${formatMs(performance.now() - started)}). Explore: npm start -- records GmailThread --limit 3`
+            : `\nFAIL: ${failedRuns.length} run(s) failed, ${verdicts.filter((v) => !v.ok).length} model(s) differ from their provider.`
+    );
+    return ok ? 0 : 1;
+}
+
+async function rehearseIntegration(entry: IntegrationEntry, store: RecordsStore): Promise<{ rows: RunRow[]; verdicts: Verdict[] }> {
+    out(`\n== ${entry.title} ==`);
+    const clock = new SystemClock();
+    const sims = loadSimulators(store, REHEARSAL_CONNECTION, entry.simulators, { clock, latencyMs: LOCAL_LATENCY_MS, limits: true });
+    for (const [name, sim] of sims) out(`  ${name}: seeded ${describeSize(entry, name, sim)}`);
+    const connectionConfig = prepareSimulatedConnection(store, entry.id, REHEARSAL_CONNECTION, sims);
+    const target: Target = { accessToken: SIMULATED_TOKEN, connectionConfig, clock, simulators: [...sims.values()] };
+    const server = startSimulatedNetwork(sims.values());
+    const rows: RunRow[] = [];
+    const syncAll = async (phase: string, names = entry.syncs.map((s) => s.name)) => {
+        for (const name of names) {
+            rows.push(
+                await runOneSync({
+                    integration: entry.id,
+                    name,
+                    phase,
+                    store,
+                    connectionId: REHEARSAL_CONNECTION,
+                    target,
+                    out: process.stdout
+                })
+            );
+        }
+    };
+    try {
+        await syncAll('initial');
+
+        out('  activity at the provider:');
+        applyActivities(sims, (name) => !isExpiry(name));
+        await syncAll('incremental');
+
+        out('  a lapse: stored cursors expire, and more activity:');
+        applyActivities(sims, isExpiry);
+        applyActivities(sims, (name) => !isExpiry(name));
+        await syncAll('after expiry');
+
+        for (const action of entry.actions) {
+            const input = action.sample(cachedLookup(store, entry.id, REHEARSAL_CONNECTION));
+            const run = await runOneAction({
+                integration: entry.id,
+                name: action.name,
+                input,
+                store,
+                connectionId: REHEARSAL_CONNECTION,
+                target
+            });
+            rows.push(run.row);
+            out(
+                run.row.status === 'success'
+                    ? `  ${action.name}: ${clip(JSON.stringify(run.output), 110)}`
+                    : `  ${action.name} FAILED: ${clip(JSON.stringify(run.failure), 300)}`
+            );
+        }
+        await syncAll('after actions', [...new Set(entry.actions.flatMap((action) => action.resyncs))]);
+
+        const verdicts = entry.syncs.flatMap((sync) => sync.models.map((m) => verdictOf(store, entry.id, m.model, sims.get(m.simulator)!)));
+        return { rows, verdicts };
+    } finally {
+        saveSimulators(store, REHEARSAL_CONNECTION, sims);
+        server.close();
+    }
+}
+
+function applyActivities(sims: ReadonlyMap<SimulatorName, Simulator>, pick: (activity: string) => boolean): void {
+    for (const [name, sim] of sims) {
+        for (const activity of sim.activities().filter((a) => pick(a.name))) {
+            out(`    ${name} ${activity.name}: ${sim.applyActivity(activity.name)}`);
+        }
+    }
+}
+
+function verdictOf(store: RecordsStore, integration: string, model: string, sim: Simulator): Verdict {
+    const cached = store.allRecords({ integration, connectionId: REHEARSAL_CONNECTION }, model).map((record) => ({
+        id: record.id,
+        version: record._nango_metadata.deleted_at === null ? sim.versionOf(model, record) : '',
+        deleted: record._nango_metadata.deleted_at !== null
+    }));
+    return compareWithTruth(model, sim.truth(model), cached);
+}
+
+function describeSize(entry: IntegrationEntry, name: SimulatorName, sim: Simulator): string {
+    const models = entry.syncs.flatMap((sync) => sync.models).filter((m) => m.simulator === name);
+    return models.map((m) => `${formatInt(sim.truth(m.model).length)} ${m.model}`).join(', ');
+}
+
+function verdictTable(verdicts: readonly Verdict[]): string {
+    return textTable(
+        [
+            { title: 'model' },
+            { title: 'expected', align: 'right' },
+            { title: 'stored', align: 'right' },
+            { title: 'missing', align: 'right' },
+            { title: 'stale', align: 'right' },
+            { title: 'wrongly deleted', align: 'right' },
+            { title: 'not deleted', align: 'right' },
+            { title: 'verdict' }
+        ],
+        verdicts.map((v) => [
+            v.model,
+            formatInt(v.expected),
+            formatInt(v.stored),
+            formatInt(v.missing.length),
+            formatInt(v.stale.length),
+            formatInt(v.wronglyDeleted.length),
+            formatInt(v.notDeleted.length),
+            v.ok ? 'OK' : 'DIFFERS'
+        ])
+    );
+}
+
+function verdictDetail(v: Verdict): string {
+    const ids = (label: string, list: string[]) =>
+        list.length === 0 ? [] : [`${label}: ${list.slice(0, 5).join(', ')}${list.length > 5 ? ', ...' : ''}`];
+    return `  ${v.model}: ${[...ids('missing', v.missing), ...ids('stale', v.stale), ...ids('wrongly deleted', v.wronglyDeleted), ...ids('not deleted', v.notDeleted)].join('; ')}`;
+}

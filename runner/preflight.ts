@@ -1,0 +1,25 @@
+/**
+ * Imported first by the CLI, before anything that loads node:sqlite.
+ *
+ * The store needs Node 22 (node:sqlite). The repository installs Node 22 into node_modules/.bin, which `npm start`
+ * puts first on the PATH; running `tsx runner/cli.ts` by hand on an older system Node would otherwise end in a
+ * loader stack trace.
+ */
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+    process.stderr.write(
+        `error: the local runner needs Node 22 or later (this is ${process.version}). Run it with \`npm start -- ...\`, ` +
+            'which uses the Node 22 that `npm install` put in node_modules/.bin.\n'
+    );
+    process.exit(1);
+}
+
+// node:sqlite prints an ExperimentalWarning on every start, which would open every command's output with noise.
+const defaultListeners = process.listeners('warning');
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+    if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
+    for (const listener of defaultListeners) listener(warning);
+});
+
+export {};
