@@ -1,0 +1,549 @@
+/**
+ * The org: records of each object, the recycle bin, open query cursors, and the rules Salesforce applies to writes
+ * (required fields, picklists, lengths, validation rules, a duplicate rule). Every change stamps SystemModstamp with
+ * the clock's current second, so records changed in the same second share a stamp, as they do in Salesforce.
+ */
+import type { Clock } from '../../runtime/clock.js';
+import { SalesforceApiError, NOT_FOUND_MESSAGE, type SalesforceErrorBody } from './errors.js';
+import { canonicalId15, IdFactory, KEY_PREFIXES } from './ids.js';
+import { OrgSchema, STAGES, type FieldDef, type ObjectDef } from './schema.js';
+import { toWire, type WireRecord } from './serialize.js';
+import { compileQuery } from './soql/compile.js';
+import { parseSoql } from './soql/parser.js';
+import { blankRecord, fieldErrors, parseBody } from './writes.js';
+import { formatDateTime, toSecond, type FieldValue, type SfRecord } from './values.js';
+
+/** A rule an admin configured: the save fails with `message` when `when` holds for the record as it would be saved. */
+export interface ValidationRule {
+    object: string;
+    message: string;
+    /** The field the error is shown on; none means the top of the page (`fields: []`). */
+    errorField?: string;
+    when: { field: string; blank: true } | { field: string; equals: FieldValue } | { field: string; matches: string };
+}
+
+export interface QueryPage {
+    totalSize: number;
+    done: boolean;
+    nextRecordsUrl?: string;
+    records: WireRecord[];
+}
+
+interface Cursor {
+    object: ObjectDef;
+    fields: FieldDef[];
+    /** The rows as they were when the query ran: records are replaced on write, so these stay a snapshot. */
+    rows: SfRecord[];
+    batchSize: number;
+    version: string;
+    all: boolean;
+    lastUsed: number;
+}
+
+/** Objects the REST API lets this simulator create, update and delete. */
+const WRITABLE = new Set(['Lead', 'Opportunity', 'Account', 'Contact']);
+const DAY = 24 * 60 * 60 * 1000;
+
+export class SalesforceStore {
+    readonly schema = new OrgSchema();
+    readonly ids: IdFactory;
+    /** Object name -> 15-character id -> record. */
+    private readonly tables = new Map<string, Map<string, SfRecord>>();
+    /** 15-character id -> when it went to the recycle bin. */
+    private readonly binned = new Map<string, number>();
+    private readonly cursors = new Map<string, Cursor>();
+    /** The integration user every API write is made as; seeded users own records. */
+    readonly users: string[] = [];
+
+    /** Duplicate rule "leads with the same email" (off unless a test switches it on). */
+    duplicateRuleOnLeadEmail = false;
+    validationRules: ValidationRule[] = [];
+    /** Deleted records stay queryable with queryAll for this long, then are purged. */
+    recycleBinDays = 15;
+    /** A query cursor lives 15 minutes after its last use. */
+    cursorTtlMs = 15 * 60 * 1000;
+    /** Opening one more cursor than this closes the oldest, as Salesforce does per user. */
+    maxOpenCursors = 10;
+    /**
+     * Salesforce treats batchSize as a hint and may answer with smaller pages (it does when long text fields are
+     * selected); tests set this to get many pages out of few records.
+     */
+    pageSizeCap: number | undefined;
+
+    constructor(
+        private readonly clock: Clock,
+        idCounter = 0
+    ) {
+        this.ids = new IdFactory(idCounter);
+        for (const name of this.schema.objectNames()) this.tables.set(name, new Map());
+    }
+
+    /** The current time to the second: Salesforce stores no milliseconds. */
+    stamp(): number {
+        return toSecond(this.clock.now());
+    }
+
+    table(objectName: string): Map<string, SfRecord> {
+        const table = this.tables.get(objectName);
+        if (!table) throw new Error(`no table ${objectName}`);
+        return table;
+    }
+
+    get integrationUser(): string {
+        const user = this.users[0];
+        if (!user) throw new Error('the org has no user');
+        return user;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Queries
+    // ----------------------------------------------------------------------------------------------------------
+
+    /** Runs a query; `all` is queryAll (deleted rows included). Throws SoqlError for a refused query. */
+    query(soql: string, options: { all: boolean; version: string; batchSize: number }): QueryPage {
+        this.purgeBin();
+        const compiled = compileQuery(parseSoql(soql), this.schema);
+        let rows: SfRecord[] = [];
+        for (const record of this.table(compiled.object.name).values()) {
+            if (!options.all && record['IsDeleted'] === true) continue;
+            if (compiled.matches(record)) rows.push(record);
+        }
+        rows.sort(compiled.compare);
+        if (compiled.offset !== undefined) rows = rows.slice(compiled.offset);
+        if (compiled.limit !== undefined) rows = rows.slice(0, compiled.limit);
+        if (compiled.fields === 'count') return { totalSize: rows.length, done: true, records: [] };
+        const cursor: Cursor = {
+            object: compiled.object,
+            fields: compiled.fields,
+            rows,
+            batchSize: Math.min(options.batchSize, this.pageSizeCap ?? options.batchSize),
+            version: options.version,
+            all: options.all,
+            lastUsed: this.clock.now()
+        };
+        if (rows.length <= cursor.batchSize) return this.page(cursor, '', 0);
+        const locator = this.ids.make(KEY_PREFIXES.QueryLocator);
+        this.cursors.set(locator, cursor);
+        while (this.cursors.size > this.maxOpenCursors) this.cursors.delete(this.cursors.keys().next().value!);
+        return this.page(cursor, locator, 0);
+    }
+
+    /** The page of an open cursor that starts at `offset` (the number after the dash in nextRecordsUrl). */
+    queryMore(locator: string, offset: number): QueryPage {
+        const cursor = this.cursors.get(locator);
+        const now = this.clock.now();
+        if (
+            !cursor ||
+            now - cursor.lastUsed > this.cursorTtlMs ||
+            !Number.isInteger(offset) ||
+            offset < 0 ||
+            offset >= cursor.rows.length
+        ) {
+            if (cursor && now - cursor.lastUsed > this.cursorTtlMs) this.cursors.delete(locator);
+            throw SalesforceApiError.one(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+        }
+        cursor.lastUsed = now;
+        // The cursor keeps the touch order the eviction of the oldest relies on.
+        this.cursors.delete(locator);
+        this.cursors.set(locator, cursor);
+        return this.page(cursor, locator, offset);
+    }
+
+    /** Makes every open cursor invalid, as a long pause or a server restart does. */
+    expireCursors(): number {
+        const count = this.cursors.size;
+        this.cursors.clear();
+        return count;
+    }
+
+    get openCursors(): number {
+        return this.cursors.size;
+    }
+
+    private page(cursor: Cursor, locator: string, offset: number): QueryPage {
+        const end = Math.min(offset + cursor.batchSize, cursor.rows.length);
+        const records = cursor.rows.slice(offset, end).map((row) => toWire(cursor.object, row, cursor.fields, cursor.version));
+        const done = end >= cursor.rows.length;
+        const page: QueryPage = { totalSize: cursor.rows.length, done, records };
+        if (!done) {
+            const resource = cursor.all ? 'queryAll' : 'query';
+            return {
+                totalSize: page.totalSize,
+                done,
+                nextRecordsUrl: `/services/data/${cursor.version}/${resource}/${locator}-${end}`,
+                records
+            };
+        }
+        return page;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Describe and single records
+    // ----------------------------------------------------------------------------------------------------------
+
+    object(name: string): ObjectDef {
+        const object = this.schema.object(name);
+        if (!object) throw SalesforceApiError.one(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+        return object;
+    }
+
+    describe(objectName: string): Record<string, unknown> {
+        const object = this.object(objectName);
+        const writable = WRITABLE.has(object.name);
+        return {
+            name: object.name,
+            label: object.label,
+            labelPlural: object.labelPlural,
+            keyPrefix: object.keyPrefix,
+            custom: false,
+            createable: writable,
+            updateable: writable,
+            deletable: writable,
+            undeletable: writable,
+            queryable: true,
+            retrieveable: true,
+            searchable: true,
+            fields: object.fields.map((f) => ({
+                name: f.name,
+                label: f.label,
+                type: f.type,
+                soapType: soapType(f),
+                length: f.length,
+                byteLength: f.length * 3,
+                precision: f.precision,
+                scale: f.scale,
+                digits: f.type === 'int' ? f.precision : 0,
+                nillable: f.nillable,
+                createable: f.createable,
+                updateable: f.updateable,
+                defaultedOnCreate: f.defaultedOnCreate,
+                custom: f.custom,
+                calculated: false,
+                filterable: f.filterable,
+                sortable: f.sortable,
+                unique: false,
+                idLookup: f.type === 'id',
+                restrictedPicklist: f.type === 'picklist' && f.restrictedPicklist,
+                picklistValues: f.picklistValues,
+                referenceTo: f.referenceTo,
+                relationshipName: f.type === 'reference' ? f.name.replace(/Id$/, '') : null
+            })),
+            childRelationships: [],
+            recordTypeInfos: [],
+            urls: {
+                sobject: `/services/data/vXX.X/sobjects/${object.name}`,
+                describe: `/services/data/vXX.X/sobjects/${object.name}/describe`,
+                rowTemplate: `/services/data/vXX.X/sobjects/${object.name}/{ID}`
+            }
+        };
+    }
+
+    /** The live or binned record an id names, refusing a malformed id, an id of another object, or an unknown one. */
+    private find(object: ObjectDef, id: string): SfRecord {
+        const id15 = canonicalId15(id);
+        if (!id15 || id15.slice(0, 3) !== object.keyPrefix) {
+            throw SalesforceApiError.one(400, 'MALFORMED_ID', `${object.label} ID: id value of incorrect type: ${id}`, ['Id']);
+        }
+        this.purgeBin();
+        const record = this.table(object.name).get(id15);
+        if (!record) throw SalesforceApiError.one(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+        return record;
+    }
+
+    private findLive(object: ObjectDef, id: string): SfRecord {
+        const record = this.find(object, id);
+        if (record['IsDeleted'] === true)
+            throw new SalesforceApiError(404, [{ errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }]);
+        return record;
+    }
+
+    getRecord(objectName: string, id: string, version: string, fieldNames?: string[]): WireRecord {
+        const object = this.object(objectName);
+        const record = this.findLive(object, id);
+        let fields = object.fields;
+        if (fieldNames) {
+            fields = fieldNames.map((name) => {
+                const def = this.schema.field(object, name);
+                if (!def) throw SalesforceApiError.one(400, 'INVALID_FIELD', `No such column '${name}' on entity '${object.name}'.`);
+                return def;
+            });
+        }
+        return toWire(object, record, fields, version);
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Writes
+    // ----------------------------------------------------------------------------------------------------------
+
+    private writable(objectName: string): ObjectDef {
+        const object = this.object(objectName);
+        if (!WRITABLE.has(object.name)) {
+            throw SalesforceApiError.one(400, 'INVALID_TYPE_FOR_OPERATION', `entity type ${object.name} does not support this operation`);
+        }
+        return object;
+    }
+
+    private referenceExists = (id15: string): boolean => {
+        for (const table of this.tables.values()) {
+            const record = table.get(id15);
+            if (record) return record['IsDeleted'] !== true;
+        }
+        return false;
+    };
+
+    /** POST /sobjects/{Type}: the new record's 18-character id. */
+    create(objectName: string, body: unknown): string {
+        const object = this.writable(objectName);
+        const values = parseBody(this.schema, object, body, 'create', this.referenceExists);
+        const record = { ...blankRecord(object), ...values };
+        applyDefaults(object, record, this.integrationUser);
+        this.checkSave(object, record, Object.keys(values), undefined);
+        const id = this.ids.make(object.keyPrefix);
+        const now = this.stamp();
+        record['Id'] = id;
+        record['IsDeleted'] = false;
+        record['CreatedDate'] = now;
+        record['CreatedById'] = this.integrationUser;
+        derive(object, record, values, now, this.integrationUser);
+        this.table(object.name).set(id.slice(0, 15), record);
+        return id;
+    }
+
+    /** PATCH /sobjects/{Type}/{id}. */
+    update(objectName: string, id: string, body: unknown): void {
+        const object = this.writable(objectName);
+        const current = this.findLive(object, id);
+        if (object.name === 'Lead' && current['IsConverted'] === true) {
+            throw new SalesforceApiError(400, [
+                { errorCode: 'CANNOT_UPDATE_CONVERTED_LEAD', message: 'cannot reference converted lead', fields: [] }
+            ]);
+        }
+        const values = parseBody(this.schema, object, body, 'update', this.referenceExists);
+        const record = { ...current, ...values };
+        this.checkSave(object, record, Object.keys(values), current);
+        derive(object, record, values, this.stamp(), this.integrationUser);
+        this.table(object.name).set(String(current['Id']).slice(0, 15), record);
+    }
+
+    /** DELETE /sobjects/{Type}/{id}: the record goes to the recycle bin. */
+    delete(objectName: string, id: string): void {
+        const object = this.writable(objectName);
+        const current = this.findLive(object, id);
+        const now = this.stamp();
+        const id15 = String(current['Id']).slice(0, 15);
+        this.table(object.name).set(id15, { ...current, IsDeleted: true, SystemModstamp: now });
+        this.binned.set(id15, now);
+    }
+
+    /** Restores a record from the recycle bin (the UI's or Apex's undelete). */
+    undelete(objectName: string, id: string): void {
+        const object = this.object(objectName);
+        const current = this.find(object, id);
+        if (current['IsDeleted'] !== true) throw SalesforceApiError.one(400, 'UNDELETE_FAILED', 'Entity is not in the recycle bin');
+        const id15 = String(current['Id']).slice(0, 15);
+        this.table(object.name).set(id15, { ...current, IsDeleted: false, SystemModstamp: this.stamp() });
+        this.binned.delete(id15);
+    }
+
+    /** Changes a record without validation, as automation does; `user` false leaves LastModifiedDate alone. */
+    touch(objectName: string, id15: string, changes: Record<string, FieldValue>, user = true): void {
+        const table = this.table(objectName);
+        const current = table.get(id15);
+        if (!current) throw new Error(`no ${objectName} ${id15}`);
+        const object = this.object(objectName);
+        const record = { ...current, ...changes };
+        const now = this.stamp();
+        if (user) derive(object, record, changes, now, this.integrationUser);
+        else record['SystemModstamp'] = now;
+        table.set(id15, record);
+    }
+
+    /** Inserts a fully formed record (seed data, conversions). */
+    insert(objectName: string, record: Record<string, FieldValue>): void {
+        this.table(objectName).set(String(record['Id']).slice(0, 15), record);
+        if (record['IsDeleted'] === true) this.binned.set(String(record['Id']).slice(0, 15), record['SystemModstamp'] as number);
+    }
+
+    /** Deleted ids of `objectName` whose deletion falls in [start, end] (GET /sobjects/{Type}/deleted). */
+    deletedBetween(
+        objectName: string,
+        start: number,
+        end: number
+    ): { deletedRecords: { id: string; deletedDate: string }[]; earliestDateAvailable: string; latestDateCovered: string } {
+        const object = this.object(objectName);
+        this.purgeBin();
+        const earliest = this.clock.now() - this.recycleBinDays * DAY;
+        if (!Number.isFinite(start) || !Number.isFinite(end) || start >= end) {
+            throw SalesforceApiError.one(400, 'INVALID_REPLICATION_DATE', 'The start date must be before the end date');
+        }
+        if (start < this.clock.now() - 30 * DAY) {
+            throw SalesforceApiError.one(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago');
+        }
+        const table = this.table(object.name);
+        const deletedRecords: { id: string; deletedDate: string }[] = [];
+        let earliestSeen = Infinity;
+        for (const [id15, at] of this.binned) {
+            const record = table.get(id15);
+            if (!record) continue;
+            earliestSeen = Math.min(earliestSeen, at);
+            if (at >= start && at <= end) deletedRecords.push({ id: String(record['Id']), deletedDate: formatDateTime(at) });
+        }
+        return {
+            deletedRecords,
+            earliestDateAvailable: formatDateTime(Number.isFinite(earliestSeen) ? earliestSeen : toSecond(earliest)),
+            latestDateCovered: formatDateTime(Math.min(end, toSecond(this.clock.now())))
+        };
+    }
+
+    /** Records of the recycle bin, by object. */
+    binnedIds(objectName: string): string[] {
+        const table = this.table(objectName);
+        return [...this.binned.keys()].filter((id15) => table.has(id15));
+    }
+
+    /** Empties the recycle bin (an admin's "Empty", or the 15-day retention running out). */
+    purgeBin(all = false): number {
+        const cutoff = this.clock.now() - this.recycleBinDays * DAY;
+        let purged = 0;
+        for (const [id15, at] of this.binned) {
+            if (!all && at > cutoff) continue;
+            for (const table of this.tables.values()) table.delete(id15);
+            this.binned.delete(id15);
+            purged += 1;
+        }
+        return purged;
+    }
+
+    private checkSave(object: ObjectDef, record: Record<string, FieldValue>, changed: string[], before: SfRecord | undefined): void {
+        const errors = fieldErrors(object, record, changed);
+        if (errors.length > 0) throw new SalesforceApiError(400, errors);
+        const failed: SalesforceErrorBody[] = [];
+        for (const rule of this.validationRules) {
+            if (rule.object.toLowerCase() !== object.name.toLowerCase()) continue;
+            if (ruleHolds(rule, record))
+                failed.push({
+                    message: rule.message,
+                    errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+                    fields: rule.errorField ? [rule.errorField] : []
+                });
+        }
+        if (failed.length > 0) throw new SalesforceApiError(400, failed);
+        if (object.name === 'Lead' && this.duplicateRuleOnLeadEmail && typeof record['Email'] === 'string') {
+            const email = record['Email'].toLowerCase();
+            if (before?.['Email'] !== record['Email']) {
+                const self = before ? String(before['Id']) : undefined;
+                const matches: string[] = [];
+                for (const lead of this.table('Lead').values()) {
+                    if (
+                        lead['IsDeleted'] !== true &&
+                        typeof lead['Email'] === 'string' &&
+                        lead['Email'].toLowerCase() === email &&
+                        lead['Id'] !== self
+                    ) {
+                        matches.push(String(lead['Id']));
+                    }
+                }
+                if (matches.length > 0) {
+                    throw new SalesforceApiError(400, [
+                        {
+                            message: 'Use one of these records?',
+                            errorCode: 'DUPLICATES_DETECTED',
+                            fields: [],
+                            duplicateResult: {
+                                allowSave: false,
+                                duplicateRule: 'Standard_Lead_Duplicate_Rule',
+                                duplicateRuleEntityType: 'Lead',
+                                errorMessage: 'You are creating a duplicate record. We recommend you use an existing record instead.',
+                                matchResults: [
+                                    {
+                                        entityType: 'Lead',
+                                        errors: [],
+                                        matchEngine: 'ExactMatchEngine',
+                                        matchRecords: matches.map((id) => ({
+                                            additionalInformation: [],
+                                            fieldDiffs: [],
+                                            matchConfidence: 100,
+                                            record: { attributes: { type: 'Lead' }, Id: id }
+                                        })),
+                                        rule: 'Standard_Lead_Match_Rule_v1_0',
+                                        size: matches.length,
+                                        success: true
+                                    }
+                                ]
+                            }
+                        }
+                    ]);
+                }
+            }
+        }
+    }
+}
+
+function soapType(f: FieldDef): string {
+    switch (f.type) {
+        case 'id':
+        case 'reference':
+            return 'tns:ID';
+        case 'boolean':
+            return 'xsd:boolean';
+        case 'currency':
+        case 'double':
+        case 'percent':
+            return 'xsd:double';
+        case 'int':
+            return 'xsd:int';
+        case 'date':
+            return 'xsd:date';
+        case 'datetime':
+            return 'xsd:dateTime';
+        default:
+            return 'xsd:string';
+    }
+}
+
+function ruleHolds(rule: ValidationRule, record: Record<string, FieldValue>): boolean {
+    const value = record[rule.when.field] ?? null;
+    if ('blank' in rule.when) return value === null || value === '';
+    if ('equals' in rule.when) return value === rule.when.equals;
+    return typeof value === 'string' && new RegExp(rule.when.matches).test(value);
+}
+
+function applyDefaults(object: ObjectDef, record: Record<string, FieldValue>, user: string): void {
+    for (const def of object.fields) {
+        if (record[def.name] !== null) continue;
+        const fallback = def.picklistValues.find((p) => p.defaultValue);
+        if (fallback && def.defaultedOnCreate) record[def.name] = fallback.value;
+        else if (def.type === 'boolean') record[def.name] = false;
+    }
+    if (object.fields.some((f) => f.name === 'OwnerId') && record['OwnerId'] === null) record['OwnerId'] = user;
+    if (object.name === 'Lead') record['IsUnreadByOwner'] = record['IsUnreadByOwner'] ?? true;
+}
+
+/** Fields Salesforce computes on save: names, stage-driven flags, the modification stamps. */
+export function derive(
+    object: ObjectDef,
+    record: Record<string, FieldValue>,
+    changed: Record<string, FieldValue>,
+    now: number,
+    user: string
+): void {
+    if (object.name === 'Lead' || object.name === 'Contact') {
+        record['Name'] = [record['FirstName'], record['LastName']].filter((p) => typeof p === 'string' && p !== '').join(' ');
+    }
+    if (object.name === 'Opportunity') {
+        const stage = STAGES.find((s) => s.name === record['StageName']);
+        if (stage) {
+            record['IsClosed'] = stage.closed;
+            record['IsWon'] = stage.won;
+            record['ForecastCategoryName'] = stage.forecast;
+            if ('StageName' in changed && !('Probability' in changed)) record['Probability'] = stage.probability;
+        }
+        const amount = record['Amount'];
+        const probability = record['Probability'];
+        record['ExpectedRevenue'] =
+            typeof amount === 'number' && typeof probability === 'number' ? Math.round(amount * probability) / 100 : null;
+    }
+    record['LastModifiedDate'] = now;
+    record['LastModifiedById'] = user;
+    record['SystemModstamp'] = now;
+}
