@@ -118,7 +118,12 @@ export type SendEmailInput = z.infer<typeof SendEmailInput>;
 export const SendEmailOutput = z.object({
     id: z.string(),
     threadId: z.string(),
-    labelIds: z.array(z.string())
+    labelIds: z.array(z.string()),
+    /**
+     * The RFC 5322 Message-ID the action gave the message, e.g. `<lq2x3.9f…@example.com>`. A send is not retried: after
+     * a timeout, search SENT for it (`rfc822msgid:` in Gmail search) before sending again.
+     */
+    messageId: z.string()
 });
 export type SendEmailOutput = z.infer<typeof SendEmailOutput>;
 

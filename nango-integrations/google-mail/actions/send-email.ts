@@ -1,14 +1,38 @@
 import { createAction } from 'nango';
 import { SendEmailInput, SendEmailOutput } from '../../../models.js';
+import { checkContent, composeRaw, decodeAttachments, messageIdFor, ownAddress, parseInput, sendRaw } from '../sending.js';
 
-// Placeholder: the provider issue replaces this with the real action.
+/**
+ * Sends a new message. Not idempotent and never retried: on `send_outcome_unknown` (timeout, network error, 5xx)
+ * the mail may have gone out; search SENT for the `messageId` in the error payload (Gmail search
+ * `rfc822msgid:<id>`) before sending again. `send_failed` means Gmail refused it and nothing was sent.
+ */
 const action = createAction({
-    description: 'Placeholder for send-email',
-    version: '0.0.1',
+    description: 'Send an email (text and/or HTML, attachments) from the connected Gmail account.',
+    version: '1.0.0',
+    scopes: ['https://www.googleapis.com/auth/gmail.send'],
     input: SendEmailInput,
     output: SendEmailOutput,
-    exec: async (nango) => {
-        throw new nango.ActionError({ message: 'not implemented yet' });
+    exec: async (nango, rawInput) => {
+        const input = parseInput(nango, SendEmailInput, rawInput);
+        const content = {
+            from: input.from,
+            to: input.to,
+            cc: input.cc,
+            bcc: input.bcc,
+            replyTo: input.replyTo,
+            subject: input.subject,
+            text: input.text,
+            html: input.html,
+            attachments: decodeAttachments(nango, input.attachments)
+        };
+        checkContent(nango, content);
+        // The Message-ID is ours so that a caller can find the message after a timeout; its domain is the sender's.
+        const sender = input.from?.email ?? (await ownAddress(nango));
+        const messageId = messageIdFor(sender);
+        const raw = composeRaw(nango, { ...content, messageId, date: new Date() });
+        return await sendRaw(nango, raw, messageId);
     }
 });
+
 export default action;

@@ -1,15 +1,98 @@
 import { createSync } from 'nango';
+import { z } from 'zod';
 import { GoogleContact } from '../../../models.js';
+import { isExpiredSyncToken } from '../../shared/google-errors.js';
+import { toGoogleContact } from '../mappers.js';
+import { connectionPages } from '../pages.js';
+import { PeoplePerson } from '../schemas.js';
 
-// Placeholder: the provider issue replaces this with the real sync.
+/**
+ * `phase: 'full'`: a full listing is under way; `pageToken` is its next page ('' = the first), `resync` whether it
+ * replaces an existing cache (deletes tracked). `phase: 'incremental'`: `syncToken` lists the changes since the last
+ * run; `pageToken` is set while such a listing is paged.
+ */
+const Checkpoint = z.object({
+    phase: z.string(),
+    syncToken: z.string(),
+    pageToken: z.string(),
+    resync: z.boolean()
+});
+type Checkpoint = z.infer<typeof Checkpoint>;
+
 const sync = createSync({
-    description: 'Placeholder for gmail-contacts',
-    version: '0.0.1',
+    description:
+        "The user's Google contacts (People API connections): names, emails, phones, organizations, photo. Incremental by sync token; an expired token leads to a full resync.",
+    version: '1.0.0',
     frequency: 'every hour',
     autoStart: true,
+    scopes: ['https://www.googleapis.com/auth/contacts.readonly'],
     models: { GoogleContact },
+    checkpoint: Checkpoint,
     exec: async (nango) => {
-        await nango.log('not implemented yet');
+        const checkpoint = Checkpoint.safeParse(await nango.getCheckpoint());
+        if (checkpoint.success && checkpoint.data.phase === 'incremental' && checkpoint.data.syncToken !== '') {
+            try {
+                await syncChanges(nango, checkpoint.data);
+            } catch (error) {
+                if (!isExpiredSyncToken(error)) throw error;
+                // Sync tokens expire seven days after the full sync that issued them: list everything again.
+                await nango.log('The People sync token has expired (EXPIRED_SYNC_TOKEN): resyncing all contacts', { level: 'warn' });
+                await syncAll(nango, { phase: 'full', syncToken: '', pageToken: '', resync: true });
+            }
+            return;
+        }
+        await syncAll(nango, checkpoint.success && checkpoint.data.phase === 'full' ? checkpoint.data : null);
     }
 });
+
+type Nango = Parameters<(typeof sync)['exec']>[0];
+
+/** Splits a page into contacts to save and resource names to delete; unreadable entries are logged and skipped. */
+async function readPage(nango: Nango, connections: readonly unknown[]): Promise<{ save: GoogleContact[]; remove: { id: string }[] }> {
+    const save: GoogleContact[] = [];
+    const remove: { id: string }[] = [];
+    for (const entry of connections) {
+        const parsed = PeoplePerson.safeParse(entry);
+        if (!parsed.success) {
+            await nango.log(`Skipped a contact that could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { level: 'warn' });
+            continue;
+        }
+        if (parsed.data.metadata?.deleted === true) remove.push({ id: parsed.data.resourceName });
+        else save.push(toGoogleContact(parsed.data));
+    }
+    return { save, remove };
+}
+
+async function syncAll(nango: Nango, resume: Checkpoint | null): Promise<void> {
+    let state: Checkpoint = resume ?? { phase: 'full', syncToken: '', pageToken: '', resync: false };
+    // The window stays open across executions until trackDeletesEnd, so a resumed resync opens it again.
+    if (state.resync) await nango.trackDeletesStart('GoogleContact');
+    let syncToken: string | null = null;
+    for await (const page of connectionPages(nango, { syncToken: null, pageToken: state.pageToken || null })) {
+        const { save } = await readPage(nango, page.connections ?? []);
+        await nango.batchSave(save, 'GoogleContact');
+        if (page.nextPageToken) {
+            state = { ...state, pageToken: page.nextPageToken };
+            await nango.saveCheckpoint(state);
+        }
+        syncToken = page.nextSyncToken ?? syncToken;
+    }
+    if (state.resync) await nango.trackDeletesEnd('GoogleContact');
+    if (!syncToken) throw new Error('people.connections.list returned no nextSyncToken on its last page (requestSyncToken=true)');
+    await nango.saveCheckpoint({ phase: 'incremental', syncToken, pageToken: '', resync: false });
+}
+
+async function syncChanges(nango: Nango, state: Checkpoint): Promise<void> {
+    let nextSyncToken: string | null = null;
+    for await (const page of connectionPages(nango, { syncToken: state.syncToken, pageToken: state.pageToken || null })) {
+        const { save, remove } = await readPage(nango, page.connections ?? []);
+        await nango.batchSave(save, 'GoogleContact');
+        if (remove.length > 0) await nango.batchDelete(remove, 'GoogleContact');
+        if (page.nextPageToken) await nango.saveCheckpoint({ ...state, pageToken: page.nextPageToken });
+        nextSyncToken = page.nextSyncToken ?? nextSyncToken;
+    }
+    if (!nextSyncToken) throw new Error('people.connections.list returned no nextSyncToken on its last page (requestSyncToken=true)');
+    await nango.saveCheckpoint({ phase: 'incremental', syncToken: nextSyncToken, pageToken: '', resync: false });
+}
+
 export default sync;

@@ -1,15 +1,136 @@
 import { createSync } from 'nango';
+import { z } from 'zod';
 import { GmailThread } from '../../../models.js';
+import { isExpiredHistoryId } from '../../shared/google-errors.js';
+import { maxHistoryId } from '../mappers.js';
+import { historyPages, READ_RETRIES, threadPages } from '../pages.js';
+import { gmailBucket, GMAIL_UNITS } from '../quota.js';
+import { GmailProfile } from '../schemas.js';
+import { fetchThreads } from '../threads.js';
 
-// Placeholder: the provider issue replaces this with the real sync.
+const Metadata = z.object({
+    /** Backfill only the threads with mail in the last N days (Gmail search `newer_than:Nd`); default: the whole mailbox. */
+    backfillDays: z.number().int().positive().optional()
+});
+
+/**
+ * `phase: 'backfill'`: threads.list pages are being fetched; `pageToken` is the next page ('' = the first page),
+ * `query` the search the backfill started with (kept so a resumed backfill lists the same set), `resync` whether the
+ * backfill replaces an existing cache (deletes tracked). `historyId` is the mailbox's history id taken BEFORE the
+ * backfill started, so the first incremental run replays every change made while it ran.
+ * `phase: 'incremental'`: `historyId` is where the next history.list starts.
+ */
+const Checkpoint = z.object({
+    phase: z.string(),
+    historyId: z.string(),
+    pageToken: z.string(),
+    query: z.string(),
+    resync: z.boolean()
+});
+type Checkpoint = z.infer<typeof Checkpoint>;
+
 const sync = createSync({
-    description: 'Placeholder for gmail-threads',
-    version: '0.0.1',
+    description:
+        'Gmail threads with their messages (headers, decoded text and HTML bodies, attachment metadata). A paced backfill, then history-based increments; an expired history id leads to a full resync.',
+    version: '1.0.0',
     frequency: 'every 5 minutes',
     autoStart: true,
+    scopes: ['https://www.googleapis.com/auth/gmail.readonly'],
     models: { GmailThread },
+    metadata: Metadata,
+    checkpoint: Checkpoint,
     exec: async (nango) => {
-        await nango.log('not implemented yet');
+        const checkpoint = Checkpoint.safeParse(await nango.getCheckpoint());
+        const bucket = gmailBucket();
+        if (checkpoint.success && checkpoint.data.phase === 'incremental') {
+            await syncIncremental(nango, checkpoint.data, bucket);
+            return;
+        }
+        // No checkpoint (first run) or a backfill to resume. A checkpoint we cannot read restarts the backfill.
+        await syncBackfill(nango, checkpoint.success ? checkpoint.data : null, bucket);
     }
 });
+
+type Nango = Parameters<(typeof sync)['exec']>[0];
+type Bucket = ReturnType<typeof gmailBucket>;
+
+async function syncBackfill(nango: Nango, resume: Checkpoint | null, bucket: Bucket, resync = resume?.resync ?? false): Promise<void> {
+    let state: Checkpoint;
+    if (resume) {
+        state = resume;
+        await nango.log(`Resuming the ${state.resync ? 'resync' : 'backfill'} at page ${state.pageToken || '(first)'}`);
+    } else {
+        const metadata = Metadata.safeParse((await nango.getMetadata()) ?? {});
+        const days = metadata.success ? metadata.data.backfillDays : undefined;
+        await bucket.take(GMAIL_UNITS.getProfile);
+        // Taken before listing: changes made during the backfill are replayed from here by the first incremental run.
+        // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/getProfile
+        const profile = GmailProfile.parse((await nango.get({ endpoint: '/gmail/v1/users/me/profile', retries: READ_RETRIES })).data);
+        state = { phase: 'backfill', historyId: profile.historyId, pageToken: '', query: days ? `newer_than:${days}d` : '', resync };
+        await nango.saveCheckpoint(state);
+    }
+    // A resync replaces a cache that may hold threads deleted since: whatever it does not see is deleted at the end.
+    // The window stays open across executions until trackDeletesEnd, so a resumed resync opens it again.
+    if (state.resync) await nango.trackDeletesStart('GmailThread');
+
+    // Page k+1 may repeat the tail of page k when mail arrives meanwhile: skip what the previous page fetched.
+    let previousPage = new Set<string>();
+    for await (const page of threadPages(nango, { q: state.query, pageToken: state.pageToken || null, bucket })) {
+        const ids = page.threadIds.filter((id) => !previousPage.has(id));
+        const fetched = await fetchThreads(nango, ids, bucket);
+        await nango.batchSave(fetched.threads, 'GmailThread');
+        previousPage = new Set(page.threadIds);
+        if (page.nextPageToken) {
+            state = { ...state, pageToken: page.nextPageToken };
+            await nango.saveCheckpoint(state);
+        }
+    }
+
+    if (state.resync) await nango.trackDeletesEnd('GmailThread');
+    await nango.saveCheckpoint({ phase: 'incremental', historyId: state.historyId, pageToken: '', query: '', resync: false });
+    await nango.log(`Backfill done; changes since history id ${state.historyId} follow on the next run`);
+}
+
+async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket): Promise<void> {
+    // Each changed thread is fetched once per run: its current state already includes the later changes.
+    const refreshed = new Set<string>();
+    let changed = 0;
+    let deleted = 0;
+    try {
+        for await (const page of historyPages(nango, { startHistoryId: state.historyId, bucket })) {
+            const threadIds = new Set<string>();
+            for (const record of page.history ?? []) {
+                for (const change of [
+                    ...(record.messagesAdded ?? []),
+                    ...(record.messagesDeleted ?? []),
+                    ...(record.labelsAdded ?? []),
+                    ...(record.labelsRemoved ?? [])
+                ]) {
+                    if (!refreshed.has(change.message.threadId)) threadIds.add(change.message.threadId);
+                }
+            }
+            const fetched = await fetchThreads(nango, [...threadIds], bucket);
+            await nango.batchSave(fetched.threads, 'GmailThread');
+            if (fetched.gone.length > 0)
+                await nango.batchDelete(
+                    fetched.gone.map((id) => ({ id })),
+                    'GmailThread'
+                );
+            for (const id of threadIds) refreshed.add(id);
+            changed += fetched.threads.length;
+            deleted += fetched.gone.length;
+            // On the last page, the mailbox's current id; before it, the last record handled (history.list returns
+            // the records after the start id, so a resumed run continues right after it).
+            const handled = page.nextPageToken ? maxHistoryId((page.history ?? []).map((record) => record.id)) : page.historyId;
+            if (handled !== '0') await nango.saveCheckpoint({ ...state, historyId: handled });
+        }
+    } catch (error) {
+        if (!isExpiredHistoryId(error)) throw error;
+        await nango.log(`History id ${state.historyId} has expired (404): resyncing the whole mailbox`, { level: 'warn' });
+        await syncBackfill(nango, null, bucket, true);
+        return;
+    }
+    await nango.log(`Incremental run: ${changed} threads saved, ${deleted} deleted`);
+}
+
 export default sync;

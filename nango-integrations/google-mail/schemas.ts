@@ -1,0 +1,230 @@
+/**
+ * Zod schemas of the Gmail and People API answers the google-mail scripts read, with the providers' field names.
+ * Each answer is parsed here, at the boundary, before any mapping. They follow `@googleapis/gmail` and
+ * `@googleapis/people`; the `satisfies` checks below keep them in step with those types.
+ *
+ * Gmail: https://developers.google.com/workspace/gmail/api/reference/rest
+ * People: https://developers.google.com/people/api/rest/v1/people.connections/list
+ */
+import { z } from 'zod';
+import type { gmail_v1 } from '@googleapis/gmail';
+import type { people_v1 } from '@googleapis/people';
+
+// ------------------------------------------------------------------------------------------------------------------
+// Gmail
+// ------------------------------------------------------------------------------------------------------------------
+
+export const GmailHeader = z.object({ name: z.string(), value: z.string() });
+export type GmailHeader = z.infer<typeof GmailHeader>;
+
+export const GmailMessagePartBody = z.object({
+    attachmentId: z.string().nullish(),
+    data: z.string().nullish(),
+    size: z.number().nullish()
+});
+
+export interface GmailMessagePart {
+    partId?: string | null | undefined;
+    mimeType?: string | null | undefined;
+    filename?: string | null | undefined;
+    headers?: GmailHeader[] | null | undefined;
+    body?: z.infer<typeof GmailMessagePartBody> | null | undefined;
+    parts?: GmailMessagePart[] | null | undefined;
+}
+
+export const GmailMessagePart: z.ZodType<GmailMessagePart> = z.object({
+    partId: z.string().nullish(),
+    mimeType: z.string().nullish(),
+    filename: z.string().nullish(),
+    headers: z.array(GmailHeader).nullish(),
+    body: GmailMessagePartBody.nullish(),
+    get parts() {
+        return z.array(GmailMessagePart).nullish();
+    }
+});
+
+/** A message of `threads.get?format=full`: the fields we cannot do without are required, so a broken one is skipped. */
+export const GmailMessage = z.object({
+    id: z.string().min(1),
+    threadId: z.string().min(1),
+    historyId: z.string().min(1),
+    internalDate: z.string().regex(/^\d+$/),
+    labelIds: z.array(z.string()).nullish(),
+    snippet: z.string().nullish(),
+    sizeEstimate: z.number().nullish(),
+    payload: GmailMessagePart
+});
+export type GmailMessage = z.infer<typeof GmailMessage>;
+
+/** `threads.get`: messages are parsed one by one (GmailMessage) so one bad message does not lose the thread. */
+export const GmailThread = z.object({
+    id: z.string().min(1),
+    historyId: z.string().nullish(),
+    snippet: z.string().nullish(),
+    messages: z.array(z.unknown()).nullish()
+});
+export type GmailThread = z.infer<typeof GmailThread>;
+
+export const GmailThreadsListResponse = z.object({
+    threads: z.array(z.object({ id: z.string().min(1), historyId: z.string().nullish(), snippet: z.string().nullish() })).nullish(),
+    nextPageToken: z.string().nullish(),
+    resultSizeEstimate: z.number().nullish()
+});
+export type GmailThreadsListResponse = z.infer<typeof GmailThreadsListResponse>;
+
+const GmailMessageRef = z.object({ id: z.string(), threadId: z.string() });
+const GmailHistoryMessageChange = z.object({ message: GmailMessageRef });
+const GmailHistoryLabelChange = z.object({ message: GmailMessageRef, labelIds: z.array(z.string()).nullish() });
+
+export const GmailHistory = z.object({
+    id: z.string(),
+    messages: z.array(GmailMessageRef).nullish(),
+    messagesAdded: z.array(GmailHistoryMessageChange).nullish(),
+    messagesDeleted: z.array(GmailHistoryMessageChange).nullish(),
+    labelsAdded: z.array(GmailHistoryLabelChange).nullish(),
+    labelsRemoved: z.array(GmailHistoryLabelChange).nullish()
+});
+export type GmailHistory = z.infer<typeof GmailHistory>;
+
+export const GmailHistoryListResponse = z.object({
+    history: z.array(GmailHistory).nullish(),
+    historyId: z.string(),
+    nextPageToken: z.string().nullish()
+});
+export type GmailHistoryListResponse = z.infer<typeof GmailHistoryListResponse>;
+
+export const GmailProfile = z.object({
+    emailAddress: z.string(),
+    historyId: z.string(),
+    messagesTotal: z.number().nullish(),
+    threadsTotal: z.number().nullish()
+});
+export type GmailProfile = z.infer<typeof GmailProfile>;
+
+/** `messages.get?format=metadata`: headers only, no bodies. */
+export const GmailMessageMetadata = z.object({
+    id: z.string(),
+    threadId: z.string(),
+    labelIds: z.array(z.string()).nullish(),
+    payload: z.object({ headers: z.array(GmailHeader).nullish() }).nullish()
+});
+export type GmailMessageMetadata = z.infer<typeof GmailMessageMetadata>;
+
+/** `threads.get?format=metadata`: each message with the requested headers, no bodies. */
+export const GmailThreadMetadata = z.object({
+    id: z.string(),
+    messages: z
+        .array(
+            z.object({
+                id: z.string(),
+                threadId: z.string().nullish(),
+                labelIds: z.array(z.string()).nullish(),
+                internalDate: z.string().nullish(),
+                payload: z.object({ headers: z.array(GmailHeader).nullish() }).nullish()
+            })
+        )
+        .nullish()
+});
+export type GmailThreadMetadata = z.infer<typeof GmailThreadMetadata>;
+
+export const GmailSendResponse = z.object({
+    id: z.string(),
+    threadId: z.string(),
+    labelIds: z.array(z.string()).nullish()
+});
+export type GmailSendResponse = z.infer<typeof GmailSendResponse>;
+
+// ------------------------------------------------------------------------------------------------------------------
+// People
+// ------------------------------------------------------------------------------------------------------------------
+
+const PeopleFieldMetadata = z.object({ primary: z.boolean().nullish() });
+
+export const PeoplePerson = z.object({
+    resourceName: z.string().min(1),
+    etag: z.string().nullish(),
+    metadata: z
+        .object({
+            deleted: z.boolean().nullish(),
+            sources: z.array(z.object({ type: z.string().nullish(), id: z.string().nullish(), updateTime: z.string().nullish() })).nullish()
+        })
+        .nullish(),
+    names: z
+        .array(
+            z.object({
+                displayName: z.string().nullish(),
+                givenName: z.string().nullish(),
+                familyName: z.string().nullish(),
+                metadata: PeopleFieldMetadata.nullish()
+            })
+        )
+        .nullish(),
+    emailAddresses: z
+        .array(z.object({ value: z.string().nullish(), type: z.string().nullish(), metadata: PeopleFieldMetadata.nullish() }))
+        .nullish(),
+    phoneNumbers: z
+        .array(
+            z.object({
+                value: z.string().nullish(),
+                canonicalForm: z.string().nullish(),
+                type: z.string().nullish(),
+                metadata: PeopleFieldMetadata.nullish()
+            })
+        )
+        .nullish(),
+    organizations: z
+        .array(
+            z.object({
+                name: z.string().nullish(),
+                title: z.string().nullish(),
+                department: z.string().nullish(),
+                metadata: PeopleFieldMetadata.nullish()
+            })
+        )
+        .nullish(),
+    photos: z
+        .array(z.object({ url: z.string().nullish(), default: z.boolean().nullish(), metadata: PeopleFieldMetadata.nullish() }))
+        .nullish()
+});
+export type PeoplePerson = z.infer<typeof PeoplePerson>;
+
+export const PeopleConnectionsResponse = z.object({
+    connections: z.array(z.unknown()).nullish(),
+    nextPageToken: z.string().nullish(),
+    nextSyncToken: z.string().nullish(),
+    totalPeople: z.number().nullish(),
+    totalItems: z.number().nullish()
+});
+export type PeopleConnectionsResponse = z.infer<typeof PeopleConnectionsResponse>;
+
+// Compile-time checks: every field we parse is named as in the official types, so a misspelt field fails to compile.
+// (Keys only: with exactOptionalPropertyTypes zod's `?: T | null | undefined` is not assignable to `?: T | null`.)
+type KeysOf<Official, Ours extends object> = [keyof Ours] extends [keyof Official]
+    ? true
+    : { unknownFields: Exclude<keyof Ours, keyof Official> };
+type True<T extends true> = T;
+type Item<T> = T extends readonly (infer U)[] | null | undefined ? NonNullable<U> : never;
+export type SchemaChecks = [
+    True<KeysOf<gmail_v1.Schema$Profile, GmailProfile>>,
+    True<KeysOf<gmail_v1.Schema$ListHistoryResponse, GmailHistoryListResponse>>,
+    True<KeysOf<gmail_v1.Schema$History, GmailHistory>>,
+    True<KeysOf<gmail_v1.Schema$HistoryLabelAdded, Item<GmailHistory['labelsAdded']>>>,
+    True<KeysOf<gmail_v1.Schema$ListThreadsResponse, GmailThreadsListResponse>>,
+    True<KeysOf<gmail_v1.Schema$Thread, GmailThread>>,
+    True<KeysOf<gmail_v1.Schema$MessagePart, GmailMessagePart>>,
+    True<KeysOf<gmail_v1.Schema$MessagePartBody, NonNullable<GmailMessagePart['body']>>>,
+    True<KeysOf<gmail_v1.Schema$Message, GmailMessage>>,
+    True<KeysOf<gmail_v1.Schema$Message, GmailMessageMetadata>>,
+    True<KeysOf<gmail_v1.Schema$Thread, GmailThreadMetadata>>,
+    True<KeysOf<gmail_v1.Schema$Message, Item<GmailThreadMetadata['messages']>>>,
+    True<KeysOf<gmail_v1.Schema$Message, GmailSendResponse>>,
+    True<KeysOf<people_v1.Schema$ListConnectionsResponse, PeopleConnectionsResponse>>,
+    True<KeysOf<people_v1.Schema$Person, PeoplePerson>>,
+    True<KeysOf<people_v1.Schema$PersonMetadata, NonNullable<PeoplePerson['metadata']>>>,
+    True<KeysOf<people_v1.Schema$Source, Item<NonNullable<PeoplePerson['metadata']>['sources']>>>,
+    True<KeysOf<people_v1.Schema$Name, Item<PeoplePerson['names']>>>,
+    True<KeysOf<people_v1.Schema$EmailAddress, Item<PeoplePerson['emailAddresses']>>>,
+    True<KeysOf<people_v1.Schema$PhoneNumber, Item<PeoplePerson['phoneNumbers']>>>,
+    True<KeysOf<people_v1.Schema$Organization, Item<PeoplePerson['organizations']>>>,
+    KeysOf<people_v1.Schema$Photo, Item<PeoplePerson['photos']>>
+];

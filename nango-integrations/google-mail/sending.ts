@@ -1,0 +1,126 @@
+/**
+ * What send-email and reply-email share: input checks that answer with an ActionError naming the field, attachment
+ * decoding, the message size limit, and the one send call, which is never retried.
+ */
+import type { NangoAction } from 'nango';
+import type { z } from 'zod';
+import type { EmailAttachmentInput, SendEmailOutput } from '../../models.js';
+import { describeFailure, googleFailureOf, isOutcomeUnknown, isRateLimited } from '../shared/google-errors.js';
+import { buildMessage, MimeInputError, newMessageId, validateContent, type MailAttachment, type OutgoingMessage } from './mime-build.js';
+import { READ_RETRIES } from './pages.js';
+import { GmailProfile, GmailSendResponse } from './schemas.js';
+
+type Caller = Pick<NangoAction, 'get' | 'post' | 'log' | 'ActionError'>;
+
+/** Gmail refuses messages over 25 MB, attachments and encoding included (https://support.google.com/mail/answer/6584). */
+export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+
+/** Nango does not validate action input in production: parse it here and name the first offending field. */
+export function parseInput<S extends z.ZodType>(nango: Caller, schema: S, input: unknown): z.infer<S> {
+    const parsed = schema.safeParse(input);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const field = issue ? fieldPath(issue.path) : '(input)';
+    throw new nango.ActionError({ type: 'invalid_input', field, message: `${field}: ${issue?.message ?? 'invalid input'}` });
+}
+
+export function invalidInput(nango: Caller, field: string, message: string): Error {
+    return new nango.ActionError({ type: 'invalid_input', field, message: `${field}: ${message}` });
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+    let out = '';
+    for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out === '' ? '' : '.'}${String(key)}`;
+    return out === '' ? '(input)' : out;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+
+/** Attachment contents arrive as base64 (standard or url-safe, line breaks tolerated); anything else is refused. */
+export function decodeAttachments(nango: Caller, attachments: readonly EmailAttachmentInput[] | undefined): MailAttachment[] {
+    return (attachments ?? []).map((attachment, i) => {
+        const compact = attachment.content.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+        if (!BASE64.test(compact)) throw invalidInput(nango, `attachments[${i}].content`, 'is not valid base64');
+        return { filename: attachment.filename, mimeType: attachment.mimeType, content: Buffer.from(compact, 'base64') };
+    });
+}
+
+function asActionError(nango: Caller, error: unknown): unknown {
+    return error instanceof MimeInputError ? invalidInput(nango, error.field, error.message.slice(error.field.length + 2)) : error;
+}
+
+/** Refuses bad content (CR/LF in a header, a bad address, no body...) before any call is spent on it. */
+export function checkContent(nango: Caller, message: Parameters<typeof validateContent>[0]): void {
+    try {
+        validateContent(message);
+    } catch (error) {
+        throw asActionError(nango, error);
+    }
+}
+
+/** The MIME text, or an ActionError naming the field the builder refused. */
+export function composeRaw(nango: Caller, message: OutgoingMessage): string {
+    const decodedBytes = (message.attachments ?? []).reduce((sum, attachment) => sum + attachment.content.length, 0);
+    // Base64 grows attachments by a third: refuse early what cannot fit, before building megabytes of text.
+    if ((decodedBytes * 4) / 3 > MAX_MESSAGE_BYTES) {
+        throw invalidInput(nango, 'attachments', `the message would exceed Gmail's 25 MB limit (${decodedBytes} bytes of attachments)`);
+    }
+    let raw: string;
+    try {
+        raw = buildMessage(message);
+    } catch (error) {
+        throw asActionError(nango, error);
+    }
+    if (raw.length > MAX_MESSAGE_BYTES) {
+        throw invalidInput(nango, 'attachments', `the encoded message is ${raw.length} bytes, over Gmail's 25 MB limit`);
+    }
+    return raw;
+}
+
+/** The authenticated user's address (1 quota unit). */
+export async function ownAddress(nango: Caller): Promise<string> {
+    // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/getProfile
+    const response = await nango.get({ endpoint: '/gmail/v1/users/me/profile', retries: READ_RETRIES });
+    return GmailProfile.parse(response.data).emailAddress;
+}
+
+export function messageIdFor(address: string, now: number = Date.now()): string {
+    return newMessageId(address.slice(address.lastIndexOf('@') + 1), now);
+}
+
+/**
+ * messages.send, once. A send is not idempotent: when the request may have reached Gmail (no answer, a timeout, a
+ * 5xx) retrying could deliver the mail twice, so the action fails with `send_outcome_unknown` and the Message-ID it
+ * chose; the caller looks for that id in SENT (`rfc822msgid:<id>`) before sending again.
+ */
+export async function sendRaw(nango: Caller, raw: string, messageId: string, threadId?: string): Promise<SendEmailOutput> {
+    await nango.log(`Sending message ${messageId}${threadId ? ` in thread ${threadId}` : ''}`);
+    let response;
+    try {
+        // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/send
+        response = await nango.post({
+            endpoint: '/gmail/v1/users/me/messages/send',
+            data: { raw: Buffer.from(raw, 'utf8').toString('base64url'), ...(threadId ? { threadId } : {}) },
+            retries: 0
+        });
+    } catch (error) {
+        if (isOutcomeUnknown(error)) {
+            throw new nango.ActionError({
+                type: 'send_outcome_unknown',
+                messageId,
+                message: `The send may or may not have happened (${describeFailure(error)}). Search SENT for rfc822msgid:${messageId} before sending again.`
+            });
+        }
+        const failure = googleFailureOf(error);
+        // Refused before sending (bad request, quota): nothing went out, so `retryable` says whether trying later can help.
+        throw new nango.ActionError({
+            type: 'send_failed',
+            status: failure.status,
+            reasons: failure.reasons,
+            retryable: isRateLimited(error),
+            message: describeFailure(error)
+        });
+    }
+    const sent = GmailSendResponse.parse(response.data);
+    return { id: sent.id, threadId: sent.threadId, labelIds: sent.labelIds ?? [], messageId };
+}
