@@ -1,0 +1,696 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../runtime/clock.js';
+import { canonicalId15, caseSafeSuffix, SalesforceSimulator, to18 } from '../../simulators/salesforce/index.js';
+import { server } from '../support/msw.js';
+
+const TOKEN = 'test-access-token';
+const VERSION = 'v67.0';
+
+let clock: VirtualClock;
+let sim: SalesforceSimulator;
+
+function setup(options: { leads?: number; opportunities?: number; dailyLimit?: number } = {}): void {
+    clock = new VirtualClock();
+    sim = new SalesforceSimulator({
+        clock,
+        seed: 7,
+        leads: options.leads ?? 300,
+        opportunities: options.opportunities ?? 120,
+        ...(options.dailyLimit ? { dailyLimit: options.dailyLimit } : {})
+    });
+    server.use(...sim.handlers);
+}
+
+async function call(
+    path: string,
+    init: RequestInit & { token?: string; batchSize?: number } = {}
+): Promise<{ status: number; body: any; headers: Headers }> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${init.token ?? TOKEN}` };
+    if (init.body) headers['Content-Type'] = 'application/json';
+    if (init.batchSize) headers['Sforce-Query-Options'] = `batchSize=${init.batchSize}`;
+    const url = path.startsWith('/services') ? `${sim.instanceUrl}${path}` : `${sim.instanceUrl}/services/data/${VERSION}${path}`;
+    const response = await fetch(url, { ...init, headers });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+}
+
+function soql(query: string, options: { all?: boolean; batchSize?: number } = {}) {
+    return call(
+        `/${options.all ? 'queryAll' : 'query'}?q=${encodeURIComponent(query)}`,
+        options.batchSize ? { batchSize: options.batchSize } : {}
+    );
+}
+
+/** Every row of a query, following nextRecordsUrl. */
+async function soqlAll(
+    query: string,
+    options: { all?: boolean; batchSize?: number } = {}
+): Promise<{ records: any[]; pages: number; totalSize: number }> {
+    let page = await soql(query, options);
+    expect(page.status).toBe(200);
+    const records = [...page.body.records];
+    let pages = 1;
+    while (!page.body.done) {
+        page = await call(page.body.nextRecordsUrl);
+        expect(page.status).toBe(200);
+        records.push(...page.body.records);
+        pages += 1;
+    }
+    return { records, pages, totalSize: page.body.totalSize };
+}
+
+function leads() {
+    return [...sim.store.table('Lead').values()];
+}
+
+describe('ids', () => {
+    it('computes the case-safe suffix Salesforce appends to 15-character ids', () => {
+        expect(caseSafeSuffix('a0D30000001n7Pi')).toBe('EAI');
+        // 001A0 -> bit 3 (I); 00000 -> none (A); 6Vm9r -> bit 1 (C)
+        expect(to18('001A0000006Vm9r')).toBe('001A0000006Vm9rIAC');
+        expect(caseSafeSuffix('00Q000000000000')).toBe('EAA');
+        expect(caseSafeSuffix('ABCDEabcdeZZZZZ')).toBe('5A5');
+    });
+
+    it('reads an 18-character id case-insensitively through its suffix', () => {
+        expect(canonicalId15('001a0000006vm9riac')).toBe('001A0000006Vm9r');
+        expect(canonicalId15('001A0000006Vm9r')).toBe('001A0000006Vm9r');
+        expect(canonicalId15('001A0000006Vm9r9')).toBeNull();
+        expect(canonicalId15("001A0000006Vm9r' OR")).toBeNull();
+    });
+
+    it('gives every seeded record an 18-character id with its object key prefix and a valid suffix', () => {
+        setup();
+        for (const [object, prefix] of [
+            ['Lead', '00Q'],
+            ['Opportunity', '006'],
+            ['Account', '001'],
+            ['User', '005']
+        ] as const) {
+            const ids = [...sim.store.table(object).values()].map((r) => String(r['Id']));
+            expect(ids.length).toBeGreaterThan(0);
+            for (const id of ids) {
+                expect(id).toMatch(/^[a-zA-Z0-9]{18}$/);
+                expect(id.slice(0, 3)).toBe(prefix);
+                expect(id.slice(15)).toBe(caseSafeSuffix(id.slice(0, 15)));
+            }
+        }
+    });
+});
+
+describe('versions and routing', () => {
+    beforeEach(() => setup());
+
+    it('lists the versions it serves, from 31.0 to the current 67.0', async () => {
+        const res = await call('/services/data/');
+        expect(res.status).toBe(200);
+        expect(res.body[0]).toEqual({ label: "Summer '14", url: '/services/data/v31.0', version: '31.0' });
+        expect(res.body.at(-1)).toEqual({ label: "Summer '26", url: '/services/data/v67.0', version: '67.0' });
+    });
+
+    it('refuses an unknown or retired version with 404 NOT_FOUND', async () => {
+        for (const version of ['v20.0', 'v99.0', 'v62', 'latestish']) {
+            const res = await call(`/services/data/${version}/query?q=${encodeURIComponent('SELECT Id FROM Lead')}`);
+            expect(res.status).toBe(404);
+            expect(res.body).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+        }
+        expect((await call('/services/data/v62.0/query?q=SELECT+Id+FROM+Lead+LIMIT+1')).status).toBe(200);
+    });
+
+    it('answers an unknown resource with 404 and a wrong method with 405', async () => {
+        expect((await call('/nothing/here')).status).toBe(404);
+        const put = await call('/sobjects/Lead/00Q000000000000AAA', { method: 'PUT', body: '{}' });
+        expect(put.status).toBe(405);
+        expect(put.body[0].errorCode).toBe('METHOD_NOT_ALLOWED');
+    });
+});
+
+describe('SOQL', () => {
+    beforeEach(() => setup());
+
+    it('filters on strings case-insensitively, with escaped quotes and backslashes', async () => {
+        const created = await call('/sobjects/Lead', {
+            method: 'POST',
+            body: JSON.stringify({ LastName: "D'Arcy \\ Back", Company: 'Quote Co' })
+        });
+        expect(created.status).toBe(201);
+        const res = await soql("SELECT Id, LastName FROM Lead WHERE LastName = 'd\\'arcy \\\\ back'");
+        expect(res.status).toBe(200);
+        expect(res.body.records.map((r: any) => r.Id)).toEqual([created.body.id]);
+        expect(res.body.records[0].LastName).toBe("D'Arcy \\ Back");
+    });
+
+    it('refuses an unterminated string and an illegal escape as MALFORMED_QUERY', async () => {
+        for (const q of ["SELECT Id FROM Lead WHERE LastName = 'abc", "SELECT Id FROM Lead WHERE LastName = 'a\\qb'"]) {
+            const res = await soql(q);
+            expect(res.status).toBe(400);
+            expect(res.body[0].errorCode).toBe('MALFORMED_QUERY');
+        }
+    });
+
+    it('evaluates AND, OR, NOT and parentheses like the records say', async () => {
+        const res = await soqlAll(
+            "SELECT Id FROM Lead WHERE (Status = 'Working - Contacted' OR LeadSource = 'Web') AND (NOT IsConverted = true)"
+        );
+        const expected = leads()
+            .filter((r) => r['IsDeleted'] !== true)
+            .filter((r) => (r['Status'] === 'Working - Contacted' || r['LeadSource'] === 'Web') && r['IsConverted'] !== true)
+            .map((r) => r['Id']);
+        expect(expected.length).toBeGreaterThan(10);
+        expect(res.records.map((r) => r.Id).sort()).toEqual([...expected].sort());
+    });
+
+    it('refuses AND and OR mixed without parentheses, and NOT after AND, as SOQL does', async () => {
+        const mixed = await soql("SELECT Id FROM Lead WHERE Status = 'x' AND LeadSource = 'Web' OR IsConverted = true");
+        expect(mixed.status).toBe(400);
+        expect(mixed.body[0]).toMatchObject({ errorCode: 'MALFORMED_QUERY' });
+        expect(mixed.body[0].message).toContain('unexpected token: OR');
+        const notAfterAnd = await soql("SELECT Id FROM Lead WHERE Status = 'x' AND NOT (IsConverted = true)");
+        expect(notAfterAnd.status).toBe(400);
+    });
+
+    it('matches IN and NOT IN on ids given in 15- or 18-character form', async () => {
+        const sample = leads()
+            .filter((r) => r['IsDeleted'] !== true)
+            .slice(0, 3)
+            .map((r) => String(r['Id']));
+        const list = [sample[0]!, sample[1]!.slice(0, 15), sample[2]!.toLowerCase()].map((id) => `'${id}'`).join(', ');
+        const res = await soql(`SELECT Id FROM Lead WHERE Id IN (${list})`);
+        expect(res.body.records.map((r: any) => r.Id).sort()).toEqual([...sample].sort());
+        const not = await soql(`SELECT COUNT() FROM Lead WHERE Id NOT IN (${list})`);
+        expect(not.body.totalSize).toBe(leads().filter((r) => r['IsDeleted'] !== true).length - 3);
+    });
+
+    it('refuses a malformed id literal as Salesforce does', async () => {
+        const res = await soql("SELECT Id FROM Lead WHERE Id = 'abc'");
+        expect(res.status).toBe(400);
+        expect(res.body[0]).toMatchObject({
+            errorCode: 'INVALID_QUERY_FILTER_OPERATOR',
+            message: expect.stringContaining('invalid ID field: abc')
+        });
+    });
+
+    it('compares date-times given as unquoted ISO 8601 literals, with any offset', async () => {
+        const cut = Date.UTC(2025, 6, 1);
+        const expected = leads().filter((r) => r['IsDeleted'] !== true && (r['SystemModstamp'] as number) >= cut).length;
+        for (const literal of ['2025-07-01T00:00:00Z', '2025-07-01T02:00:00+02:00', '2025-07-01T00:00:00.000Z']) {
+            const res = await soql(`SELECT COUNT() FROM Lead WHERE SystemModstamp >= ${literal}`);
+            expect(res.status).toBe(200);
+            expect(res.body.totalSize).toBe(expected);
+        }
+    });
+
+    it('refuses a quoted date-time or a date literal on a date-time field', async () => {
+        for (const literal of ["'2025-07-01T00:00:00Z'", '2025-07-01', '42']) {
+            const res = await soql(`SELECT Id FROM Lead WHERE SystemModstamp > ${literal}`);
+            expect(res.status).toBe(400);
+            expect(res.body[0].errorCode).toBe('INVALID_FIELD');
+            expect(res.body[0].message).toContain("value of filter criterion for field 'SystemModstamp' must be of type dateTime");
+        }
+    });
+
+    it('compares dates, numbers, booleans and null', async () => {
+        const opportunities = [...sim.store.table('Opportunity').values()].filter((r) => r['IsDeleted'] !== true);
+        const res = await soqlAll(
+            'SELECT Id FROM Opportunity WHERE CloseDate < 2025-09-01 AND Amount > 100000 AND IsWon = false AND NextStep != null'
+        );
+        const expected = opportunities.filter(
+            (r) =>
+                String(r['CloseDate']) < '2025-09-01' &&
+                typeof r['Amount'] === 'number' &&
+                r['Amount'] > 100000 &&
+                r['IsWon'] === false &&
+                r['NextStep'] !== null
+        );
+        expect(expected.length).toBeGreaterThan(0);
+        expect(res.records.map((r) => r.Id).sort()).toEqual(expected.map((r) => r['Id']).sort());
+    });
+
+    it('orders by several fields, descending and with nulls last, then limits', async () => {
+        const res = await soql(
+            'SELECT Id, Title, SystemModstamp FROM Lead ORDER BY Title DESC NULLS LAST, SystemModstamp ASC, Id LIMIT 50'
+        );
+        expect(res.body.records).toHaveLength(50);
+        const rows = res.body.records as { Id: string; Title: string | null; SystemModstamp: string }[];
+        for (let i = 1; i < rows.length; i += 1) {
+            const a = rows[i - 1]!;
+            const b = rows[i]!;
+            if (a.Title === null) expect(b.Title).toBeNull();
+            else if (b.Title !== null && a.Title.toLowerCase() !== b.Title.toLowerCase())
+                expect(a.Title.toLowerCase() > b.Title.toLowerCase()).toBe(true);
+            else if (b.Title !== null) expect(a.SystemModstamp <= b.SystemModstamp).toBe(true);
+        }
+    });
+
+    it('answers unknown fields with INVALID_FIELD, unknown objects with INVALID_TYPE, broken syntax with MALFORMED_QUERY', async () => {
+        const field = await soql('SELECT Id, Foo FROM Lead');
+        expect(field.status).toBe(400);
+        expect(field.body[0].errorCode).toBe('INVALID_FIELD');
+        expect(field.body[0].message).toContain(
+            "No such column 'Foo' on entity 'Lead'. If you are attempting to use a custom field, be sure to append the '__c'"
+        );
+        const type = await soql('SELECT Id FROM Leed');
+        expect(type.body[0]).toMatchObject({
+            errorCode: 'INVALID_TYPE',
+            message: expect.stringContaining("sObject type 'Leed' is not supported")
+        });
+        for (const q of [
+            'SELECT Id Lead',
+            'SELECT FROM Lead',
+            'SELECT Id FROM Lead WHERE',
+            'SELECT Id FROM Lead ORDER SystemModstamp',
+            'SELECT Id FROM Lead LIMIT x'
+        ]) {
+            const res = await soql(q);
+            expect(res.status, q).toBe(400);
+            expect(res.body[0].errorCode, q).toBe('MALFORMED_QUERY');
+        }
+        const empty = await call('/query?q=');
+        expect(empty.body[0]).toEqual({ message: 'A query string has to be specified', errorCode: 'MALFORMED_QUERY' });
+    });
+
+    it('refuses to filter or sort on a long text area', async () => {
+        const filter = await soql("SELECT Id FROM Lead WHERE Description = 'x'");
+        expect(filter.body[0].message).toContain("field 'Description' can not be filtered in a query call");
+        const sort = await soql('SELECT Id FROM Lead ORDER BY Description');
+        expect(sort.body[0].message).toContain("field 'Description' can not be sorted in a query call");
+    });
+
+    it('accepts field and object names in any case and answers with the canonical names', async () => {
+        const res = await soql('select id, lastname from lead limit 1');
+        expect(Object.keys(res.body.records[0])).toEqual(['attributes', 'Id', 'LastName']);
+        expect(res.body.records[0].attributes.type).toBe('Lead');
+    });
+});
+
+describe('query cursors', () => {
+    it('pages by nextRecordsUrl with the batch size asked for, 200 to 2,000', async () => {
+        setup({ leads: 1100 });
+        const first = await soql('SELECT Id FROM Lead ORDER BY SystemModstamp, Id', { batchSize: 300 });
+        expect(first.body.records).toHaveLength(300);
+        expect(first.body.done).toBe(false);
+        expect(first.body.nextRecordsUrl).toMatch(/^\/services\/data\/v67\.0\/query\/01g[a-zA-Z0-9]{15}-300$/);
+        const all = await soqlAll('SELECT Id FROM Lead ORDER BY SystemModstamp, Id', { batchSize: 300 });
+        const live = leads().filter((r) => r['IsDeleted'] !== true).length;
+        expect(all.records).toHaveLength(live);
+        expect(new Set(all.records.map((r) => r.Id)).size).toBe(live);
+        expect(all.pages).toBe(Math.ceil(live / 300));
+        expect(all.totalSize).toBe(live);
+        // Below the minimum is raised to 200; the default is 2,000.
+        expect((await soql('SELECT Id FROM Lead', { batchSize: 50 })).body.records).toHaveLength(200);
+        expect((await soql('SELECT Id FROM Lead')).body.records).toHaveLength(Math.min(2000, live));
+    });
+
+    it('serves 2,000 rows a page by default', async () => {
+        setup({ leads: 4500, opportunities: 5 });
+        const all = await soqlAll('SELECT Id FROM Lead', { all: true });
+        expect(all.records).toHaveLength(4500);
+        expect(all.pages).toBe(3);
+    });
+
+    it('keeps the rows of an open cursor as they were when the query ran', async () => {
+        setup({ leads: 500 });
+        const first = await soql('SELECT Id, Title FROM Lead ORDER BY Id', { batchSize: 200 });
+        const later = leads().sort((a, b) => (String(a['Id']) < String(b['Id']) ? -1 : 1))[300]!;
+        sim.store.update('Lead', String(later['Id']), { Title: 'Changed meanwhile' });
+        const second = await call(first.body.nextRecordsUrl);
+        const third = await call(second.body.nextRecordsUrl);
+        const row = [...second.body.records, ...third.body.records].find((r: any) => r.Id === later['Id']);
+        expect(row.Title).toBe(later['Title']);
+    });
+
+    it('expires a cursor 15 minutes after its last use', async () => {
+        setup({ leads: 500 });
+        const first = await soql('SELECT Id FROM Lead', { batchSize: 200 });
+        clock.advance(14 * 60_000);
+        const second = await call(first.body.nextRecordsUrl);
+        expect(second.status).toBe(200);
+        clock.advance(15 * 60_000 + 1000);
+        const third = await call(second.body.nextRecordsUrl);
+        expect(third.status).toBe(400);
+        expect(third.body).toEqual([{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }]);
+    });
+
+    it('expires cursors on demand and closes the oldest beyond 10 open ones', async () => {
+        setup({ leads: 500 });
+        const first = await soql('SELECT Id FROM Lead', { batchSize: 200 });
+        sim.applyActivity('expire-query-locators');
+        expect((await call(first.body.nextRecordsUrl)).body[0].errorCode).toBe('INVALID_QUERY_LOCATOR');
+        const opened = [];
+        for (let i = 0; i < 11; i += 1) opened.push((await soql('SELECT Id FROM Lead', { batchSize: 200 })).body.nextRecordsUrl);
+        expect((await call(opened[0])).status).toBe(400);
+        expect((await call(opened[10])).status).toBe(200);
+        expect((await call(opened[0].replace(/-\d+$/, '-99999'))).status).toBe(400);
+        expect((await call('/query/not-a-locator')).body[0].errorCode).toBe('INVALID_QUERY_LOCATOR');
+    });
+
+    it('returns deleted rows only to queryAll, and its nextRecordsUrl stays on queryAll', async () => {
+        setup({ leads: 600 });
+        const victim = leads().find((r) => r['IsDeleted'] !== true)!;
+        clock.advance(5000);
+        expect((await call(`/sobjects/Lead/${victim['Id']}`, { method: 'DELETE' })).status).toBe(204);
+        const q = `SELECT Id, IsDeleted, SystemModstamp FROM Lead WHERE Id = '${victim['Id']}'`;
+        expect((await soql(q)).body.records).toEqual([]);
+        const all = await soql(q, { all: true });
+        expect(all.body.records[0]).toMatchObject({
+            Id: victim['Id'],
+            IsDeleted: true,
+            SystemModstamp: new Date(clock.now()).toISOString().replace('Z', '+0000')
+        });
+        const binned = leads().filter((r) => r['IsDeleted'] === true).length;
+        expect(binned).toBeGreaterThan(1);
+        expect((await soql('SELECT COUNT() FROM Lead WHERE IsDeleted = true', { all: true })).body.totalSize).toBe(binned);
+        expect((await soql('SELECT COUNT() FROM Lead WHERE IsDeleted = true')).body.totalSize).toBe(0);
+        const paged = await soql('SELECT Id FROM Lead', { all: true, batchSize: 200 });
+        expect(paged.body.nextRecordsUrl).toMatch(/^\/services\/data\/v67\.0\/queryAll\/01g/);
+    });
+
+    it('purges the recycle bin after its retention, so queryAll no longer sees those deletions', async () => {
+        setup();
+        const victim = leads().find((r) => r['IsDeleted'] !== true)!;
+        await call(`/sobjects/Lead/${victim['Id']}`, { method: 'DELETE' });
+        clock.advance(16 * 24 * 60 * 60 * 1000);
+        expect((await soql(`SELECT Id FROM Lead WHERE Id = '${victim['Id']}'`, { all: true })).body.records).toEqual([]);
+    });
+
+    it('has seeded records sharing one SystemModstamp, as imports and mass updates leave them', () => {
+        setup({ leads: 1000 });
+        const counts = new Map<number, number>();
+        for (const r of leads()) counts.set(r['SystemModstamp'] as number, (counts.get(r['SystemModstamp'] as number) ?? 0) + 1);
+        const shared = [...counts.values()].filter((n) => n > 1);
+        expect(Math.max(...shared)).toBeGreaterThanOrEqual(200);
+        expect(shared.length).toBeGreaterThan(5);
+    });
+});
+
+describe('records', () => {
+    beforeEach(() => setup());
+
+    it('creates a lead (201) with an 18-character 00Q id, then reads, updates and deletes it', async () => {
+        const created = await call('/sobjects/Lead', {
+            method: 'POST',
+            body: JSON.stringify({ LastName: 'Nguyen', Company: 'Initech', Email: 'an@initech.example' })
+        });
+        expect(created.status).toBe(201);
+        expect(created.body).toEqual({ id: expect.stringMatching(/^00Q[a-zA-Z0-9]{15}$/), success: true, errors: [] });
+        const id = created.body.id as string;
+        const read = await call(`/sobjects/Lead/${id}`);
+        expect(read.body).toMatchObject({
+            Id: id,
+            LastName: 'Nguyen',
+            Company: 'Initech',
+            Status: 'Open - Not Contacted',
+            IsConverted: false,
+            Name: 'Nguyen'
+        });
+        expect(read.body.attributes).toEqual({ type: 'Lead', url: `/services/data/${VERSION}/sobjects/Lead/${id}` });
+        clock.advance(3000);
+        const patched = await call(`/sobjects/Lead/${id}`, { method: 'PATCH', body: JSON.stringify({ Title: 'CTO', FirstName: 'Anh' }) });
+        expect(patched.status).toBe(204);
+        const after = await call(`/sobjects/Lead/${id}?fields=Title,Name,SystemModstamp,LastModifiedDate`);
+        const stamp = new Date(clock.now()).toISOString().replace('Z', '+0000');
+        expect(after.body).toMatchObject({ Title: 'CTO', Name: 'Anh Nguyen', SystemModstamp: stamp, LastModifiedDate: stamp });
+        expect((await call(`/sobjects/Lead/${id}`, { method: 'DELETE' })).status).toBe(204);
+        for (const method of ['GET', 'PATCH', 'DELETE']) {
+            const res = await call(`/sobjects/Lead/${id}`, method === 'PATCH' ? { method, body: '{"Title":"x"}' } : { method });
+            expect(res.status).toBe(404);
+            expect(res.body).toEqual([{ errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }]);
+        }
+    });
+
+    it("answers MALFORMED_ID for a bad id or another object's id, NOT_FOUND for an unknown one", async () => {
+        const bad = await call('/sobjects/Opportunity/abc', { method: 'PATCH', body: '{"Name":"x"}' });
+        expect(bad.status).toBe(400);
+        expect(bad.body).toEqual([
+            { message: 'Opportunity ID: id value of incorrect type: abc', errorCode: 'MALFORMED_ID', fields: ['Id'] }
+        ]);
+        const lead = String(leads()[0]!['Id']);
+        expect((await call(`/sobjects/Opportunity/${lead}`)).body[0].errorCode).toBe('MALFORMED_ID');
+        const unknown = await call(`/sobjects/Opportunity/${to18('006Dn000000zzzz')}`);
+        expect(unknown.status).toBe(404);
+        expect(unknown.body).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+    });
+
+    it('reports every missing required field, too-long string, bad picklist value and bad email of a lead', async () => {
+        const missing = await call('/sobjects/Lead', { method: 'POST', body: JSON.stringify({ FirstName: 'A' }) });
+        expect(missing.status).toBe(400);
+        expect(missing.body).toEqual([
+            {
+                message: 'Required fields are missing: [LastName, Company]',
+                errorCode: 'REQUIRED_FIELD_MISSING',
+                fields: ['LastName', 'Company']
+            }
+        ]);
+        const blank = await call('/sobjects/Lead', { method: 'POST', body: JSON.stringify({ LastName: '  ', Company: 'X' }) });
+        expect(blank.body[0].fields).toEqual(['LastName']);
+        const bad = await call('/sobjects/Lead', {
+            method: 'POST',
+            body: JSON.stringify({
+                LastName: 'x'.repeat(81),
+                Company: 'Y',
+                Email: 'not-an-email',
+                Status: 'Maybe',
+                FirstName: 'f'.repeat(41)
+            })
+        });
+        expect(bad.status).toBe(400);
+        const byCode = Object.fromEntries(bad.body.map((e: any) => [e.fields[0], e.errorCode]));
+        expect(byCode).toEqual({
+            LastName: 'STRING_TOO_LONG',
+            FirstName: 'STRING_TOO_LONG',
+            Email: 'INVALID_EMAIL_ADDRESS',
+            Status: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST'
+        });
+        expect(bad.body.find((e: any) => e.fields[0] === 'Status').message).toBe(
+            'Lead Status: bad value for restricted picklist field: Maybe'
+        );
+        expect(bad.body.find((e: any) => e.fields[0] === 'Email').message).toBe('Email: invalid email address: not-an-email');
+        expect(bad.body.find((e: any) => e.fields[0] === 'LastName').message).toBe(
+            `Last Name: data value too large: ${'x'.repeat(81)} (max length=80)`
+        );
+        expect(leads().some((r) => r['Company'] === 'Y')).toBe(false);
+    });
+
+    it('refuses an Id, an unknown field, a read-only field and a value of the wrong type', async () => {
+        const withId = await call('/sobjects/Lead', {
+            method: 'POST',
+            body: JSON.stringify({ Id: '00Q000000000000', LastName: 'A', Company: 'B' })
+        });
+        expect(withId.body).toEqual([{ message: 'The Id field should not be specified in the sobject data.', errorCode: 'INVALID_FIELD' }]);
+        const unknown = await call('/sobjects/Lead', { method: 'POST', body: JSON.stringify({ LastName: 'A', Company: 'B', Foo__c: 1 }) });
+        expect(unknown.body).toEqual([{ message: "No such column 'Foo__c' on sobject of type Lead", errorCode: 'INVALID_FIELD' }]);
+        const readOnly = await call('/sobjects/Lead', {
+            method: 'POST',
+            body: JSON.stringify({ LastName: 'A', Company: 'B', IsConverted: true })
+        });
+        expect(readOnly.body[0]).toMatchObject({ errorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', fields: ['IsConverted'] });
+        const wrongType = await call('/sobjects/Opportunity', {
+            method: 'POST',
+            body: JSON.stringify({ Name: 'A', StageName: 'Prospecting', CloseDate: '2026-03-01', Amount: 'lots' })
+        });
+        expect(wrongType.body[0].errorCode).toBe('JSON_PARSER_ERROR');
+        const notJson = await call('/sobjects/Lead', { method: 'POST', body: '{"LastName":' });
+        expect(notJson.body[0].errorCode).toBe('JSON_PARSER_ERROR');
+    });
+
+    it('enforces the opportunity rules: required fields, stage picklist, date format, and derives stage flags', async () => {
+        const missing = await call('/sobjects/Opportunity', { method: 'POST', body: JSON.stringify({ Name: 'Deal' }) });
+        expect(missing.body[0]).toMatchObject({ errorCode: 'REQUIRED_FIELD_MISSING', fields: ['StageName', 'CloseDate'] });
+        const badStage = await call('/sobjects/Opportunity', {
+            method: 'POST',
+            body: JSON.stringify({ Name: 'Deal', StageName: 'Won-ish', CloseDate: '2026-03-01' })
+        });
+        expect(badStage.body[0]).toMatchObject({ errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', fields: ['StageName'] });
+        const badDate = await call('/sobjects/Opportunity', {
+            method: 'POST',
+            body: JSON.stringify({ Name: 'Deal', StageName: 'Prospecting', CloseDate: '2026-02-30' })
+        });
+        expect(badDate.body[0].errorCode).toBe('JSON_PARSER_ERROR');
+        const created = await call('/sobjects/Opportunity', {
+            method: 'POST',
+            body: JSON.stringify({ Name: 'Deal', StageName: 'Prospecting', CloseDate: '2026-03-01', Amount: 1000 })
+        });
+        expect(created.status).toBe(201);
+        const id = created.body.id;
+        expect(id.slice(0, 3)).toBe('006');
+        await call(`/sobjects/Opportunity/${id}`, { method: 'PATCH', body: JSON.stringify({ StageName: 'Closed Won' }) });
+        const won = await call(`/sobjects/Opportunity/${id}`);
+        expect(won.body).toMatchObject({ StageName: 'Closed Won', IsClosed: true, IsWon: true, Probability: 100, ExpectedRevenue: 1000 });
+        const range = await call(`/sobjects/Opportunity/${id}`, { method: 'PATCH', body: JSON.stringify({ Probability: 150 }) });
+        expect(range.body[0]).toMatchObject({ errorCode: 'NUMBER_OUTSIDE_VALID_RANGE', fields: ['Probability'] });
+        const cleared = await call(`/sobjects/Opportunity/${id}`, { method: 'PATCH', body: JSON.stringify({ Name: null }) });
+        expect(cleared.body[0]).toMatchObject({ errorCode: 'REQUIRED_FIELD_MISSING', fields: ['Name'] });
+    });
+
+    it('applies a duplicate rule on lead email when switched on, and a configured validation rule', async () => {
+        const existing = leads().find((r) => r['IsDeleted'] !== true && typeof r['Email'] === 'string')!;
+        const body = JSON.stringify({ LastName: 'Dup', Company: 'Dup Co', Email: String(existing['Email']).toUpperCase() });
+        sim.store.duplicateRuleOnLeadEmail = true;
+        const dup = await call('/sobjects/Lead', { method: 'POST', body });
+        expect(dup.status).toBe(400);
+        expect(dup.body[0]).toMatchObject({ errorCode: 'DUPLICATES_DETECTED', message: 'Use one of these records?', fields: [] });
+        expect(dup.body[0].duplicateResult.matchResults[0].matchRecords[0].record.Id).toBe(existing['Id']);
+        sim.store.duplicateRuleOnLeadEmail = false;
+        expect((await call('/sobjects/Lead', { method: 'POST', body })).status).toBe(201);
+        sim.store.validationRules.push({
+            object: 'Lead',
+            message: 'A phone number is required for partner leads',
+            errorField: 'Phone',
+            when: { field: 'LeadSource', equals: 'Partner Referral' }
+        });
+        const rule = await call('/sobjects/Lead', {
+            method: 'POST',
+            body: JSON.stringify({ LastName: 'R', Company: 'R', LeadSource: 'Partner Referral' })
+        });
+        expect(rule.body).toEqual([
+            { message: 'A phone number is required for partner leads', errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', fields: ['Phone'] }
+        ]);
+    });
+
+    it('refuses to update a converted lead', async () => {
+        sim.applyActivity('convert-leads');
+        const converted = leads().find((r) => r['IsConverted'] === true && r['IsDeleted'] !== true)!;
+        const res = await call(`/sobjects/Lead/${converted['Id']}`, { method: 'PATCH', body: '{"Title":"x"}' });
+        expect(res.body[0].errorCode).toBe('CANNOT_UPDATE_CONVERTED_LEAD');
+    });
+
+    it('lists deletions in a window with the deleted endpoint', async () => {
+        const start = new Date(clock.now() - 60_000).toISOString();
+        const victim = leads().find((r) => r['IsDeleted'] !== true)!;
+        await call(`/sobjects/Lead/${victim['Id']}`, { method: 'DELETE' });
+        clock.advance(1000);
+        const res = await call(
+            `/sobjects/Lead/deleted/?start=${encodeURIComponent(start)}&end=${encodeURIComponent(new Date(clock.now()).toISOString())}`
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.deletedRecords).toEqual([
+            { id: victim['Id'], deletedDate: new Date(clock.now() - 1000).toISOString().replace('Z', '+0000') }
+        ]);
+        const backwards = await call(
+            `/sobjects/Lead/deleted/?start=${encodeURIComponent(new Date(clock.now()).toISOString())}&end=${encodeURIComponent(start)}`
+        );
+        expect(backwards.body[0].errorCode).toBe('INVALID_REPLICATION_DATE');
+    });
+});
+
+describe('describe', () => {
+    beforeEach(() => setup());
+
+    it('describes fields with name, type, nillable, createable, updateable, length and picklist values', async () => {
+        const res = await call('/sobjects/Lead/describe');
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ name: 'Lead', keyPrefix: '00Q', queryable: true });
+        const byName = Object.fromEntries(res.body.fields.map((f: any) => [f.name, f]));
+        expect(byName.LastName).toMatchObject({ type: 'string', length: 80, nillable: false, createable: true, updateable: true });
+        expect(byName.Email).toMatchObject({ type: 'email', length: 80, nillable: true });
+        expect(byName.SystemModstamp).toMatchObject({ type: 'datetime', createable: false, updateable: false });
+        expect(byName.Status.picklistValues.map((p: any) => p.value)).toContain('Working - Contacted');
+    });
+
+    it('describes an org without a field, and refuses queries and writes that name it', async () => {
+        sim.removeField('Opportunity', 'Probability');
+        const res = await call('/sobjects/Opportunity/describe');
+        expect(res.body.fields.map((f: any) => f.name)).not.toContain('Probability');
+        expect(res.body.fields.map((f: any) => f.name)).toContain('StageName');
+        const query = await soql('SELECT Id, Probability FROM Opportunity');
+        expect(query.body[0]).toMatchObject({
+            errorCode: 'INVALID_FIELD',
+            message: expect.stringContaining("No such column 'Probability' on entity 'Opportunity'")
+        });
+        const write = await call('/sobjects/Opportunity', {
+            method: 'POST',
+            body: JSON.stringify({ Name: 'A', StageName: 'Prospecting', CloseDate: '2026-03-01', Probability: 5 })
+        });
+        expect(write.body[0].errorCode).toBe('INVALID_FIELD');
+        expect((await call('/sobjects/Nope/describe')).status).toBe(404);
+    });
+});
+
+describe('session and allowance', () => {
+    it('answers a bad token with 401 INVALID_SESSION_ID', async () => {
+        setup();
+        const res = await call('/query?q=SELECT+Id+FROM+Lead', { token: 'expired' });
+        expect(res.status).toBe(401);
+        expect(res.body).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+    });
+
+    it('reports usage in Sforce-Limit-Info and answers 403 REQUEST_LIMIT_EXCEEDED once the rolling 24 hours are spent', async () => {
+        setup({ dailyLimit: 5 });
+        for (let i = 1; i <= 5; i += 1) {
+            const res = await soql('SELECT Id FROM Lead LIMIT 1');
+            expect(res.status).toBe(200);
+            expect(res.headers.get('sforce-limit-info')).toBe(`api-usage=${i}/5`);
+        }
+        const over = await soql('SELECT Id FROM Lead LIMIT 1');
+        expect(over.status).toBe(403);
+        expect(over.body).toEqual([{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
+        expect(over.headers.get('sforce-limit-info')).toBe('api-usage=5/5');
+        clock.advance(24 * 60 * 60 * 1000);
+        expect((await soql('SELECT Id FROM Lead LIMIT 1')).status).toBe(200);
+    });
+
+    it("answers an injected fault in Salesforce's error format", async () => {
+        setup();
+        sim.core.faults.inject('query', { kind: 'status', status: 503 });
+        const res = await soql('SELECT Id FROM Lead LIMIT 1');
+        expect(res.status).toBe(503);
+        expect(res.body[0].errorCode).toBe('SERVER_UNAVAILABLE');
+        expect((await soql('SELECT Id FROM Lead LIMIT 1')).status).toBe(200);
+    });
+});
+
+describe('activities, truth and snapshots', () => {
+    beforeEach(() => setup());
+
+    it('moves the truth the way each activity says', () => {
+        const before = sim.truth('SalesforceLead');
+        expect(sim.applyActivity('delete-leads')).toBe('deleted 5 lead records');
+        const afterDelete = sim.truth('SalesforceLead');
+        expect(afterDelete).toHaveLength(before.length - 5);
+        clock.advance(1000);
+        sim.applyActivity('undelete-leads');
+        expect(sim.truth('SalesforceLead')).toHaveLength(before.length - 2);
+        const opportunities = sim.truth('SalesforceOpportunity').length;
+        sim.applyActivity('convert-leads');
+        expect(sim.truth('SalesforceOpportunity')).toHaveLength(opportunities + 3);
+        clock.advance(1000);
+        sim.applyActivity('mass-update-leads');
+        const stamp = new Date(clock.now()).toISOString();
+        expect(sim.truth('SalesforceLead').filter((t) => t.version === stamp).length).toBeGreaterThan(200);
+        clock.advance(1000);
+        const lead = leads().find((r) => r['IsDeleted'] !== true)!;
+        const lastModified = lead['LastModifiedDate'];
+        sim.store.touch('Lead', String(lead['Id']).slice(0, 15), {}, false);
+        const touched = sim.store.table('Lead').get(String(lead['Id']).slice(0, 15))!;
+        expect(touched['LastModifiedDate']).toBe(lastModified);
+        expect(touched['SystemModstamp']).toBe(clock.now());
+        for (const activity of sim.activities()) expect(typeof sim.applyActivity(activity.name)).toBe('string');
+        expect(() => sim.applyActivity('nope')).toThrow(/unknown salesforce activity/);
+    });
+
+    it('versions a cached record by SystemModstamp in either wire or ISO form', () => {
+        const truth = sim.truth('SalesforceLead')[0]!;
+        expect(sim.versionOf('SalesforceLead', { systemModstamp: truth.version.replace('Z', '+0000') })).toBe(truth.version);
+        expect(sim.versionOf('SalesforceLead', { systemModstamp: truth.version })).toBe(truth.version);
+    });
+
+    it('restores a snapshot to the same org, including a removed field and the rules', () => {
+        sim.applyActivity('delete-leads');
+        sim.removeField('Lead', 'Title');
+        sim.store.duplicateRuleOnLeadEmail = true;
+        const snapshot = JSON.parse(JSON.stringify(sim.snapshot()));
+        const restored = SalesforceSimulator.restore(snapshot, { clock });
+        expect(restored.truth('SalesforceLead')).toEqual(sim.truth('SalesforceLead'));
+        expect(restored.truth('SalesforceOpportunity')).toEqual(sim.truth('SalesforceOpportunity'));
+        expect(restored.store.schema.field(restored.store.object('Lead'), 'Title')).toBeUndefined();
+        expect(restored.store.duplicateRuleOnLeadEmail).toBe(true);
+        expect(restored.store.binnedIds('Lead').sort()).toEqual(sim.store.binnedIds('Lead').sort());
+        // Ids keep counting where the snapshot stopped.
+        expect(restored.store.ids.next).toBe(sim.store.ids.next);
+    });
+
+    it('seeds the same org from the same seed', () => {
+        const again = new SalesforceSimulator({ clock, seed: 7, leads: 300, opportunities: 120 });
+        expect(again.truth('SalesforceLead')).toEqual(sim.truth('SalesforceLead'));
+    });
+});
