@@ -580,11 +580,11 @@ describe('describe', () => {
         const res = await call('/sobjects/Lead/describe');
         expect(res.status).toBe(200);
         expect(res.body).toMatchObject({ name: 'Lead', keyPrefix: '00Q', queryable: true });
-        const byName = Object.fromEntries(res.body.fields.map((f: any) => [f.name, f]));
-        expect(byName.LastName).toMatchObject({ type: 'string', length: 80, nillable: false, createable: true, updateable: true });
-        expect(byName.Email).toMatchObject({ type: 'email', length: 80, nillable: true });
-        expect(byName.SystemModstamp).toMatchObject({ type: 'datetime', createable: false, updateable: false });
-        expect(byName.Status.picklistValues.map((p: any) => p.value)).toContain('Working - Contacted');
+        const byName: Record<string, any> = Object.fromEntries(res.body.fields.map((f: any) => [f.name, f]));
+        expect(byName['LastName']).toMatchObject({ type: 'string', length: 80, nillable: false, createable: true, updateable: true });
+        expect(byName['Email']).toMatchObject({ type: 'email', length: 80, nillable: true });
+        expect(byName['SystemModstamp']).toMatchObject({ type: 'datetime', createable: false, updateable: false });
+        expect(byName['Status'].picklistValues.map((p: any) => p.value)).toContain('Working - Contacted');
     });
 
     it('describes an org without a field, and refuses queries and writes that name it', async () => {
