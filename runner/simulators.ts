@@ -2,7 +2,10 @@ import { setupServer, type SetupServer } from 'msw/node';
 import type { Clock } from '../runtime/clock.js';
 import type { RecordsStore } from '../runtime/records-store.js';
 import type { Simulator } from '../simulators/common/simulator.js';
+import { CalendarSimulator } from '../simulators/calendar/index.js';
 import { GmailSimulator } from '../simulators/gmail/index.js';
+import { PeopleSimulator } from '../simulators/people/index.js';
+import { SalesforceSimulator } from '../simulators/salesforce/index.js';
 import type { SimulatorName } from './catalog.js';
 import { simulatorKeyPrefix } from './store.js';
 
@@ -14,8 +17,10 @@ export const SIMULATED_SALESFORCE_INSTANCE = 'https://rehearsal.my.salesforce.co
 export interface SimulatorSettings {
     clock: Clock;
     seed: number;
-    /** The main collection's size: threads, contacts, leads (opportunities are half), events. */
+    /** The main collection's size: threads, contacts, leads, events (across calendars). */
     size: number;
+    /** Salesforce only: opportunities (default: half the leads). */
+    secondarySize?: number;
     latencyMs: number;
     /** The provider's per-user limits (Gmail units per minute, Calendar requests per minute, Salesforce daily). */
     limits: boolean;
@@ -27,26 +32,40 @@ interface Factory {
 }
 
 /** One adapter per simulator: their constructors name their sizes and limits differently. */
-const FACTORIES: Partial<Record<SimulatorName, Factory>> = {
+const FACTORIES: Record<SimulatorName, Factory> = {
     gmail: {
+        create: (s) => new GmailSimulator({ ...common(s), seed: s.seed, threads: s.size, quota: s.limits }),
+        restore: (snapshot, s) => GmailSimulator.restore(snapshot, { ...common(s), quota: s.limits })
+    },
+    people: {
+        create: (s) => new PeopleSimulator({ ...common(s), seed: s.seed, contacts: s.size, quota: s.limits }),
+        restore: (snapshot, s) => PeopleSimulator.restore(snapshot, { ...common(s), quota: s.limits })
+    },
+    calendar: {
+        create: (s) => new CalendarSimulator({ ...common(s), seed: s.seed, events: s.size, quota: s.limits }),
+        restore: (snapshot, s) => CalendarSimulator.restore(snapshot, { ...common(s), quota: s.limits })
+    },
+    // Salesforce's only limit is the rolling daily allowance, always on; "off" means an allowance nobody reaches.
+    salesforce: {
         create: (s) =>
-            new GmailSimulator({
-                clock: s.clock,
+            new SalesforceSimulator({
+                ...common(s),
                 seed: s.seed,
-                threads: s.size,
-                latencyMs: s.latencyMs,
-                quota: s.limits,
-                accessToken: SIMULATED_TOKEN
+                leads: s.size,
+                opportunities: s.secondarySize ?? Math.ceil(s.size / 2),
+                instanceUrl: SIMULATED_SALESFORCE_INSTANCE,
+                ...(s.limits ? {} : { dailyLimit: Number.MAX_SAFE_INTEGER })
             }),
-        restore: (snapshot, s) =>
-            GmailSimulator.restore(snapshot, { clock: s.clock, latencyMs: s.latencyMs, quota: s.limits, accessToken: SIMULATED_TOKEN })
+        restore: (snapshot, s) => SalesforceSimulator.restore(snapshot, common(s))
     }
 };
 
+function common(s: Omit<SimulatorSettings, 'seed' | 'size'>): { clock: Clock; latencyMs: number; accessToken: string } {
+    return { clock: s.clock, latencyMs: s.latencyMs, accessToken: SIMULATED_TOKEN };
+}
+
 function factory(name: SimulatorName): Factory {
-    const found = FACTORIES[name];
-    if (!found) throw new Error(`the ${name} simulator is not available yet`);
-    return found;
+    return FACTORIES[name];
 }
 
 export function createSimulator(name: SimulatorName, settings: SimulatorSettings): Simulator {
@@ -54,7 +73,7 @@ export function createSimulator(name: SimulatorName, settings: SimulatorSettings
 }
 
 /** Sizes of the data the runner seeds on first use: realistic shapes, small enough for a rehearsal in a minute or two. */
-export const LOCAL_SIZES: Record<SimulatorName, number> = { gmail: 120, people: 150, salesforce: 300, calendar: 200 };
+export const LOCAL_SIZES: Record<SimulatorName, number> = { gmail: 120, people: 150, salesforce: 240, calendar: 200 };
 
 /** Different seeds per simulator so their data sets do not look alike. */
 const SEEDS: Record<SimulatorName, number> = { gmail: 1101, people: 2202, salesforce: 3303, calendar: 4404 };

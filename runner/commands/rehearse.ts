@@ -90,9 +90,10 @@ async function rehearseIntegration(entry: IntegrationEntry, store: RecordsStore)
         applyActivities(sims, (name) => !isExpiry(name));
         await syncAll('incremental');
 
-        out('  a lapse: stored cursors expire, and more activity:');
-        applyActivities(sims, isExpiry);
+        // Activity first, then the lapse: the history the stored cursors point into is gone, changes and all.
+        out('  more activity, then a lapse that expires the stored cursors:');
         applyActivities(sims, (name) => !isExpiry(name));
+        applyActivities(sims, isExpiry);
         await syncAll('after expiry');
 
         for (const action of entry.actions) {
