@@ -84,7 +84,10 @@ function listParams(context: RouteContext): ListParams {
 }
 
 async function readJson(request: Request): Promise<Record<string, unknown>> {
-    const text = await request.text();
+    return parseJsonObject(await request.text());
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
     if (text.trim() === '') return {};
     try {
         const body: unknown = JSON.parse(text);
@@ -93,6 +96,38 @@ async function readJson(request: Request): Promise<Record<string, unknown>> {
         // fall through to Google's parse error
     }
     throw new GmailError(400, 'parseError', 'Invalid JSON payload received.');
+}
+
+/** messages.send JSON bodies above this answer 413 (third-party reports: ~5 MB; docs send larger mail through /upload). */
+export const JSON_SEND_LIMIT = 5 * 1024 * 1024;
+/** The upload endpoint's documented maximum message size. */
+export const UPLOAD_SEND_LIMIT = 35 * 1024 * 1024;
+
+function checkUploadSize(bytes: Buffer): Buffer {
+    if (bytes.length > UPLOAD_SEND_LIMIT) throw new GmailError(413, 'uploadTooLarge', 'Request Entity Too Large');
+    return bytes;
+}
+
+/** multipart/related upload: the first part is the JSON metadata, the second the message/rfc822 media. */
+function splitMultipartUpload(contentType: string, bytes: Buffer): { metadata: Record<string, unknown>; media: Buffer } {
+    const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+    if (!contentType.toLowerCase().startsWith('multipart/related') || !boundary) {
+        throw invalidArgument('Multipart upload needs a multipart/related body with a boundary');
+    }
+    const text = bytes.toString('latin1');
+    const parts = text
+        .split(new RegExp(`\r?\n?--${boundary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:--)?[ \t]*\r?\n?`))
+        .filter((part) => part.trim() !== '');
+    if (parts.length !== 2) throw invalidArgument('Multipart upload needs exactly a metadata part and a media part');
+    const [metaPart, mediaPart] = parts.map((part) => {
+        const split = /\r?\n\r?\n/.exec(part);
+        return split ? { head: part.slice(0, split.index), body: part.slice(split.index + split[0].length) } : { head: part, body: '' };
+    }) as [{ head: string; body: string }, { head: string; body: string }];
+    if (!/content-type:\s*message\//i.test(mediaPart.head)) throw invalidArgument('The media part must be message/*');
+    return {
+        metadata: parseJsonObject(Buffer.from(metaPart.body, 'latin1').toString('utf8')),
+        media: Buffer.from(mediaPart.body, 'latin1')
+    };
 }
 
 function labelList(body: Record<string, unknown>, key: string): string[] {
@@ -216,22 +251,35 @@ export function gmailRoutes(mailbox: Mailbox): Route[] {
 
         // https://developers.google.com/gmail/api/reference/rest/v1/users.messages/send
         route('POST', `${V1}/messages/send`, 'messages.send', [], async (context) => {
-            const body = await readJson(context.request);
+            const text = await context.request.text();
+            // The JSON (metadata) endpoint refuses large bodies; big messages go through /upload (reported at ~5 MB).
+            if (Buffer.byteLength(text) > JSON_SEND_LIMIT) throw new GmailError(413, 'uploadTooLarge', 'Request Entity Too Large');
+            const body = parseJsonObject(text);
             const threadId = body['threadId'];
             if (threadId !== undefined && typeof threadId !== 'string')
                 throw new GmailError(400, 'invalid', "Invalid value at 'message.thread_id'");
             return send(mailbox, decodeRaw(body['raw']), threadId);
         }),
 
-        // https://developers.google.com/gmail/api/guides/uploads#simple (uploadType=media: the body is the message)
+        // https://developers.google.com/gmail/api/guides/uploads (media: the body is the message; multipart: JSON metadata, then the message)
         route('POST', `/upload${V1}/messages/send`, 'messages.send', [], async (context) => {
             const type = context.url.searchParams.get('uploadType');
-            if (type !== 'media') throw invalidArgument(`Upload type ${type ?? '(none)'} is not simulated; use uploadType=media`);
             const contentType = context.request.headers.get('content-type') ?? '';
-            if (!contentType.toLowerCase().startsWith('message/')) {
-                throw invalidArgument(`Media type '${contentType}' is not supported. Valid media types: [message/*]`);
+            const bytes = Buffer.from(await context.request.arrayBuffer());
+            if (type === 'media') {
+                if (!contentType.toLowerCase().startsWith('message/')) {
+                    throw invalidArgument(`Media type '${contentType}' is not supported. Valid media types: [message/*]`);
+                }
+                return send(mailbox, checkUploadSize(bytes), undefined);
             }
-            return send(mailbox, Buffer.from(await context.request.arrayBuffer()), undefined);
+            if (type === 'multipart') {
+                const { metadata, media } = splitMultipartUpload(contentType, bytes);
+                const threadId = metadata['threadId'];
+                if (threadId !== undefined && typeof threadId !== 'string')
+                    throw new GmailError(400, 'invalid', "Invalid value at 'message.thread_id'");
+                return send(mailbox, checkUploadSize(media), threadId);
+            }
+            throw invalidArgument(`Upload type ${type ?? '(none)'} is not simulated; use uploadType=media or multipart`);
         }),
 
         // https://developers.google.com/gmail/api/reference/rest/v1/users.messages/get

@@ -463,6 +463,29 @@ describe('Gmail simulator: messages.send', () => {
         expect(response.status).toBe(200);
     });
 
+    it('threads a reply sent through the multipart upload form, and refuses a JSON body over 5 MB with 413', async () => {
+        const { sim } = setup();
+        const threadId = sim.truth('GmailThread')[0]!.id;
+        const parentStored = sim.thread(threadId)!.messages.at(-1)!;
+        const parent = await ok<gmail_v1.Schema$Message>(`/messages/${parentStored.id}`, {
+            format: 'metadata',
+            metadataHeaders: ['Subject', 'Message-ID']
+        });
+        const subject = header(parent.payload, 'Subject')!.replace(/^Re:\s*/i, '');
+        const message = `To: ana@example.org\r\nSubject: Re: ${subject}\r\nReferences: ${header(parent.payload, 'Message-ID')}\r\n\r\nbig file follows\r\n`;
+        const body = `--upload\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify({ threadId })}\r\n--upload\r\nContent-Type: message/rfc822\r\n\r\n${message}\r\n--upload--`;
+        const response = await fetch('https://gmail.googleapis.com/upload/gmail/v1/users/me/messages/send?uploadType=multipart', {
+            method: 'POST',
+            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'multipart/related; boundary=upload' },
+            body
+        });
+        expect(response.status).toBe(200);
+        expect(((await response.json()) as gmail_v1.Schema$Message).threadId).toBe(threadId);
+
+        const huge = b64url(`To: ana@example.org\r\nSubject: big\r\n\r\n${'x'.repeat(4_000_000)}\r\n`);
+        expect((await send(huge)).status).toBe(413);
+    });
+
     it('refuses malformed raw input with 400 and Gmail wording', async () => {
         setup();
         const cases: [unknown, string][] = [
