@@ -87,9 +87,9 @@ export function nangoCli(): string {
  * Environment for the nango CLI: no dependency rewrite, no telemetry, and no version check against the npm
  * registry (it runs before every command unless CI is set).
  */
-export function nangoEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function nangoEnv(extra: Record<string, string> = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
     return {
-        ...process.env,
+        ...base,
         NANGO_CLI_DEPENDENCY_UPDATE: 'false',
         NANGO_CLI_TELEMETRY: 'false',
         NANGO_CLI_UPGRADE_MODE: 'ignore',
