@@ -4,6 +4,7 @@ import { ApiCore } from '../common/core.js';
 import { Random } from '../common/random.js';
 import type { Simulator } from '../common/simulator.js';
 import type { TruthRecord } from '../common/truth.js';
+import { BATCH_PATH, serveBatch } from './batch.js';
 import { gmailErrorFormat } from './errors.js';
 import { GMAIL_HOST, serveRoute, type Route } from './router.js';
 import { gmailRoutes } from './routes.js';
@@ -72,11 +73,15 @@ export class GmailSimulator implements Simulator {
         if (restoring) this.load(restoring);
         else this.mailbox.generate(options.threads ?? 50);
         this.routes = gmailRoutes(this.mailbox);
-        this.handlers = this.routes.map((route) =>
-            http[route.method.toLowerCase() as 'get' | 'post' | 'delete'](`${GMAIL_HOST}${route.path}`, ({ request, params }) =>
-                serveRoute(this.core, route, request, params as Record<string, string>)
-            )
-        );
+        this.handlers = [
+            ...this.routes.map((route) =>
+                http[route.method.toLowerCase() as 'get' | 'post' | 'delete'](`${GMAIL_HOST}${route.path}`, ({ request, params }) =>
+                    serveRoute(this.core, route, request, params as Record<string, string>)
+                )
+            ),
+            // https://developers.google.com/gmail/api/guides/batch
+            http.post(`${GMAIL_HOST}${BATCH_PATH}`, ({ request }) => serveBatch(this.core, this.routes, request))
+        ];
     }
 
     static restore(snapshot: unknown, options: Omit<GmailSimulatorOptions, 'seed' | 'threads'>): GmailSimulator {

@@ -562,6 +562,94 @@ describe('Gmail simulator: auth, quota, faults', () => {
     });
 });
 
+describe('Gmail simulator: batch', () => {
+    function batchBody(calls: string[], boundary = 'batch_test'): string {
+        return (
+            calls
+                .map((call, i) => `--${boundary}\r\nContent-Type: application/http\r\nContent-ID: <item${i}>\r\n\r\n${call}\r\n`)
+                .join('') + `--${boundary}--\r\n`
+        );
+    }
+
+    async function batch(
+        calls: string[],
+        token = TOKEN
+    ): Promise<{ status: number; parts: { contentId: string; status: number; body: unknown; retryAfter?: string }[] }> {
+        const response = await fetch('https://gmail.googleapis.com/batch/gmail/v1', {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'multipart/mixed; boundary=batch_test' },
+            body: batchBody(calls)
+        });
+        if (response.status !== 200) return { status: response.status, parts: [] };
+        const boundary = /boundary=([^;]+)/.exec(response.headers.get('content-type') ?? '')![1]!;
+        const text = await response.text();
+        const parts = text
+            .split(`--${boundary}`)
+            .slice(1, -1)
+            .map((chunk) => {
+                const [outerHead, statusLine, ...rest] = chunk.trim().split(/\r\n\r\n|\r\n(?=HTTP\/1\.1)/);
+                const [line, ...innerHeaders] = statusLine!.split('\r\n');
+                const retryAfter = innerHeaders
+                    .find((h) => h.toLowerCase().startsWith('retry-after:'))
+                    ?.split(':')[1]
+                    ?.trim();
+                const bodyText = rest.join('\r\n\r\n');
+                return {
+                    contentId: /Content-ID: <([^>]+)>/.exec(outerHead!)![1]!,
+                    status: Number(line!.split(' ')[1]),
+                    body: bodyText ? (JSON.parse(bodyText) as unknown) : undefined,
+                    ...(retryAfter ? { retryAfter } : {})
+                };
+            });
+        return { status: response.status, parts };
+    }
+
+    it('answers each inner call with its own status, in order, metering each call with its own units', async () => {
+        const { sim } = setup();
+        const [a, b] = sim.truth('GmailThread');
+        const result = await batch([
+            `GET /gmail/v1/users/me/threads/${a!.id}?format=minimal`,
+            `GET /gmail/v1/users/me/threads/${b!.id}?format=metadata&metadataHeaders=Subject HTTP/1.1`,
+            'GET /gmail/v1/users/me/threads/0123456789abcdef',
+            'GET /gmail/v1/users/me/profile'
+        ]);
+        expect(result.status).toBe(200);
+        expect(result.parts.map((p) => [p.contentId, p.status])).toEqual([
+            ['response-item0', 200],
+            ['response-item1', 200],
+            ['response-item2', 404],
+            ['response-item3', 200]
+        ]);
+        expect((result.parts[0]!.body as gmail_v1.Schema$Thread).id).toBe(a!.id);
+        expect((result.parts[3]!.body as gmail_v1.Schema$Profile).emailAddress).toBe(sim.emailAddress);
+        expect(sim.core.meter.get('threads.get')).toEqual({ calls: 3, units: 30, limited: 0 });
+        expect(sim.core.meter.get('getProfile').units).toBe(1);
+    });
+
+    it('lets an inner call override the outer Authorization, and refuses more than 100 calls', async () => {
+        const { sim } = setup();
+        const id = sim.truth('GmailThread')[0]!.id;
+        const result = await batch([
+            `GET /gmail/v1/users/me/threads/${id}\r\nAuthorization: Bearer wrong`,
+            `GET /gmail/v1/users/me/threads/${id}`
+        ]);
+        expect(result.parts.map((p) => p.status)).toEqual([401, 200]);
+        const tooMany = await batch(Array.from({ length: 101 }, () => 'GET /gmail/v1/users/me/profile'));
+        expect(tooMany.status).toBe(400);
+        expect(sim.core.meter.get('getProfile').calls).toBe(0);
+    });
+
+    it('answers 429 inside a 200 for the calls past the quota', async () => {
+        const { sim, clock } = setup();
+        const id = sim.truth('GmailThread')[0]!.id;
+        expect(sim.core.limit.tryConsume(15_000 - 25, clock.now()).ok).toBe(true);
+        const result = await batch(Array.from({ length: 4 }, () => `GET /gmail/v1/users/me/threads/${id}?format=minimal`));
+        expect(result.status).toBe(200);
+        expect(result.parts.map((p) => p.status).sort()).toEqual([200, 200, 429, 429]);
+        expect(result.parts.find((p) => p.status === 429)!.retryAfter).toBeDefined();
+    });
+});
+
 describe('Gmail simulator: data, truth, activities, snapshots', () => {
     it('generates the same mailbox from the same seed, a different one from another', () => {
         const a = new GmailSimulator({ clock: new VirtualClock(), seed: 4, threads: 30 });
