@@ -96,7 +96,9 @@ export class RecordsStore {
         this.db = new DatabaseSync(path);
         this.db.exec(`
             PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
+            -- A local cache: losing the last writes on power loss is acceptable, a killed process loses nothing.
+            PRAGMA synchronous = OFF;
+            PRAGMA cache_size = -65536;
             CREATE TABLE IF NOT EXISTS records (
                 integration TEXT NOT NULL,
                 connection_id TEXT NOT NULL,
@@ -134,12 +136,19 @@ export class RecordsStore {
             getRow: db.prepare(
                 'SELECT id, data, hash, first_seen_at, last_modified_at, last_action, deleted_at, seq FROM records WHERE integration = ? AND connection_id = ? AND model = ? AND id = ?'
             ),
+            getState: db.prepare(
+                'SELECT hash, deleted_at FROM records WHERE integration = ? AND connection_id = ? AND model = ? AND id = ?'
+            ),
             insert: db.prepare(
                 `INSERT INTO records (integration, connection_id, model, id, data, hash, first_seen_at, last_modified_at, last_action, deleted_at, seq, seen_seq)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
             ),
             update: db.prepare(
                 `UPDATE records SET data = ?, hash = ?, last_modified_at = ?, last_action = ?, deleted_at = ?, seq = ?, seen_seq = ?
+                 WHERE integration = ? AND connection_id = ? AND model = ? AND id = ?`
+            ),
+            markDeleted: db.prepare(
+                `UPDATE records SET last_modified_at = ?, last_action = 'DELETED', deleted_at = ?, seq = ?, seen_seq = ?
                  WHERE integration = ? AND connection_id = ? AND model = ? AND id = ?`
             ),
             touch: db.prepare('UPDATE records SET seen_seq = ? WHERE integration = ? AND connection_id = ? AND model = ? AND id = ?'),
@@ -196,7 +205,7 @@ export class RecordsStore {
                 const id = recordId(record);
                 const data = JSON.stringify(record);
                 const hash = hashOf(data);
-                const existing = this.getRow(conn, model, id);
+                const existing = this.getState(conn, model, id);
                 const seq = ++this.seq;
                 if (!existing) {
                     this.stmts.insert.run(conn.integration, conn.connectionId, model, id, data, hash, now, now, 'ADDED', null, seq, seq);
@@ -260,7 +269,7 @@ export class RecordsStore {
         this.transaction(() => {
             for (const record of dedupeById(records)) {
                 const id = recordId(record);
-                const existing = this.getRow(conn, model, id);
+                const existing = this.getState(conn, model, id);
                 const seq = ++this.seq;
                 if (!existing) {
                     const data = JSON.stringify({ id });
@@ -279,14 +288,7 @@ export class RecordsStore {
                         seq
                     );
                 } else if (existing.deleted_at === null) {
-                    this.writeRow(conn, model, id, {
-                        data: existing.data,
-                        hash: existing.hash,
-                        now,
-                        action: 'DELETED',
-                        deletedAt: now,
-                        seq
-                    });
+                    this.stmts.markDeleted.run(now, now, seq, seq, conn.integration, conn.connectionId, model, id);
                     summary.deleted.push(id);
                 } else {
                     summary.unchanged.push(id);
@@ -303,15 +305,15 @@ export class RecordsStore {
 
     /** Soft-deletes the live records of a model that no save or update touched since `mark`. */
     deleteUnseenSince(conn: ConnectionRef, model: string, mark: number, options: WriteOptions = {}): string[] {
+        const now = options.now ?? Date.now();
         const ids = (this.stmts.unseen.all(conn.integration, conn.connectionId, model, mark) as { id: string }[]).map((r) => r.id);
-        return ids.length === 0
-            ? []
-            : this.deleteRecords(
-                  conn,
-                  model,
-                  ids.map((id) => ({ id })),
-                  options
-              ).deleted;
+        this.transaction(() => {
+            for (const id of ids) {
+                const seq = ++this.seq;
+                this.stmts.markDeleted.run(now, now, seq, seq, conn.integration, conn.connectionId, model, id);
+            }
+        });
+        return ids;
     }
 
     getRecordsByIds(conn: ConnectionRef, model: string, ids: readonly string[]): Map<string, CachedRecord> {
@@ -431,6 +433,11 @@ export class RecordsStore {
 
     // -----------------------------------------------------------------------------------------------------------
 
+    private getState(conn: ConnectionRef, model: string, id: string): { hash: string; deleted_at: number | null } | undefined {
+        return this.stmts.getState.get(conn.integration, conn.connectionId, model, id) as
+            { hash: string; deleted_at: number | null } | undefined;
+    }
+
     private getRow(conn: ConnectionRef, model: string, id: string): RecordRow | undefined {
         return this.stmts.getRow.get(conn.integration, conn.connectionId, model, id) as RecordRow | undefined;
     }
@@ -492,19 +499,17 @@ function hashOf(data: string): string {
 }
 
 function toCachedRecord(row: RecordRow): CachedRecord {
-    const data = JSON.parse(row.data) as Record<string, unknown>;
-    return {
-        ...data,
-        id: row.id,
-        _nango_metadata: {
-            first_seen_at: new Date(row.first_seen_at).toISOString(),
-            last_modified_at: new Date(row.last_modified_at).toISOString(),
-            last_action: row.last_action,
-            deleted_at: row.deleted_at === null ? null : new Date(row.deleted_at).toISOString(),
-            pruned_at: null,
-            cursor: encodeCursor(row.seq)
-        }
+    const record = JSON.parse(row.data) as CachedRecord;
+    record.id = row.id;
+    record._nango_metadata = {
+        first_seen_at: new Date(row.first_seen_at).toISOString(),
+        last_modified_at: new Date(row.last_modified_at).toISOString(),
+        last_action: row.last_action,
+        deleted_at: row.deleted_at === null ? null : new Date(row.deleted_at).toISOString(),
+        pruned_at: null,
+        cursor: encodeCursor(row.seq)
     };
+    return record;
 }
 
 function encodeCursor(seq: number): string {

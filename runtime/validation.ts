@@ -47,13 +47,20 @@ export class ModelValidator {
 
     /** Problems with `data` as the model `modelName`, one sentence each naming the field; empty when valid. */
     problems(modelName: string | undefined, data: unknown): string[] {
-        const result = validateData({
+        // Nango validates the JSON form (JSON.parse(JSON.stringify(record)) in runner-sdk's validateRecords). Plain
+        // data validates the same either way, so the costly round trip is only made when the raw form fails.
+        if (this.check(modelName, data) === true) return [];
+        const result = this.check(modelName, data === undefined ? undefined : (JSON.parse(JSON.stringify(data)) as unknown));
+        return result === true ? [] : result.map(describe);
+    }
+
+    private check(modelName: string | undefined, input: unknown): ReturnType<typeof validateData> {
+        return validateData({
             version: this.version,
-            input: data === undefined ? undefined : (JSON.parse(JSON.stringify(data)) as unknown),
+            input,
             modelName,
             jsonSchema: this.schema as unknown as Parameters<typeof validateData>[0]['jsonSchema']
         });
-        return result === true ? [] : result.map(describe);
     }
 }
 
