@@ -1,15 +1,32 @@
 import { createSync } from 'nango';
 import { SalesforceLead } from '../../../models.js';
+import { LEAD_FIELDS } from '../fields.js';
+import { SalesforceSyncCheckpoint, SalesforceSyncMetadata, syncSalesforceObject } from '../incremental.js';
+import { toSalesforceLead } from '../mappers.js';
+import { SalesforceLeadRow } from '../schemas.js';
 
-// Placeholder: the provider issue replaces this with the real sync.
+/**
+ * Checkpoint (see incremental.ts): `since` is the SystemModstamp reached, `savedAtSince` the rows already saved at
+ * exactly that second, `fields` the org's subset of LEAD_FIELDS. Deletions and undeletions arrive through queryAll.
+ */
 const sync = createSync({
-    description: 'Placeholder for salesforce-leads',
-    version: '0.0.1',
+    description:
+        'Salesforce leads (name, company, contact details, status, source, owner, conversion), incremental on SystemModstamp; deleted leads are removed.',
+    version: '1.0.0',
     frequency: 'every 10 minutes',
     autoStart: true,
+    scopes: ['api', 'refresh_token'],
     models: { SalesforceLead },
+    checkpoint: SalesforceSyncCheckpoint,
+    metadata: SalesforceSyncMetadata,
     exec: async (nango) => {
-        await nango.log('not implemented yet');
+        await syncSalesforceObject(nango, {
+            object: 'Lead',
+            model: 'SalesforceLead',
+            fields: LEAD_FIELDS,
+            row: SalesforceLeadRow,
+            toModel: toSalesforceLead
+        });
     }
 });
 export default sync;

@@ -1,15 +1,33 @@
 import { createSync } from 'nango';
 import { SalesforceOpportunity } from '../../../models.js';
+import { OPPORTUNITY_FIELDS } from '../fields.js';
+import { SalesforceSyncCheckpoint, SalesforceSyncMetadata, syncSalesforceObject } from '../incremental.js';
+import { toSalesforceOpportunity } from '../mappers.js';
+import { SalesforceOpportunityRow } from '../schemas.js';
 
-// Placeholder: the provider issue replaces this with the real sync.
+/**
+ * Checkpoint (see incremental.ts): `since` is the SystemModstamp reached, `savedAtSince` the rows already saved at
+ * exactly that second, `fields` the org's subset of OPPORTUNITY_FIELDS. Deletions and undeletions arrive through
+ * queryAll.
+ */
 const sync = createSync({
-    description: 'Placeholder for salesforce-opportunities',
-    version: '0.0.1',
+    description:
+        'Salesforce opportunities (name, account, amount, stage, probability, close date, type, owner, closed/won), incremental on SystemModstamp; deleted opportunities are removed.',
+    version: '1.0.0',
     frequency: 'every 10 minutes',
     autoStart: true,
+    scopes: ['api', 'refresh_token'],
     models: { SalesforceOpportunity },
+    checkpoint: SalesforceSyncCheckpoint,
+    metadata: SalesforceSyncMetadata,
     exec: async (nango) => {
-        await nango.log('not implemented yet');
+        await syncSalesforceObject(nango, {
+            object: 'Opportunity',
+            model: 'SalesforceOpportunity',
+            fields: OPPORTUNITY_FIELDS,
+            row: SalesforceOpportunityRow,
+            toModel: toSalesforceOpportunity
+        });
     }
 });
 export default sync;

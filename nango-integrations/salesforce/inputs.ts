@@ -1,0 +1,150 @@
+/**
+ * Action inputs checked before any call, against the rules Salesforce itself applies (required fields, field
+ * lengths, email format, id shape), so a bad input costs no API call and is never half-applied. Problems are worded
+ * with Salesforce's error codes, so a caller handles one vocabulary whether we or Salesforce refused.
+ * Lengths: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_lead.htm
+ */
+import { CreateLeadInput, UpdateOpportunityInput, type SalesforceExtraFields } from '../../models.js';
+import { idProblem, KEY_PREFIX, toId18 } from './ids.js';
+import { parseIsoDateTime } from './soql.js';
+
+export interface InputProblem {
+    errorCode: string;
+    message: string;
+    fields: string[];
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: InputProblem };
+
+type FieldValue = string | number | boolean | null;
+
+const LEAD_LENGTHS: Record<string, number> = {
+    LastName: 80,
+    FirstName: 40,
+    Company: 255,
+    Email: 80,
+    Phone: 40,
+    Title: 128,
+    Status: 255,
+    LeadSource: 255
+};
+const EMAIL =
+    /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
+
+function problem<T>(errorCode: string, message: string, fields: string[]): Checked<T> {
+    return { ok: false, problem: { errorCode, message: `${message} (checked before calling Salesforce; nothing was sent)`, fields } };
+}
+
+/** zod's first complaint, named by field. */
+function schemaProblem<T>(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Checked<T> {
+    const issue = issues[0];
+    const field = issue ? issue.path.map(String).join('.') : '';
+    return problem('INVALID_INPUT', `${field || 'input'}: ${issue?.message ?? 'invalid'}`, field ? [field] : []);
+}
+
+/** Extra fields: plain API names, not Id, not one the input already sets, scalar values. */
+function checkExtraFields(extra: SalesforceExtraFields | undefined, taken: readonly string[]): Checked<Record<string, FieldValue>> {
+    const out: Record<string, FieldValue> = {};
+    const takenLower = new Set(taken.map((t) => t.toLowerCase()));
+    for (const [name, value] of Object.entries(extra ?? {})) {
+        if (!API_NAME.test(name))
+            return problem('INVALID_FIELD', `extraFields: ${JSON.stringify(name)} is not a Salesforce field API name`, [name]);
+        if (name.toLowerCase() === 'id') return problem('INVALID_FIELD', 'extraFields: the Id field cannot be set', [name]);
+        if (takenLower.has(name.toLowerCase()))
+            return problem('INVALID_FIELD', `extraFields: ${name} is already given as a named input field`, [name]);
+        if (typeof value === 'number' && !Number.isFinite(value))
+            return problem('INVALID_FIELD', `extraFields: ${name} must be a finite number`, [name]);
+        out[name] = value;
+    }
+    return { ok: true, value: out };
+}
+
+/** The create-lead body, by Salesforce field name, or the first problem. */
+export function checkCreateLead(input: unknown): Checked<Record<string, FieldValue>> {
+    const parsed = CreateLeadInput.safeParse(input);
+    if (!parsed.success) return schemaProblem(parsed.error.issues);
+    const { extraFields, ...named } = parsed.data;
+    const missing = (['LastName', 'Company'] as const).filter((f) => named[f].trim() === '');
+    if (missing.length > 0) return problem('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, [...missing]);
+    const body: Record<string, FieldValue> = {};
+    for (const [name, value] of Object.entries(named)) {
+        if (value === undefined) continue;
+        const max = LEAD_LENGTHS[name];
+        if (max !== undefined && value.length > max)
+            return problem('STRING_TOO_LONG', `${name}: data value too large (max length=${max})`, [name]);
+        body[name] = value;
+    }
+    if (named.Email !== undefined && named.Email !== '' && !EMAIL.test(named.Email)) {
+        return problem('INVALID_EMAIL_ADDRESS', `Email: invalid email address: ${named.Email}`, ['Email']);
+    }
+    const extra = checkExtraFields(extraFields, Object.keys(body));
+    if (!extra.ok) return extra;
+    return { ok: true, value: { ...body, ...extra.value } };
+}
+
+/** Our names for the opportunity fields an update may set, and their Salesforce API names. */
+const OPPORTUNITY_API_NAMES = {
+    name: 'Name',
+    amount: 'Amount',
+    stageName: 'StageName',
+    closeDate: 'CloseDate',
+    probability: 'Probability',
+    nextStep: 'NextStep',
+    description: 'Description'
+} as const;
+
+const OPPORTUNITY_LENGTHS: Record<string, number> = { Name: 120, StageName: 255, NextStep: 255, Description: 32000 };
+
+export interface OpportunityUpdate {
+    /** The 18-character id. */
+    id: string;
+    body: Record<string, FieldValue>;
+}
+
+/** The PATCH body of update-opportunity (only the fields given), or the first problem. */
+export function checkUpdateOpportunity(input: unknown): Checked<OpportunityUpdate> {
+    const parsed = UpdateOpportunityInput.safeParse(input);
+    if (!parsed.success) return schemaProblem(parsed.error.issues);
+    const { id, extraFields, ...named } = parsed.data;
+    const idIssue = idProblem(id, KEY_PREFIX.Opportunity);
+    if (idIssue) {
+        const why = {
+            format: 'is not a 15- or 18-character Salesforce id',
+            checksum: 'has an 18-character suffix that does not match its first 15 characters',
+            prefix: `is not an Opportunity id (Opportunity ids start with ${KEY_PREFIX.Opportunity})`
+        }[idIssue];
+        return problem('MALFORMED_ID', `id ${JSON.stringify(id)} ${why}`, ['id']);
+    }
+    const body: Record<string, FieldValue> = {};
+    for (const [ours, apiName] of Object.entries(OPPORTUNITY_API_NAMES) as [keyof typeof OPPORTUNITY_API_NAMES, string][]) {
+        const value = named[ours];
+        if (value === undefined) continue;
+        if (typeof value === 'string') {
+            const max = OPPORTUNITY_LENGTHS[apiName];
+            if (max !== undefined && value.length > max)
+                return problem('STRING_TOO_LONG', `${ours}: data value too large (max length=${max})`, [ours]);
+            if ((ours === 'name' || ours === 'stageName') && value.trim() === '')
+                return problem('REQUIRED_FIELD_MISSING', `${ours} cannot be blank`, [ours]);
+            if (ours === 'closeDate' && !isCalendarDate(value))
+                return problem('INVALID_INPUT', `closeDate must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`, [ours]);
+        }
+        if (typeof value === 'number') {
+            if (!Number.isFinite(value)) return problem('INVALID_INPUT', `${ours} must be a finite number`, [ours]);
+            if (ours === 'probability' && (value < 0 || value > 100))
+                return problem('NUMBER_OUTSIDE_VALID_RANGE', 'probability must be between 0 and 100', [ours]);
+            if (ours === 'amount' && Math.abs(value) >= 1e16)
+                return problem('NUMBER_OUTSIDE_VALID_RANGE', 'amount is outside the range of a Salesforce currency field', [ours]);
+        }
+        body[apiName] = value;
+    }
+    const extra = checkExtraFields(extraFields, Object.keys(body));
+    if (!extra.ok) return extra;
+    const all = { ...body, ...extra.value };
+    if (Object.keys(all).length === 0) return problem('INVALID_INPUT', 'nothing to update: give at least one field besides id', []);
+    return { ok: true, value: { id: toId18(id), body: all } };
+}
+
+function isCalendarDate(value: string): boolean {
+    return /^\d{4}-\d{2}-\d{2}$/.test(value) && parseIsoDateTime(value) !== null;
+}

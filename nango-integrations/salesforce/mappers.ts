@@ -1,0 +1,56 @@
+/** Pure mappings from Salesforce rows to the cache models. Absent fields (an org without them) become null. */
+import type { SalesforceLead, SalesforceOpportunity } from '../../models.js';
+import type { SalesforceLeadRow, SalesforceOpportunityRow } from './schemas.js';
+import { parseIsoDateTime } from './soql.js';
+
+/** Salesforce writes `2026-01-15T12:00:00.000+0000`; the cache keeps `2026-01-15T12:00:00.000Z`. */
+export function toIsoDateTime(value: string): string {
+    const ms = parseIsoDateTime(value);
+    if (ms === null) throw new Error(`Salesforce sent a date-time that is not ISO 8601: ${JSON.stringify(value)}`);
+    return new Date(ms).toISOString();
+}
+
+function optionalDateTime(value: string | null | undefined): string | null {
+    return value === null || value === undefined ? null : toIsoDateTime(value);
+}
+
+export function toSalesforceLead(row: SalesforceLeadRow): SalesforceLead {
+    return {
+        id: row.Id,
+        firstName: row.FirstName ?? null,
+        lastName: row.LastName ?? null,
+        company: row.Company ?? null,
+        title: row.Title ?? null,
+        email: row.Email ?? null,
+        phone: row.Phone ?? null,
+        status: row.Status ?? null,
+        leadSource: row.LeadSource ?? null,
+        ownerId: row.OwnerId ?? null,
+        isConverted: row.IsConverted ?? null,
+        convertedAccountId: row.ConvertedAccountId ?? null,
+        convertedContactId: row.ConvertedContactId ?? null,
+        convertedOpportunityId: row.ConvertedOpportunityId ?? null,
+        createdDate: optionalDateTime(row.CreatedDate),
+        lastModifiedDate: optionalDateTime(row.LastModifiedDate),
+        systemModstamp: toIsoDateTime(row.SystemModstamp)
+    };
+}
+
+export function toSalesforceOpportunity(row: SalesforceOpportunityRow): SalesforceOpportunity {
+    return {
+        id: row.Id,
+        name: row.Name ?? null,
+        accountId: row.AccountId ?? null,
+        amount: row.Amount ?? null,
+        stageName: row.StageName ?? null,
+        probability: row.Probability ?? null,
+        closeDate: row.CloseDate ?? null,
+        type: row.Type ?? null,
+        ownerId: row.OwnerId ?? null,
+        isClosed: row.IsClosed ?? null,
+        isWon: row.IsWon ?? null,
+        createdDate: optionalDateTime(row.CreatedDate),
+        lastModifiedDate: optionalDateTime(row.LastModifiedDate),
+        systemModstamp: toIsoDateTime(row.SystemModstamp)
+    };
+}

@@ -1,0 +1,82 @@
+/** Salesforce REST responses as they arrive (Salesforce's field names), parsed before anything reads them. */
+import { z } from 'zod';
+
+/** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm */
+export const SalesforceError = z.object({
+    message: z.string(),
+    errorCode: z.string(),
+    fields: z.array(z.string()).optional()
+});
+export type SalesforceError = z.infer<typeof SalesforceError>;
+
+export const SalesforceErrorArray = z.array(SalesforceError).min(1);
+
+/** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm */
+export const SalesforceQueryResponse = z.object({
+    totalSize: z.number(),
+    done: z.boolean(),
+    nextRecordsUrl: z.string().optional(),
+    records: z.array(z.record(z.string(), z.unknown()))
+});
+export type SalesforceQueryResponse = z.infer<typeof SalesforceQueryResponse>;
+
+/** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm */
+export const SalesforceDescribe = z.object({
+    name: z.string(),
+    fields: z.array(z.object({ name: z.string(), type: z.string() }))
+});
+
+/** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_create.htm */
+export const SalesforceCreateResponse = z.object({
+    id: z.string(),
+    success: z.boolean(),
+    errors: z.array(z.unknown())
+});
+
+// A field the org lacks is not selected, so every non-cursor field may be absent from a row.
+const text = z.string().nullable().optional();
+const flag = z.boolean().nullable().optional();
+const number = z.number().nullable().optional();
+
+const CursorColumns = {
+    Id: z.string(),
+    IsDeleted: z.boolean(),
+    SystemModstamp: z.string()
+};
+
+export const SalesforceLeadRow = z.object({
+    ...CursorColumns,
+    FirstName: text,
+    LastName: text,
+    Company: text,
+    Title: text,
+    Email: text,
+    Phone: text,
+    Status: text,
+    LeadSource: text,
+    OwnerId: text,
+    IsConverted: flag,
+    ConvertedAccountId: text,
+    ConvertedContactId: text,
+    ConvertedOpportunityId: text,
+    CreatedDate: text,
+    LastModifiedDate: text
+});
+export type SalesforceLeadRow = z.infer<typeof SalesforceLeadRow>;
+
+export const SalesforceOpportunityRow = z.object({
+    ...CursorColumns,
+    Name: text,
+    AccountId: text,
+    Amount: number,
+    StageName: text,
+    Probability: number,
+    CloseDate: text,
+    Type: text,
+    OwnerId: text,
+    IsClosed: flag,
+    IsWon: flag,
+    CreatedDate: text,
+    LastModifiedDate: text
+});
+export type SalesforceOpportunityRow = z.infer<typeof SalesforceOpportunityRow>;

@@ -1,0 +1,128 @@
+/**
+ * The one place SOQL is written. Values enter a query only as literals made here: strings are quoted and escaped,
+ * date-times formatted as SOQL wants them (unquoted ISO 8601), ids validated; field and object names must be plain
+ * API names. Nothing from an input, a checkpoint or metadata is ever spliced into query text.
+ * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_quotedstringescapes.htm
+ */
+import { idProblem } from './ids.js';
+
+/** A value rendered as SOQL. Only the functions below make one. */
+export class SoqlLiteral {
+    private constructor(readonly text: string) {}
+
+    /** @internal */
+    static unsafe(text: string): SoqlLiteral {
+        return new SoqlLiteral(text);
+    }
+}
+
+const ESCAPES: Record<string, string> = {
+    '\\': '\\\\',
+    "'": "\\'",
+    '"': '\\"',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\t': '\\t',
+    '\b': '\\b',
+    '\f': '\\f'
+};
+
+/** A single-quoted string literal with SOQL's backslash escapes. */
+export function soqlString(value: string): SoqlLiteral {
+    return SoqlLiteral.unsafe(`'${value.replace(/[\\'"\n\r\t\b\f]/g, (c) => ESCAPES[c] ?? c)}'`);
+}
+
+const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+/**
+ * Milliseconds of an ISO 8601 date-time with a zone (or a bare date, read as midnight UTC), or null when the text is
+ * anything else. Strict on purpose: what passes here is the only text that can become a date-time literal.
+ */
+export function parseIsoDateTime(text: string): number | null {
+    const m = ISO_DATETIME.exec(text);
+    if (!m) return null;
+    const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+    ];
+    if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+    if (hour > 23 || minute > 59 || second > 59) return null;
+    const millis = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+    let ms = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+    const zone = m[8];
+    if (zone && zone !== 'Z') {
+        const digits = zone.slice(1).replace(':', '');
+        const offset = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+        ms -= zone.startsWith('-') ? -offset : offset;
+    }
+    return ms;
+}
+
+/** An unquoted UTC date-time literal to the second (Salesforce keeps no milliseconds), e.g. 2026-01-15T12:00:00Z. */
+export function soqlDateTime(value: string | number): SoqlLiteral {
+    const ms = typeof value === 'number' ? value : parseIsoDateTime(value);
+    if (ms === null || !Number.isFinite(ms)) throw new Error(`not an ISO 8601 date-time: ${JSON.stringify(value)}`);
+    return SoqlLiteral.unsafe(new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
+}
+
+export function soqlBoolean(value: boolean): SoqlLiteral {
+    return SoqlLiteral.unsafe(value ? 'true' : 'false');
+}
+
+/** A quoted id literal, after checking it is a 15- or 18-character id (of the object with `keyPrefix`, if given). */
+export function soqlId(id: string, keyPrefix?: string): SoqlLiteral {
+    const problem = idProblem(id, keyPrefix);
+    if (problem) throw new Error(`not a Salesforce id (${problem}): ${JSON.stringify(id)}`);
+    return SoqlLiteral.unsafe(`'${id}'`);
+}
+
+const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
+
+/** A field or object API name as written in SOQL; anything but a plain name is refused. */
+export function soqlName(name: string): string {
+    if (!API_NAME.test(name) || name.includes('__') !== /__(c|r|x|mdt|e|b)$/.test(name))
+        throw new Error(`not a Salesforce API name: ${JSON.stringify(name)}`);
+    return name;
+}
+
+export type Comparison = '=' | '!=' | '<' | '<=' | '>' | '>=';
+
+export interface Condition {
+    readonly soql: string;
+}
+
+export function where(field: string, op: Comparison, value: SoqlLiteral): Condition {
+    return { soql: `${soqlName(field)} ${op} ${value.text}` };
+}
+
+export function whereIn(field: string, values: readonly SoqlLiteral[]): Condition {
+    if (values.length === 0) throw new Error('IN needs at least one value');
+    return { soql: `${soqlName(field)} IN (${values.map((v) => v.text).join(', ')})` };
+}
+
+export interface SelectQuery {
+    fields: readonly string[];
+    from: string;
+    /** ANDed together. */
+    where?: readonly Condition[];
+    orderBy?: readonly { field: string; descending?: boolean }[];
+    limit?: number;
+}
+
+export function buildSelect(query: SelectQuery): string {
+    if (query.fields.length === 0) throw new Error('a SELECT needs at least one field');
+    let soql = `SELECT ${query.fields.map(soqlName).join(', ')} FROM ${soqlName(query.from)}`;
+    const conditions = query.where ?? [];
+    if (conditions.length > 0) soql += ` WHERE ${conditions.map((c) => (conditions.length > 1 ? `(${c.soql})` : c.soql)).join(' AND ')}`;
+    const order = query.orderBy ?? [];
+    if (order.length > 0) soql += ` ORDER BY ${order.map((o) => `${soqlName(o.field)} ${o.descending ? 'DESC' : 'ASC'}`).join(', ')}`;
+    if (query.limit !== undefined) {
+        if (!Number.isInteger(query.limit) || query.limit < 1) throw new Error(`bad LIMIT ${query.limit}`);
+        soql += ` LIMIT ${query.limit}`;
+    }
+    return soql;
+}
