@@ -510,6 +510,57 @@ describe('Gmail simulator: messages.send', () => {
     });
 });
 
+describe('Gmail simulator: label changes, trash and delete through the API', () => {
+    const post = (path: string, body?: unknown) =>
+        call(
+            path,
+            {},
+            { method: 'POST', headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }
+        );
+
+    it('modifies labels with history records, refuses unknown and system-only labels', async () => {
+        const { sim } = setup();
+        const start = sim.historyId;
+        const threadId = sim.truth('GmailThread')[0]!.id;
+        const message = sim.thread(threadId)!.messages[0]!;
+        const response = await post(`/messages/${message.id}/modify`, { addLabelIds: ['STARRED', 'Label_3'], removeLabelIds: ['UNREAD'] });
+        expect(response.status).toBe(200);
+        expect(((await response.json()) as gmail_v1.Schema$Message).labelIds).toEqual(expect.arrayContaining(['STARRED', 'Label_3']));
+        const history = await ok<gmail_v1.Schema$ListHistoryResponse>('/history', {
+            startHistoryId: String(start),
+            historyTypes: 'labelAdded'
+        });
+        expect(history.history![0]!.labelsAdded![0]!.labelIds).toEqual(['STARRED', 'Label_3']);
+        expect(sim.truth('GmailThread').find((t) => t.id === threadId)!.version).toBe(String(sim.historyId));
+        expect((await post(`/messages/${message.id}/modify`, { addLabelIds: ['Label_99'] })).status).toBe(400);
+        expect((await post(`/messages/${message.id}/modify`, { removeLabelIds: ['SENT'] })).status).toBe(400);
+        const thread = await post(`/threads/${threadId}/modify`, { addLabelIds: ['IMPORTANT'] });
+        expect(((await thread.json()) as gmail_v1.Schema$Thread).messages!.every((m) => m.labelIds!.includes('IMPORTANT'))).toBe(true);
+    });
+
+    it('hides a trashed thread from lists and the truth, brings it back on untrash, and deletes for good', async () => {
+        const { sim } = setup();
+        const threadId = sim.truth('GmailThread')[0]!.id;
+        expect((await post(`/threads/${threadId}/trash`)).status).toBe(200);
+        expect(sim.truth('GmailThread').some((t) => t.id === threadId)).toBe(false);
+        expect((await listAllThreads({ maxResults: '500' })).ids).not.toContain(threadId);
+        expect((await listAllThreads({ maxResults: '500', labelIds: 'TRASH' })).ids).toContain(threadId);
+        // threads.get still serves it, with every message in TRASH.
+        const trashed = await ok<gmail_v1.Schema$Thread>(`/threads/${threadId}`, { format: 'minimal' });
+        expect(trashed.messages!.every((m) => m.labelIds!.includes('TRASH'))).toBe(true);
+        expect((await post(`/threads/${threadId}/untrash`)).status).toBe(200);
+        expect(sim.truth('GmailThread').some((t) => t.id === threadId)).toBe(true);
+
+        const start = sim.historyId;
+        const del = await call(`/threads/${threadId}`, {}, { method: 'DELETE' });
+        expect(del.status).toBe(204);
+        expect((await call(`/threads/${threadId}`)).status).toBe(404);
+        const history = await ok<gmail_v1.Schema$ListHistoryResponse>('/history', { startHistoryId: String(start) });
+        expect(history.history!.every((h) => h.messagesDeleted?.[0]?.message?.threadId === threadId)).toBe(true);
+        expect(sim.core.meter.get('threads.delete').units).toBe(20);
+    });
+});
+
 describe('Gmail simulator: auth, quota, faults', () => {
     it('answers 401 UNAUTHENTICATED with reason authError to a wrong token, without spending quota', async () => {
         const { sim } = setup();
