@@ -134,3 +134,89 @@ describe('runSync', () => {
         expect(result.error?.type).toBe('script_load_error');
     });
 });
+
+describe('runSync: the SDK beyond HTTP', () => {
+    it("pages with Nango's own paginate over the provider defaults, retrying Calendar's 403", async () => {
+        const store = new RecordsStore();
+        const calendarConn = { integration: 'google-calendar', connectionId: 'local' };
+        store.setMetadata(calendarConn, { retries: 1 });
+        const calendars = ['primary', 'work', 'team', 'holidays', 'birthdays'].map((id) => ({ id, summary: id.toUpperCase() }));
+        const seen: string[] = [];
+        let forbidden = true;
+        server.use(
+            http.get('https://www.googleapis.com/calendar/v3/users/me/calendarList', ({ request }) => {
+                const params = new URL(request.url).searchParams;
+                seen.push(`${params.get('pageToken') ?? '-'}/${params.get('maxResults')}`);
+                if (forbidden) {
+                    forbidden = false;
+                    return HttpResponse.json({ error: { code: 403, message: 'Rate Limit Exceeded' } }, { status: 403 });
+                }
+                const start = Number(params.get('pageToken') ?? 0);
+                const size = Number(params.get('maxResults'));
+                const next = start + size < calendars.length ? { nextPageToken: String(start + size) } : {};
+                return HttpResponse.json({ items: calendars.slice(start, start + size), ...next });
+            })
+        );
+        const result = await runSync({
+            integration: 'google-calendar',
+            name: 'calendars',
+            store,
+            clock: new VirtualClock(),
+            integrationsDir: FIXTURES_DIR
+        });
+        expect(result).toMatchObject({ status: 'success', calls: 4, byModel: { Item: { added: 5, updated: 0, deleted: 0 } } });
+        expect(seen).toEqual(['-/2', '-/2', '2/2', '4/2']);
+        expect(store.liveRecords(calendarConn, 'Item').map((r) => r['label'])).toEqual([
+            'PRIMARY',
+            'WORK',
+            'TEAM',
+            'HOLIDAYS',
+            'BIRTHDAYS'
+        ]);
+    });
+
+    it('updates, deletes, reads records, metadata and the connection through the cache', async () => {
+        const store = new RecordsStore();
+        store.setMetadata(conn, { runs: 4 });
+        const result = await runSync({
+            integration: 'google-mail',
+            name: 'ops',
+            store,
+            clock: new VirtualClock(),
+            integrationsDir: FIXTURES_DIR,
+            connectionConfig: { instance_url: 'https://x.example' }
+        });
+        expect(result.status).toBe('success');
+        expect(result.byModel['OpsItem']).toEqual({ added: 3, updated: 1, deleted: 1 });
+        expect(store.liveRecords(conn, 'OpsItem')).toEqual([
+            { id: 'a', n: 1, label: 'a' },
+            { id: 'b', n: 2, label: 'B' }
+        ]);
+        expect(store.getMetadata(conn)).toEqual({ runs: 5 });
+        const messages = result.logs.map((l) => `${l.level} ${l.message}`);
+        expect(messages).toEqual(
+            expect.arrayContaining([
+                'info found {"ids":["a","c"]}',
+                'info listed 3',
+                'debug connection local google-mail OAUTH2',
+                'info instance https://x.example'
+            ])
+        );
+    });
+
+    it('ends a cut run as interrupted even when the script swallows the cut, and writes nothing after it', async () => {
+        const store = new RecordsStore();
+        store.setMetadata(conn, { swallowCut: true });
+        const result = await runSync({
+            integration: 'google-mail',
+            name: 'ops',
+            store,
+            clock: new VirtualClock(),
+            integrationsDir: FIXTURES_DIR,
+            stopAfterCheckpoints: 1
+        });
+        expect(result.status).toBe('interrupted');
+        expect(store.getCheckpoint(conn, 'ops')).toEqual({ step: 1 });
+        expect(store.getRecordsByIds(conn, 'OpsItem', ['after-cut']).size).toBe(0);
+    });
+});

@@ -23,10 +23,15 @@ beforeAll(async () => {
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(compiledDir, 'node_modules'), 'dir');
     // process.execPath: the CLI needs Node 22, whatever `node` is first on the PATH.
     const cli = join(REPO_ROOT, 'node_modules', 'nango', 'dist', 'index.js');
-    await promisify(execFile)(process.execPath, [cli, 'compile', '--no-dependency-update', '--no-telemetry'], {
-        cwd: compiledDir,
-        env: { ...process.env, NANGO_CLI_TELEMETRY: 'false' }
-    });
+    try {
+        await promisify(execFile)(process.execPath, [cli, 'compile', '--no-dependency-update', '--no-telemetry'], {
+            cwd: compiledDir,
+            env: { ...process.env, NANGO_CLI_TELEMETRY: 'false' }
+        });
+    } catch (err) {
+        const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+        throw new Error(`nango compile failed on the runtime fixtures:\n${stdout ?? ''}${stderr ?? ''}`);
+    }
 });
 
 afterAll(() => {
@@ -83,7 +88,7 @@ describe.each(['source', 'compiled'] as const)('the sandbox, running the %s scri
         const { result, saved, clock } = await probe('clock');
         expect(result.status).toBe('success');
         const start = new VirtualClock().now();
-        expect(saved).toBe(`${start}|${start}|5000|1970-01-01T00:00:00.000Z|string`);
+        expect(saved).toBe(`${start}|${start}|5000|1970-01-01T00:00:00.000Z|string|1|${Date.UTC(2020, 0, 1)}`);
         expect(clock.now()).toBe(start + 5000);
     });
 });
