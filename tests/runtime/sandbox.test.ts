@@ -30,7 +30,7 @@ beforeAll(async () => {
         });
     } catch (err) {
         const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-        throw new Error(`nango compile failed on the runtime fixtures:\n${stdout ?? ''}${stderr ?? ''}`);
+        throw new Error(`nango compile failed on the runtime fixtures:\n${stdout ?? ''}${stderr ?? ''}`, { cause: err });
     }
 });
 
