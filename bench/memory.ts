@@ -24,7 +24,7 @@ export class MemorySampler {
     private peakRss = 0;
     private peakHeap = 0;
 
-    constructor(private readonly everyMs = 5) {}
+    constructor(private readonly everyMs = 20) {}
 
     start(): void {
         collectGarbage();

@@ -1,0 +1,75 @@
+import type { Clock } from '../runtime/clock.js';
+
+/**
+ * The bench's time line: local work takes the real time it takes, waiting costs nothing.
+ *
+ * Time advances with the real clock while the process computes (the script's parsing, mapping, validation and
+ * saving run at this machine's speed), except while the clock is paused (the simulator computing an answer, which
+ * at a real provider is part of the call's latency). Whenever the process has nothing left to do but wait for a
+ * sleeper (latency, quota pacing, retry backoff), time jumps to the earliest wake-up. Sleeps that overlap cost the
+ * longest of them, sleeps in sequence add up, and CPU time is never inflated — unlike a clock scaled by N, where
+ * 1 ms of local work would count as N ms and swamp short waits.
+ *
+ * "Nothing left to do" is detected with setImmediate: it runs once the microtask queue is drained and the loop has
+ * no earlier work, and in the bench nothing else schedules real I/O during a run (the transport is in-process).
+ */
+export class EventClock implements Clock {
+    private readonly epoch = Date.now();
+    private readonly origin = performance.now();
+    private skipped = 0;
+    private paused = 0;
+    private pauseDepth = 0;
+    private pausedSince = 0;
+    private readonly sleepers: { wake: number; resolve: () => void }[] = [];
+    private scheduled = false;
+
+    /** Whole milliseconds, as Date.now(): simulators put times into ids and tokens. */
+    now(): number {
+        return this.epoch + Math.floor(this.elapsed());
+    }
+
+    /** Milliseconds on this time line since the clock was made. */
+    elapsed(): number {
+        const real = performance.now();
+        const paused = this.paused + (this.pauseDepth > 0 ? real - this.pausedSince : 0);
+        return real - this.origin - paused + this.skipped;
+    }
+
+    sleep(ms: number): Promise<void> {
+        return new Promise((resolve) => {
+            const wake = this.elapsed() + Math.max(0, ms);
+            let at = this.sleepers.length;
+            while (at > 0 && this.sleepers[at - 1]!.wake > wake) at -= 1;
+            this.sleepers.splice(at, 0, { wake, resolve });
+            this.schedule();
+        });
+    }
+
+    /** Stops time until the returned function is called (nested pauses count once). */
+    pause(): () => void {
+        if (this.pauseDepth++ === 0) this.pausedSince = performance.now();
+        let resumed = false;
+        return () => {
+            if (resumed) return;
+            resumed = true;
+            if (--this.pauseDepth === 0) this.paused += performance.now() - this.pausedSince;
+        };
+    }
+
+    private schedule(): void {
+        if (this.scheduled) return;
+        this.scheduled = true;
+        setImmediate(() => this.tick());
+    }
+
+    private tick(): void {
+        this.scheduled = false;
+        const head = this.sleepers[0];
+        if (!head) return;
+        const now = this.elapsed();
+        if (head.wake > now) this.skipped += head.wake - now;
+        const due = this.elapsed();
+        while (this.sleepers.length > 0 && this.sleepers[0]!.wake <= due) this.sleepers.shift()!.resolve();
+        if (this.sleepers.length > 0) this.schedule();
+    }
+}

@@ -1,0 +1,143 @@
+import { formatBytes, formatInt, formatMs, formatRatio, markdownTable } from '../runner/format.js';
+import type { BenchSettings, CaseResult, Measure } from './run.js';
+
+export interface Report {
+    generatedAt: string;
+    machine: { node: string; cpus: number; cpuModel: string; memoryBytes: number };
+    settings: BenchSettings;
+    benchWallMs: number;
+    results: CaseResult[];
+}
+
+const rate = (value: number) => (Number.isFinite(value) ? (value >= 100 ? formatInt(value) : value.toFixed(1)) : '∞');
+const percent = (value: number) => (Number.isFinite(value) ? `${Math.round(value * 100)}%` : '-');
+
+export function renderReport(report: Report): string {
+    const { settings } = report;
+    const main = markdownTable(
+        [
+            { title: 'sync' },
+            { title: 'records', align: 'right' },
+            { title: 'script' },
+            { title: 'API calls', align: 'right' },
+            { title: 'quota units', align: 'right' },
+            { title: 'min units', align: 'right' },
+            { title: 'units ÷ min', align: 'right' },
+            { title: 'time (API)', align: 'right' },
+            { title: 'rec/s', align: 'right' },
+            { title: 'limit rec/s', align: 'right' },
+            { title: 'of limit', align: 'right' },
+            { title: 'peak heap Δ', align: 'right' },
+            { title: 'peak RSS Δ', align: 'right' },
+            { title: 'real time', align: 'right' },
+            { title: 'cache', align: 'left' }
+        ],
+        report.results.flatMap((result) => [
+            row(result, 'ours', result.ours),
+            ...(result.naive
+                ? [row(result, 'naive', result.naive)]
+                : [[result.sync, formatInt(result.records), 'naive', ...Array<string>(11).fill('-'), 'not run (above --naive-max)']])
+        ])
+    );
+    const versus = markdownTable(
+        [
+            { title: 'sync' },
+            { title: 'records', align: 'right' },
+            { title: 'quota units: ours ÷ naive', align: 'right' },
+            { title: 'faster than naive', align: 'right' },
+            { title: 'peak heap: ours ÷ naive', align: 'right' },
+            { title: 'ours: share of the limit', align: 'right' },
+            { title: 'what binds the limit' }
+        ],
+        report.results.map((r) => [
+            r.sync,
+            formatInt(r.records),
+            formatRatio(r.ratios.unitsToNaive),
+            formatRatio(r.ratios.speedupOverNaive),
+            formatRatio(r.ratios.heapToNaive),
+            percent(r.ratios.throughputToLimit),
+            r.floor.boundBy
+        ])
+    );
+    return [
+        '# Bench results',
+        '',
+        `Generated ${report.generatedAt} by \`npm run bench\` on Node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
+            `${formatBytes(report.machine.memoryBytes)} RAM; the whole bench took ${formatMs(report.benchWallMs)}.`,
+        '',
+        `Settings: sizes ${settings.sizes.map(formatInt).join(', ')}; ${settings.latencyMs} ms per API call; provider per-user limits on ` +
+            '(Gmail 15,000 units/min, People 90 reads/min, Calendar 600 requests/min, Salesforce 100,000 requests/24 h); ' +
+            (settings.scale === null ? 'event clock (below).' : `time scaled ×${settings.scale}.`),
+        '',
+        main,
+        '',
+        versus,
+        '',
+        '## How to read this',
+        '',
+        timeNote(settings),
+        '- **min units** is the fewest quota units the provider’s cost table allows for that data: Gmail getProfile (1) + ' +
+            'ceil(N/500) threads.list (10) + N threads.get (10); People ceil(N/1000) connections.list; Salesforce ceil(N/2000) query ' +
+            'pages; Calendar ceil(n/2500) events.list pages per calendar.',
+        '- **limit rec/s** is the best throughput the provider allows: the per-minute quota sustained (Gmail 15,000 units/min ÷ 10 ' +
+            'per thread ≈ 25 threads/s; People 90 pages of 1,000/min; Calendar 600 pages of 2,500/min), or, where the quota does not ' +
+            'bind (Salesforce’s daily allowance), the latency of the calls that must follow one another (pages). A fresh quota window ' +
+            'also allows a one-off burst of one window’s worth, which our scripts deliberately do not count on (other scripts may ' +
+            'share the user’s quota), so short runs can show the naive baseline above the sustained limit.',
+        '- **peak heap Δ / peak RSS Δ** are the peak growth above a baseline taken (after a full GC) just before the run: the ' +
+            'simulator’s own data lives in the same process, so absolute figures would mostly measure the simulator. The growth is ' +
+            'what the sync holds on to (pages in flight, records not yet saved; for the naive baseline, everything), plus garbage not ' +
+            'yet collected; memory is sampled every 20 ms of real time and at every progress report.',
+        '- **cache** says whether the records cached at the end equal the simulator’s ground truth (ids and versions).',
+        '- The naive baseline (bench/baselines/) is written the way the simplest guide would: list every id, fetch each item one ' +
+            'at a time, keep everything in memory, one save at the end. It uses the repository’s own mappers, so the comparison is ' +
+            'about fetching, pacing and memory. People has no ids-only listing, so its baseline pages at the default 100.',
+        ''
+    ].join('\n');
+}
+
+function timeNote(settings: BenchSettings): string {
+    const transport =
+        ' Requests go to the simulators in-process (msw handlers called directly, not through msw’s socket interception, ' +
+        'whose own CPU cost would be charged to the script); the simulator’s time to build an answer is not charged either, ' +
+        'since at a real provider it is part of the call’s latency.';
+    if (settings.scale === null) {
+        return (
+            `- **time (API)** is on the bench’s event clock: each API call waits ${settings.latencyMs} ms, quota windows and ` +
+            'retry backoff are in the same time, local work (parsing, mapping, validating, saving) counts at this machine’s real ' +
+            'speed, and whenever the process has nothing to do but wait, time jumps to the next wake-up. So **time (API)** and ' +
+            '**rec/s** are what the run would take against the real API at this latency; **real time** is how long the bench ' +
+            'took for it here (mostly local CPU). A clock scaled by N (`--scale N`, the runtime’s SystemClock) would count every ' +
+            'millisecond of local work as N ms and swamp the waits it is meant to measure.' +
+            transport
+        );
+    }
+    return (
+        `- **Scaled time (--scale ${settings.scale}).** The simulators and the runtime share the runtime’s SystemClock running ` +
+        `${settings.scale} times faster than real time: a ${settings.latencyMs} ms call takes ${(settings.latencyMs / settings.scale).toFixed(1)} ms ` +
+        'of real time and a one-minute quota window lasts 60/scale seconds, so the ratios between latency, quota and run time hold. ' +
+        `Local CPU time is scaled too (1 ms of local work counts as ${settings.scale} ms), so figures for CPU-heavy runs are pessimistic; ` +
+        'the default event clock does not have this bias.' +
+        transport
+    );
+}
+
+function row(result: CaseResult, variant: string, m: Measure): string[] {
+    return [
+        result.sync,
+        formatInt(m.records),
+        variant,
+        `${formatInt(m.calls)}${m.limited > 0 ? ` (${formatInt(m.limited)} refused)` : ''}`,
+        formatInt(m.units),
+        formatInt(result.floor.minUnits),
+        formatRatio(m.units / result.floor.minUnits),
+        formatMs(m.simMs),
+        rate(m.throughput),
+        rate(result.floor.limitThroughput),
+        percent(m.throughput / result.floor.limitThroughput),
+        formatBytes(m.memory.heapGrowth),
+        formatBytes(m.memory.rssGrowth),
+        formatMs(m.wallMs),
+        m.correct ? 'matches' : `DIFFERS (${m.status}${m.error ? `: ${m.error.slice(0, 80)}` : ''})`
+    ];
+}

@@ -1,0 +1,252 @@
+/**
+ * `npm run bench`: every sync against its simulator with per-call latency and the provider's per-user limits on, at
+ * several sizes, next to a naive baseline run in the same process on the same data. See bench/README section in the
+ * repository README and the notes written into bench/RESULTS.md.
+ */
+import '../runner/preflight.js';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import type { HttpHandler } from 'msw';
+import { SystemClock } from '../runtime/clock.js';
+import { loadScript, runSync } from '../runtime/index.js';
+import { RecordsStore } from '../runtime/records-store.js';
+import { compareWithTruth } from '../simulators/common/truth.js';
+import { formatInt, formatMs } from '../runner/format.js';
+import { ProgressLine } from '../runner/progress.js';
+import { SIMULATED_TOKEN } from '../runner/simulators.js';
+import { CASES, prepareConnection, shapeOf, type BenchCase } from './cases.js';
+import { floorFor, type Floor } from './costs.js';
+import { EventClock } from './event-clock.js';
+import { MemorySampler, type MemoryPeak } from './memory.js';
+import { renderReport } from './report.js';
+import { inProcessFetch } from './transport.js';
+
+const BENCH_DIR = resolve(import.meta.dirname);
+const BASELINES_DIR = join(BENCH_DIR, 'baselines');
+const CONNECTION = 'bench';
+
+export interface Measure {
+    status: string;
+    error?: string;
+    /** Live records cached at the end, and whether they match the simulator's truth exactly. */
+    records: number;
+    correct: boolean;
+    calls: number;
+    units: number;
+    /** Calls the provider refused for quota (429/403), counted in `calls`. */
+    limited: number;
+    wallMs: number;
+    /** Duration on the simulator's (scaled) time line: what the run would take against the real API. */
+    simMs: number;
+    /** Records per second on the simulator's time line. */
+    throughput: number;
+    memory: MemoryPeak;
+}
+
+export interface CaseResult {
+    sync: string;
+    size: number;
+    /** Records a correct sync caches (the truth): a little under `size` where the seed holds spam, trash, cancellations. */
+    records: number;
+    floor: Floor;
+    ours: Measure;
+    naive: Measure | null;
+    /** Ours relative to the floor and to the naive baseline (>1 means ours uses more / takes longer). */
+    ratios: {
+        unitsToFloor: number;
+        throughputToLimit: number;
+        unitsToNaive: number | null;
+        /** Naive sim time divided by ours: how many times faster ours is. */
+        speedupOverNaive: number | null;
+        heapToNaive: number | null;
+    };
+}
+
+export interface BenchSettings {
+    sizes: number[];
+    latencyMs: number;
+    /** null: the event clock (real CPU time, free waits); a number: the runtime's SystemClock scaled by it. */
+    scale: number | null;
+    only: string[] | null;
+    naiveMax: number;
+}
+
+async function main(): Promise<void> {
+    const program = new Command('npm run bench --')
+        .description('Measure every sync against its simulator (latency and per-user limits on) next to a naive baseline.')
+        .option('--sizes <list>', 'record counts, comma-separated, k/m suffixes allowed', '1k,10k,100k')
+        .option('--latency <ms>', 'per-call latency of the simulated API, in ms', '100')
+        .option(
+            '--scale <n>',
+            "use the runtime's SystemClock scaled by n instead of the event clock (waits AND local CPU time both count n times; see RESULTS.md)"
+        )
+        .option('--only <syncs>', 'comma-separated sync names (default: all)')
+        .option('--naive-max <n>', 'largest size the naive baseline runs at (it is skipped above; never extrapolated)', 'Infinity')
+        .option('--out-dir <dir>', 'where results.json and RESULTS.md go', BENCH_DIR)
+        .parse(process.argv);
+    const options = program.opts<{ sizes: string; latency: string; scale?: string; only?: string; naiveMax: string; outDir: string }>();
+    const settings: BenchSettings = {
+        sizes: options.sizes.split(',').map(parseSize),
+        latencyMs: Number(options.latency),
+        scale: options.scale === undefined ? null : Number(options.scale),
+        only: options.only ? options.only.split(',').map((s) => s.trim()) : null,
+        naiveMax: parseSize(options.naiveMax)
+    };
+    if (!(settings.latencyMs >= 0) || (settings.scale !== null && !(settings.scale >= 1)))
+        throw new Error('--latency must be >= 0 and --scale >= 1');
+    const cases = CASES.filter((c) => settings.only === null || settings.only.includes(c.sync));
+    if (cases.length === 0) throw new Error(`--only matched no sync; syncs: ${CASES.map((c) => c.sync).join(', ')}`);
+    if (settings.scale !== null && settings.latencyMs > 0 && settings.latencyMs / settings.scale < 1) {
+        process.stderr.write(
+            `warning: ${settings.latencyMs} ms / ${settings.scale} is under 1 ms of real time per call; timer granularity will distort it\n`
+        );
+    }
+
+    const started = performance.now();
+    const results: CaseResult[] = [];
+    for (const benchCase of cases) {
+        await warmUp(benchCase);
+        for (const size of settings.sizes) results.push(await measureCase(benchCase, size, settings));
+    }
+
+    const report = {
+        generatedAt: new Date().toISOString(),
+        machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem() },
+        settings,
+        benchWallMs: performance.now() - started,
+        results
+    };
+    const markdown = renderReport(report);
+    writeAtomically(join(options.outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeAtomically(join(options.outDir, 'RESULTS.md'), markdown);
+    process.stdout.write(`\n${markdown}`);
+}
+
+async function measureCase(benchCase: BenchCase, size: number, settings: BenchSettings): Promise<CaseResult> {
+    process.stdout.write(`\n${benchCase.sync} at ${formatInt(size)}\n`);
+    const ours = await measureRun(benchCase, size, settings, 'ours');
+    const naive = size <= settings.naiveMax ? await measureRun(benchCase, size, settings, 'naive') : null;
+    const { floor, records } = ours;
+    const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+    return {
+        sync: benchCase.sync,
+        size,
+        records,
+        floor,
+        ours: ours.measure,
+        naive: naive?.measure ?? null,
+        ratios: {
+            unitsToFloor: ours.measure.units / floor.minUnits,
+            throughputToLimit: ours.measure.throughput / floor.limitThroughput,
+            unitsToNaive: naive ? ratio(ours.measure.units, naive.measure.units) : null,
+            speedupOverNaive: naive ? ratio(naive.measure.simMs, ours.measure.simMs) : null,
+            heapToNaive: naive ? ratio(ours.measure.memory.heapGrowth, naive.measure.memory.heapGrowth) : null
+        }
+    };
+}
+
+/** The handlers the in-process transport answers with: the simulator of the run in progress. */
+let currentHandlers: readonly HttpHandler[] = [];
+
+/**
+ * One run on a fresh simulator seeded the same way (same data for ours and the naive baseline, and an untouched
+ * quota window), a fresh store on disk, and a fresh clock shared by the runtime, the transport and the simulator.
+ */
+async function measureRun(
+    benchCase: BenchCase,
+    size: number,
+    settings: BenchSettings,
+    variant: 'ours' | 'naive'
+): Promise<{ measure: Measure; floor: Floor; records: number }> {
+    const clock = settings.scale === null ? new EventClock() : new SystemClock(settings.scale);
+    // The transport applies the latency; the simulator itself answers at once.
+    const sim = benchCase.create(size, clock, 0);
+    currentHandlers = sim.handlers;
+    globalThis.fetch = inProcessFetch({ handlers: () => currentHandlers, clock, latencyMs: settings.latencyMs });
+    const dir = mkdtempSync(join(tmpdir(), 'nango-bench-'));
+    const store = new RecordsStore(join(dir, 'records.sqlite'));
+    const conn = { integration: benchCase.integration, connectionId: CONNECTION };
+    try {
+        const connectionConfig = prepareConnection(benchCase, store, CONNECTION, sim);
+        const shape = shapeOf(benchCase, sim);
+        const floor = floorFor(benchCase.sync, shape, settings.latencyMs, sim.core.limit);
+        const progress = new ProgressLine(process.stdout, `${variant.padEnd(5)} ${benchCase.sync}`, 10_000);
+        const sampler = new MemorySampler();
+        sampler.start();
+        const wallStart = performance.now();
+        const result = await runSync({
+            integration: benchCase.integration,
+            name: benchCase.sync,
+            store,
+            connectionId: CONNECTION,
+            accessToken: SIMULATED_TOKEN,
+            connectionConfig,
+            clock,
+            ...(variant === 'naive' ? { integrationsDir: BASELINES_DIR } : {}),
+            onProgress: (p) => {
+                sampler.sample();
+                progress.update(p);
+            }
+        });
+        const wallMs = performance.now() - wallStart;
+        const memory = sampler.stop();
+        const usage = sim.core.meter.totals();
+        const records = store.countLive(conn, benchCase.model);
+        const verdict = compareWithTruth(
+            benchCase.model,
+            sim.truth(benchCase.model),
+            store.allRecords(conn, benchCase.model).map((r) => ({
+                id: r.id,
+                version: r._nango_metadata.deleted_at === null ? sim.versionOf(benchCase.model, r) : '',
+                deleted: r._nango_metadata.deleted_at !== null
+            }))
+        );
+        const measure: Measure = {
+            status: result.status,
+            ...(result.error ? { error: result.error.message } : {}),
+            records,
+            correct: result.status === 'success' && verdict.ok,
+            calls: usage.calls,
+            units: usage.units,
+            limited: usage.limited,
+            wallMs,
+            simMs: result.elapsedMs,
+            throughput: result.elapsedMs > 0 ? records / (result.elapsedMs / 1000) : 0,
+            memory
+        };
+        progress.finish(
+            `${result.status}${verdict.ok ? '' : ' (cache differs from the provider)'}: ${formatInt(usage.units)} units, ` +
+                `${formatMs(result.elapsedMs)} simulated, ${formatMs(wallMs)} real${result.error ? ` — ${result.error.message}` : ''}`,
+            { elapsedMs: result.elapsedMs }
+        );
+        return { measure, floor, records: shape.records };
+    } finally {
+        store.close();
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** Bundling a script takes real time that has nothing to do with the sync: do it before the clock starts. */
+async function warmUp(benchCase: BenchCase): Promise<void> {
+    const clock = new SystemClock();
+    await loadScript({ integration: benchCase.integration, kind: 'syncs', name: benchCase.sync, clock });
+    await loadScript({ integration: benchCase.integration, kind: 'syncs', name: benchCase.sync, clock, integrationsDir: BASELINES_DIR });
+}
+
+function parseSize(text: string): number {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*([km]?)\s*$/i.exec(text);
+    if (text.trim() === 'Infinity') return Infinity;
+    if (!match) throw new Error(`not a size: ${text}`);
+    const factor = { '': 1, k: 1_000, m: 1_000_000 }[match[2]!.toLowerCase() as '' | 'k' | 'm'];
+    return Math.round(Number(match[1]) * factor);
+}
+
+function writeAtomically(file: string, content: string): void {
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, content);
+    renameSync(temporary, file);
+}
+
+await main();
