@@ -2,6 +2,7 @@
  * What send-email and reply-email share: input checks that answer with an ActionError naming the field, attachment
  * decoding, the message size limit, and the one send call, which is never retried.
  */
+import { randomBytes } from 'crypto';
 import type { NangoAction } from 'nango';
 import type { z } from 'zod';
 import type { EmailAttachmentInput, SendEmailOutput } from '../../models.js';
@@ -89,20 +90,15 @@ export function messageIdFor(address: string, now: number = Date.now()): string 
 }
 
 /**
- * messages.send, once. A send is not idempotent: when the request may have reached Gmail (no answer, a timeout, a
+ * messages.send, once (JSON, or the upload URI for large mail). A send is not idempotent: when the request may have reached Gmail (no answer, a timeout, a
  * 5xx) retrying could deliver the mail twice, so the action fails with `send_outcome_unknown` and the Message-ID it
  * chose; the caller looks for that id in SENT (`rfc822msgid:<id>`) before sending again.
  */
 export async function sendRaw(nango: Caller, raw: string, messageId: string, threadId?: string): Promise<SendEmailOutput> {
-    await nango.log(`Sending message ${messageId}${threadId ? ` in thread ${threadId}` : ''}`);
+    await nango.log(`Sending message ${messageId}${threadId ? ` in thread ${threadId}` : ''} (${raw.length} bytes)`);
     let response;
     try {
-        // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/send
-        response = await nango.post({
-            endpoint: '/gmail/v1/users/me/messages/send',
-            data: { raw: Buffer.from(raw, 'utf8').toString('base64url'), ...(threadId ? { threadId } : {}) },
-            retries: 0
-        });
+        response = await postMessage(nango, raw, threadId);
     } catch (error) {
         if (isOutcomeUnknown(error)) {
             throw new nango.ActionError({
@@ -123,4 +119,32 @@ export async function sendRaw(nango: Caller, raw: string, messageId: string, thr
     }
     const sent = GmailSendResponse.parse(response.data);
     return { id: sent.id, threadId: sent.threadId, labelIds: sent.labelIds ?? [], messageId };
+}
+
+/** The JSON endpoint refuses bodies over about 5 MB; base64url grows the message by a third, so switch well before. */
+export const JSON_SEND_MAX_RAW_BYTES = 3 * 1024 * 1024;
+
+async function postMessage(nango: Caller, raw: string, threadId: string | undefined) {
+    if (raw.length <= JSON_SEND_MAX_RAW_BYTES) {
+        // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/send
+        return await nango.post({
+            endpoint: '/gmail/v1/users/me/messages/send',
+            data: { raw: Buffer.from(raw, 'utf8').toString('base64url'), ...(threadId ? { threadId } : {}) },
+            retries: 0
+        });
+    }
+    // Larger mail goes through the upload URI: JSON metadata (the thread) and the message itself as message/rfc822.
+    let boundary = `upload_${randomBytes(16).toString('hex')}`;
+    while (raw.includes(boundary)) boundary = `upload_${randomBytes(16).toString('hex')}`;
+    const body =
+        `--${boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify(threadId ? { threadId } : {})}\r\n` +
+        `--${boundary}\r\nContent-Type: message/rfc822\r\n\r\n${raw}\r\n--${boundary}--`;
+    // https://developers.google.com/workspace/gmail/api/guides/uploads#multipart
+    return await nango.post({
+        endpoint: '/upload/gmail/v1/users/me/messages/send',
+        params: { uploadType: 'multipart' },
+        headers: { 'Content-Type': `multipart/related; boundary=${boundary}` },
+        data: body,
+        retries: 0
+    });
 }

@@ -1,0 +1,267 @@
+import { describe, expect, it } from 'vitest';
+import { findRoute, serveRoute } from '../../simulators/gmail/router.js';
+import { http, HttpResponse } from 'msw';
+import { server } from '../support/msw.js';
+import { conn, duplicates, mailWorld, recordRequests, threadGets, type MailWorld } from './harness.js';
+
+const INCREMENTAL = { phase: 'incremental', pageToken: '', query: '', resync: false };
+
+/** A first run that completes, for the scenarios that start from a synced mailbox. */
+async function synced(options: Parameters<typeof mailWorld>[0] = {}): Promise<MailWorld> {
+    const world = mailWorld(options);
+    const first = await world.sync();
+    expect(first.status).toBe('success');
+    expect(world.verdict().ok).toBe(true);
+    return world;
+}
+
+function liveIds(world: MailWorld): string[] {
+    return world.store
+        .liveRecords(conn, 'GmailThread')
+        .map((record) => String(record['id']))
+        .sort();
+}
+
+describe('gmail-threads backfill', () => {
+    it('first run: lists 500 threads a page, fetches each visible thread once, paced under the quota, then switches to history', async () => {
+        const world = mailWorld({ threads: 520 });
+        const historyBefore = String(world.sim.historyId);
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+
+        expect(result.status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], stale: [], notDeleted: [] });
+        const fetched = threadGets(requests.urls);
+        expect(duplicates(fetched)).toEqual([]);
+        expect(fetched.length).toBe(world.sim.truth('GmailThread').length);
+        const lists = requests.urls.filter((url) => url.pathname.endsWith('/threads'));
+        expect(lists.map((url) => [url.searchParams.get('maxResults'), url.searchParams.has('pageToken')])).toEqual([
+            ['500', false],
+            ['500', true]
+        ]);
+        expect(requests.urls.every((url) => !url.pathname.includes('/threads/') || url.searchParams.get('format') === 'full')).toBe(true);
+        // The history id is read before the listing starts, so changes made during the backfill are replayed later.
+        expect(requests.urls[0]!.pathname).toBe('/gmail/v1/users/me/profile');
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toEqual({ ...INCREMENTAL, historyId: historyBefore });
+        expect(world.sim.core.meter.totals().limited).toBe(0);
+    });
+
+    it('resumes after a crash between pages without refetching, and ends with the cache an uninterrupted run gives', async () => {
+        const world = mailWorld({ threads: 520 });
+        const requests = recordRequests();
+        // Checkpoint 1 is the captured history id, checkpoint 2 follows the first page: the run dies right after it.
+        const cut = await world.sync({ stopAfterCheckpoints: 2 });
+        expect(cut.status).toBe('interrupted');
+        const firstRun = threadGets(requests.urls);
+        expect(firstRun.length).toBe(500);
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'backfill', pageToken: expect.any(String) });
+        requests.urls.length = 0;
+
+        const resumed = await world.sync();
+        requests.stop();
+        expect(resumed.status).toBe('success');
+        const secondRun = threadGets(requests.urls);
+        expect(secondRun.filter((id) => firstRun.includes(id))).toEqual([]);
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
+
+        const reference = mailWorld({ threads: 520 });
+        server.resetHandlers(...reference.sim.handlers);
+        expect((await reference.sync()).status).toBe('success');
+        expect(world.store.liveRecords(conn, 'GmailThread')).toEqual(reference.store.liveRecords(conn, 'GmailThread'));
+    });
+
+    it('loses nothing that changed while an interrupted backfill waited: the next runs replay it from the captured history id', async () => {
+        const world = mailWorld({ threads: 520 });
+        expect((await world.sync({ stopAfterCheckpoints: 2 })).status).toBe('interrupted');
+        // Mail arrives, labels move and threads go while the backfill is paused, in pages already done and pages to come.
+        world.sim.applyActivity('new-mail');
+        world.sim.applyActivity('label-changes');
+        world.sim.applyActivity('delete-messages');
+        expect((await world.sync()).status).toBe('success');
+        const incremental = await world.sync();
+        expect(incremental.status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], stale: [], notDeleted: [] });
+    });
+
+    it('backfills only recent mail when the connection metadata sets backfillDays', async () => {
+        const world = mailWorld({ threads: 80 });
+        world.store.setMetadata(conn, { backfillDays: 30 });
+        const requests = recordRequests();
+        expect((await world.sync()).status).toBe('success');
+        requests.stop();
+        const listing = requests.urls.find((url) => url.pathname.endsWith('/threads'))!;
+        expect(listing.searchParams.get('q')).toBe('newer_than:30d');
+        const recent = await fetch(`https://gmail.googleapis.com/gmail/v1/users/me/threads?q=newer_than:30d&maxResults=500`, {
+            headers: { authorization: 'Bearer test-access-token' }
+        }).then((response) => response.json() as Promise<{ threads?: { id: string }[] }>);
+        const expected = (recent.threads ?? []).map((thread) => thread.id).sort();
+        expect(expected.length).toBeGreaterThan(0);
+        expect(expected.length).toBeLessThan(world.sim.truth('GmailThread').length);
+        expect(liveIds(world)).toEqual(expected);
+    });
+});
+
+describe('gmail-threads incremental', () => {
+    it('a second run with no changes saves and deletes nothing and fetches no thread', async () => {
+        const world = await synced();
+        const requests = recordRequests();
+        const second = await world.sync();
+        requests.stop();
+        expect(second.status).toBe('success');
+        expect(second.byModel['GmailThread']).toEqual({ added: 0, updated: 0, deleted: 0 });
+        expect(threadGets(requests.urls)).toEqual([]);
+        expect(requests.urls.map((url) => url.pathname)).toEqual(['/gmail/v1/users/me/history']);
+    });
+
+    for (const activity of ['new-mail', 'label-changes', 'delete-messages', 'trash'] as const) {
+        it(`after "${activity}", fetches only the changed threads, once each, and matches the mailbox`, async () => {
+            const world = await synced();
+            const before = new Map(world.sim.truth('GmailThread').map((record) => [record.id, record.version]));
+            world.sim.applyActivity(activity);
+            const after = world.sim.truth('GmailThread');
+            const changed = after.filter((record) => before.get(record.id) !== record.version).map((record) => record.id);
+            const removed = [...before.keys()].filter((id) => !after.some((record) => record.id === id));
+
+            const requests = recordRequests();
+            const result = await world.sync();
+            requests.stop();
+            expect(result.status).toBe('success');
+            expect(world.verdict()).toMatchObject({ ok: true, missing: [], stale: [], notDeleted: [], wronglyDeleted: [] });
+            const fetched = threadGets(requests.urls);
+            expect(duplicates(fetched)).toEqual([]);
+            // Every changed or removed thread is looked at; nothing else is.
+            expect(new Set(fetched)).toEqual(new Set([...changed, ...removed]));
+            expect(result.byModel['GmailThread']!.deleted).toBe(removed.length);
+            if (activity === 'delete-messages' || activity === 'trash') expect(removed.length).toBeGreaterThan(0);
+        });
+    }
+
+    it('deletes a thread whose messages were all deleted (batchDelete), keeps one that lost only some', async () => {
+        const world = await synced();
+        const [whole, partial] = world.sim
+            .truth('GmailThread')
+            .map((record) => world.sim.thread(record.id)!)
+            .filter((thread) => thread.messages.length > 1);
+        for (const message of [...whole!.messages]) world.sim.deleteMessage(message.id);
+        world.sim.deleteMessage(partial!.messages[0]!.id);
+        const result = await world.sync();
+        expect(result.byModel['GmailThread']).toEqual({ added: 0, updated: 1, deleted: 1 });
+        const record = world.store.allRecords(conn, 'GmailThread').find((r) => r.id === whole!.id)!;
+        expect(record._nango_metadata.last_action).toBe('DELETED');
+        const kept = world.store.liveRecords(conn, 'GmailThread').find((r) => r['id'] === partial!.id) as { messages: unknown[] };
+        expect(kept.messages).toHaveLength(partial!.messages.length);
+        expect(world.verdict().ok).toBe(true);
+    });
+
+    it('follows history over several pages and checkpoints inside it', async () => {
+        const world = await synced();
+        // 180 threads of 3 messages: 540 history records, more than one history.list page of 500.
+        for (let i = 0; i < 180; i += 1) world.sim.addThread({ messages: 3 });
+        for (let i = 0; i < 4; i += 1) world.sim.applyActivity('label-changes');
+        const result = await world.sync();
+        expect(result.status).toBe('success');
+        expect(result.checkpoints).toBeGreaterThan(1);
+        expect(result.byModel['GmailThread']!.added).toBe(180);
+        expect(world.verdict().ok).toBe(true);
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toEqual({ ...INCREMENTAL, historyId: String(world.sim.historyId) });
+    });
+});
+
+describe('gmail-threads recovery', () => {
+    it('an expired history id (404) leads to a full resync that also removes threads deleted during the gap', async () => {
+        const world = await synced();
+        world.sim.applyActivity('delete-messages');
+        world.sim.applyActivity('new-mail');
+        world.sim.applyActivity('trash');
+        world.sim.applyActivity('history-expiry');
+        const result = await world.sync();
+        expect(result.status).toBe('success');
+        expect(result.logs.some((log) => /has expired \(404\)/.test(log.message))).toBe(true);
+        expect(result.byModel['GmailThread']!.deleted).toBeGreaterThanOrEqual(4);
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], stale: [], notDeleted: [], wronglyDeleted: [] });
+        // Back to increments from the id read before the resync.
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject(INCREMENTAL);
+        const quiet = await world.sync();
+        expect(quiet.byModel['GmailThread']).toEqual({ added: 0, updated: 0, deleted: 0 });
+    });
+
+    // Nango keeps a trackDeletesStart window open across executions until trackDeletesEnd (NangoHQ/nango#5517, "make
+    // track deletes work across execution"); the local runtime opens it at each run's start, so the threads saved by
+    // the cut run look unseen and are deleted. Expected to fail until runtime/nango-sync.ts keeps the window: then
+    // turn `it.fails` into `it`.
+    it.fails('a resync cut between pages resumes and deletes only what is really gone', async () => {
+        const world = await synced({ threads: 520 });
+        world.sim.applyActivity('delete-messages');
+        world.sim.applyActivity('history-expiry');
+        // Checkpoints: the resync's start, then its first page; cut right after the first page.
+        const cut = await world.sync({ stopAfterCheckpoints: 2 });
+        expect(cut.status).toBe('interrupted');
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'backfill', resync: true });
+        const resumed = await world.sync();
+        expect(resumed.status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
+    });
+
+    it('rides out bursts of 429 with Retry-After and 5xx answers on every kind of call', async () => {
+        const world = mailWorld({ threads: 60 });
+        world.sim.core.faults.inject(
+            'threads.get',
+            { kind: 'status', status: 429, retryAfterSeconds: 2, reason: 'userRateLimitExceeded' },
+            6
+        );
+        world.sim.core.faults.inject('threads.list', { kind: 'status', status: 503 }, 2);
+        world.sim.core.faults.inject('getProfile', { kind: 'status', status: 500 }, 1);
+        const first = await world.sync();
+        expect(first.status).toBe('success');
+        expect(world.verdict().ok).toBe(true);
+        expect(first.logs.filter((log) => /Retrying HTTP call/.test(log.message)).length).toBeGreaterThanOrEqual(9);
+
+        world.sim.applyActivity('new-mail');
+        world.sim.core.faults.inject('history.list', { kind: 'status', status: 502 }, 2);
+        world.sim.core.faults.inject('threads.get', { kind: 'network' }, 2);
+        const second = await world.sync();
+        expect(second.status).toBe('success');
+        expect(world.verdict().ok).toBe(true);
+    });
+
+    it('fails the run (keeping its checkpoint) when Gmail keeps failing, and the next run finishes the job', async () => {
+        const world = mailWorld({ threads: 60 });
+        world.sim.core.faults.inject('threads.get', { kind: 'status', status: 503 }, 10_000);
+        const failed = await world.sync();
+        expect(failed.status).toBe('failed');
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'backfill' });
+        world.sim.core.faults.clear();
+        expect((await world.sync()).status).toBe('success');
+        expect(world.verdict().ok).toBe(true);
+    });
+
+    it('logs and skips a message missing required fields without failing the run or losing its thread', async () => {
+        const world = mailWorld({ threads: 30 });
+        const victim = world.sim
+            .truth('GmailThread')
+            .map((record) => world.sim.thread(record.id)!)
+            .find((thread) => thread.messages.length > 1)!;
+        const brokenMessageId = victim.messages[0]!.id;
+        // Gmail answering one message of a thread without its payload and internalDate.
+        server.use(
+            http.get(`https://gmail.googleapis.com/gmail/v1/users/me/threads/${victim.id}`, async ({ request }) => {
+                const found = findRoute(world.sim.routes, 'GET', new URL(request.url).pathname)!;
+                const answer = (await (await serveRoute(world.sim.core, found.route, request, found.params)).json()) as {
+                    messages: Record<string, unknown>[];
+                };
+                delete answer.messages[0]!['payload'];
+                delete answer.messages[0]!['internalDate'];
+                return HttpResponse.json(answer);
+            })
+        );
+        const result = await world.sync();
+        expect(result.status).toBe('success');
+        expect(result.logs.some((log) => log.message.includes(`Skipped message ${brokenMessageId} of thread ${victim.id}`))).toBe(true);
+        const stored = world.store.liveRecords(conn, 'GmailThread').find((record) => record['id'] === victim.id) as {
+            messages: { id: string }[];
+        };
+        expect(stored.messages.map((message) => message.id)).toEqual(victim.messages.slice(1).map((message) => message.id));
+        expect(world.verdict().ok).toBe(true);
+    });
+});
