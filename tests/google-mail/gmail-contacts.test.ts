@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { conn, contactsWorld, recordRequests, type ContactsWorld } from './harness.js';
+
+const connectionCalls = (urls: readonly URL[]) => urls.filter((url) => url.pathname === '/v1/people/me/connections');
+
+async function synced(contacts = 120): Promise<ContactsWorld> {
+    const world = contactsWorld({ contacts });
+    expect((await world.sync()).status).toBe('success');
+    expect(world.verdict().ok).toBe(true);
+    return world;
+}
+
+describe('gmail-contacts', () => {
+    it('first run: lists every contact 1000 a page with a sync token requested, then stores the token', async () => {
+        const world = contactsWorld({ contacts: 1100 });
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+        expect(result.status).toBe('success');
+        expect(result.byModel['GoogleContact']).toEqual({ added: 1100, updated: 0, deleted: 0 });
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], stale: [] });
+        const calls = connectionCalls(requests.urls);
+        expect(calls).toHaveLength(2);
+        for (const url of calls) {
+            expect(url.searchParams.get('pageSize')).toBe('1000');
+            expect(url.searchParams.get('requestSyncToken')).toBe('true');
+            expect(url.searchParams.get('personFields')).toBe('names,emailAddresses,phoneNumbers,organizations,photos,metadata');
+        }
+        expect(world.store.getCheckpoint(conn, 'gmail-contacts')).toMatchObject({
+            phase: 'incremental',
+            syncToken: expect.stringMatching(/.+/),
+            pageToken: ''
+        });
+        const sample = world.store.liveRecords(conn, 'GoogleContact')[0] as Record<string, unknown>;
+        expect(sample['id']).toMatch(/^people\//);
+        expect(Array.isArray(sample['emailAddresses'])).toBe(true);
+    });
+
+    it('resumes a full listing cut between pages, without listing the first page again', async () => {
+        const world = contactsWorld({ contacts: 1100 });
+        const cut = await world.sync({ stopAfterCheckpoints: 1 });
+        expect(cut.status).toBe('interrupted');
+        expect(world.store.countLive(conn, 'GoogleContact')).toBe(1000);
+        const requests = recordRequests();
+        const resumed = await world.sync();
+        requests.stop();
+        expect(resumed.status).toBe('success');
+        expect(resumed.byModel['GoogleContact']).toEqual({ added: 100, updated: 0, deleted: 0 });
+        expect(connectionCalls(requests.urls).map((url) => url.searchParams.has('pageToken'))).toEqual([true]);
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [] });
+    });
+
+    it('a second run with no changes saves and deletes nothing', async () => {
+        const world = await synced();
+        const second = await world.sync();
+        expect(second.status).toBe('success');
+        expect(second.byModel['GoogleContact']).toEqual({ added: 0, updated: 0, deleted: 0 });
+    });
+
+    it('follows new, edited and deleted contacts by sync token', async () => {
+        const world = await synced();
+        world.sim.applyActivity('new-contacts');
+        world.sim.applyActivity('edit-contacts');
+        world.sim.applyActivity('delete-contacts');
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+        expect(result.status).toBe('success');
+        expect(result.byModel['GoogleContact']).toEqual({ added: 3, updated: 4, deleted: 2 });
+        expect(connectionCalls(requests.urls).every((url) => url.searchParams.has('syncToken'))).toBe(true);
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], stale: [], notDeleted: [], wronglyDeleted: [] });
+    });
+
+    it('EXPIRED_SYNC_TOKEN leads to a full resync that also removes the contacts deleted meanwhile', async () => {
+        const world = await synced();
+        world.sim.applyActivity('delete-contacts');
+        world.sim.applyActivity('edit-contacts');
+        world.sim.applyActivity('token-expiry');
+        const result = await world.sync();
+        expect(result.status).toBe('success');
+        expect(result.logs.some((log) => /EXPIRED_SYNC_TOKEN/.test(log.message))).toBe(true);
+        expect(result.byModel['GoogleContact']).toMatchObject({ updated: 4, deleted: 2 });
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], stale: [], notDeleted: [], wronglyDeleted: [] });
+        expect((await world.sync()).byModel['GoogleContact']).toEqual({ added: 0, updated: 0, deleted: 0 });
+    });
+
+    it('retries 429 and 5xx answers and still ends equal to the contact book', async () => {
+        const world = contactsWorld({ contacts: 1100 });
+        world.sim.core.faults.inject('people.connections.list', { kind: 'status', status: 429, retryAfterSeconds: 3 }, 2);
+        world.sim.core.faults.inject('people.connections.list', { kind: 'status', status: 503 }, 1);
+        const result = await world.sync();
+        expect(result.status).toBe('success');
+        expect(result.logs.filter((log) => /Retrying HTTP call/.test(log.message))).toHaveLength(3);
+        expect(world.verdict().ok).toBe(true);
+    });
+});
