@@ -179,11 +179,10 @@ export function gmailRoutes(mailbox: Mailbox): Route[] {
     return [
         // https://developers.google.com/gmail/api/reference/rest/v1/users/getProfile
         route('GET', `${V1}/profile`, 'getProfile', [], () => {
-            const threadsTotal = [...mailbox.threads.values()].filter((t) => mailbox.isVisible(t)).length;
             return json({
                 emailAddress: mailbox.owner.address,
                 messagesTotal: mailbox.messages.size,
-                threadsTotal,
+                threadsTotal: mailbox.threads.size,
                 historyId: String(mailbox.historyId)
             } satisfies gmail_v1.Schema$Profile);
         }),

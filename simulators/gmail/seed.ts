@@ -346,7 +346,7 @@ export function generateMessage(spec: GeneratedMessage): MimeNode {
     const content = contentTree(spec.messageSeed, spec.gmailId);
     const headers: [string, string][] = [
         ['MIME-Version', '1.0'],
-        ['Date', rfc2822Date(spec.internalDate)],
+        ['Date', rfc2822Date(spec.internalDate, senderOffsets[spec.messageSeed % senderOffsets.length]!)],
         ['Message-ID', generatedMessageId(spec.gmailId)]
     ];
     if (spec.parent) {
@@ -365,8 +365,13 @@ export function generateMessage(spec: GeneratedMessage): MimeNode {
 const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-export function rfc2822Date(ms: number): string {
-    const d = new Date(ms);
+/** Senders write their local time; the Date header's offset varies while internalDate stays UTC. */
+const senderOffsets = [0, -420, 60, 120, 330, -300, 540, -180];
+
+export function rfc2822Date(ms: number, offsetMinutes = 0): string {
+    const d = new Date(ms + offsetMinutes * 60_000);
     const pad = (n: number): string => String(n).padStart(2, '0');
-    return `${days[d.getUTCDay()]}, ${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+    const sign = offsetMinutes < 0 ? '-' : '+';
+    const offset = `${sign}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}${pad(Math.abs(offsetMinutes) % 60)}`;
+    return `${days[d.getUTCDay()]}, ${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${offset}`;
 }

@@ -710,6 +710,18 @@ describe('Gmail simulator: data, truth, activities, snapshots', () => {
         expect(a.truth('GmailThread')).not.toEqual(c.truth('GmailThread'));
     });
 
+    it('writes Date headers in varied sender offsets that name the same instant as internalDate', async () => {
+        const { sim } = setup();
+        const offsets = new Set<string>();
+        for (const stored of [...sim.mailbox.messages.values()].slice(0, 40)) {
+            const message = await ok<gmail_v1.Schema$Message>(`/messages/${stored.id}`, { format: 'metadata', metadataHeaders: 'Date' });
+            const date = header(message.payload, 'Date')!;
+            offsets.add(date.slice(-5));
+            expect(new Date(date).getTime()).toBe(Math.floor(Number(message.internalDate) / 1000) * 1000);
+        }
+        expect(offsets.size).toBeGreaterThan(2);
+    });
+
     it("keeps a thread's historyId at the last change of any of its messages", () => {
         const { sim } = setup();
         for (const thread of sim.mailbox.threads.values()) {
