@@ -1,0 +1,355 @@
+import { describe, expect, it } from 'vitest';
+import { CONN, OK, Scenario, summary } from './support.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+describe('salesforce-leads: first run and increments', () => {
+    it('caches every live lead on a first run in ceil(N / 2000) query calls plus one describe', async () => {
+        const s = new Scenario({ leads: 4100, opportunities: 10 });
+        const live = s.liveCount('Lead');
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.calls).toBe(1 + Math.ceil(live / 2000));
+        expect(result.byModel['SalesforceLead']).toEqual({ added: live, updated: 0, deleted: 0 });
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+        const newest = Math.max(
+            ...[...s.sim.store.table('Lead').values()].filter((r) => r['IsDeleted'] !== true).map((r) => r['SystemModstamp'] as number)
+        );
+        expect(s.checkpoint('salesforce-leads')?.since).toBe(new Date(newest).toISOString());
+    });
+
+    it('maps every model field from the org, with date-times in ISO form', async () => {
+        const s = new Scenario({ leads: 300 });
+        await s.sync('salesforce-leads');
+        const converted = [...s.sim.store.table('Lead').values()].find((r) => r['IsConverted'] === true && r['IsDeleted'] !== true)!;
+        const cached = s.live('salesforce-leads').find((r) => r['id'] === converted['Id'])!;
+        expect(cached).toEqual({
+            id: converted['Id'],
+            firstName: converted['FirstName'],
+            lastName: converted['LastName'],
+            company: converted['Company'],
+            title: converted['Title'],
+            email: converted['Email'],
+            phone: converted['Phone'],
+            status: 'Closed - Converted',
+            leadSource: converted['LeadSource'],
+            ownerId: converted['OwnerId'],
+            isConverted: true,
+            convertedAccountId: converted['ConvertedAccountId'],
+            convertedContactId: converted['ConvertedContactId'],
+            convertedOpportunityId: converted['ConvertedOpportunityId'],
+            createdDate: new Date(converted['CreatedDate'] as number).toISOString(),
+            lastModifiedDate: new Date(converted['LastModifiedDate'] as number).toISOString(),
+            systemModstamp: new Date(converted['SystemModstamp'] as number).toISOString()
+        });
+    });
+
+    it('saves and deletes nothing on a second run when nothing changed, in two calls', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        const again = await s.sync('salesforce-leads');
+        expect(again.status).toBe('success');
+        expect(again.records).toBe(0);
+        expect(again.byModel['SalesforceLead']).toEqual({ added: 0, updated: 0, deleted: 0 });
+        expect(again.calls).toBe(2);
+    });
+
+    it('picks up edits, new leads, conversions and automation-only changes (SystemModstamp without LastModifiedDate)', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        s.clock.advance(10 * MINUTE);
+        s.sim.applyActivity('edit-leads');
+        s.sim.applyActivity('new-leads');
+        s.clock.advance(1000);
+        s.sim.applyActivity('system-touch-leads');
+        s.sim.applyActivity('convert-leads');
+        expect(summary(s.verdict('salesforce-leads')).ok).toBe(false);
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.byModel['SalesforceLead']!.added).toBe(10);
+        expect(result.byModel['SalesforceLead']!.updated).toBeGreaterThanOrEqual(25);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('saves a lead changed again within the second the last run stopped at', async () => {
+        const s = new Scenario();
+        s.clock.advance(5 * MINUTE);
+        s.sim.applyActivity('edit-leads');
+        await s.sync('salesforce-leads');
+        // Same virtual second as the checkpoint: the stamp does not move, only the content does.
+        const since = s.checkpoint('salesforce-leads')!.since;
+        const lead = [...s.sim.store.table('Lead').values()].find((r) => new Date(r['SystemModstamp'] as number).toISOString() === since)!;
+        s.sim.store.update('Lead', String(lead['Id']), { Title: 'Changed in the same second' });
+        expect(new Date(s.sim.store.table('Lead').get(String(lead['Id']).slice(0, 15))!['SystemModstamp'] as number).toISOString()).toBe(
+            since
+        );
+        const result = await s.sync('salesforce-leads');
+        expect(result.records).toBe(1);
+        expect(s.live('salesforce-leads').find((r) => r['id'] === lead['Id'])!['title']).toBe('Changed in the same second');
+    });
+});
+
+describe('salesforce-leads: pages, interruptions and shared stamps', () => {
+    it('resumes after a crash between pages without refetching or skipping, ending like an uninterrupted run', async () => {
+        const s = new Scenario({ leads: 1000 });
+        s.sim.store.pageSizeCap = 200;
+        const live = s.liveCount('Lead');
+        const first = await s.sync('salesforce-leads', { stopAfterCheckpoints: 2 });
+        expect(first.status).toBe('interrupted');
+        expect(s.live('salesforce-leads')).toHaveLength(400);
+        const second = await s.sync('salesforce-leads');
+        expect(second.status).toBe('success');
+        expect(second.records).toBe(live - 400);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+
+        const uninterrupted = new Scenario({ leads: 1000 });
+        uninterrupted.sim.store.pageSizeCap = 200;
+        await uninterrupted.sync('salesforce-leads');
+        const byId = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => String(a['id']).localeCompare(String(b['id'])));
+        expect(byId(s.live('salesforce-leads'))).toEqual(byId(uninterrupted.live('salesforce-leads')));
+    });
+
+    it('keeps every lead of a SystemModstamp shared across a page boundary when the run is cut there', async () => {
+        const s = new Scenario({ leads: 1200 });
+        s.sim.store.pageSizeCap = 200;
+        const order = s.ordered('Lead');
+        const counts = new Map<number, number>();
+        for (const row of order) counts.set(row.stamp, (counts.get(row.stamp) ?? 0) + 1);
+        const [sharedStamp, size] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+        expect(size).toBeGreaterThan(200);
+        const firstIndex = order.findIndex((row) => row.stamp === sharedStamp);
+        // The first page boundary that falls inside the shared second.
+        const cutAfterPages = Math.floor(firstIndex / 200) + 1;
+        expect(cutAfterPages * 200).toBeLessThan(firstIndex + size);
+
+        const first = await s.sync('salesforce-leads', { stopAfterCheckpoints: cutAfterPages });
+        expect(first.status).toBe('interrupted');
+        const checkpoint = s.checkpoint('salesforce-leads')!;
+        expect(checkpoint.since).toBe(new Date(sharedStamp).toISOString());
+        expect(checkpoint.savedAtSince.split(',')).toHaveLength(cutAfterPages * 200 - firstIndex);
+
+        const second = await s.sync('salesforce-leads');
+        expect(second.status).toBe('success');
+        // The rows already saved at the shared stamp come back from `>=` and are dropped, not saved twice.
+        expect(second.records).toBe(order.length - cutAfterPages * 200);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('syncs a mass update of thousands of leads saved in one second, across several pages', async () => {
+        const s = new Scenario({ leads: 3000 });
+        await s.sync('salesforce-leads');
+        s.sim.store.pageSizeCap = 500;
+        s.clock.advance(MINUTE);
+        expect(s.sim.applyActivity('mass-update-leads')).toMatch(/^mass-updated 2500 leads/);
+        const cut = await s.sync('salesforce-leads', { stopAfterCheckpoints: 2 });
+        expect(cut.status).toBe('interrupted');
+        const rest = await s.sync('salesforce-leads');
+        expect(rest.status).toBe('success');
+        expect(cut.records + rest.records).toBe(2500);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('does not rely on a query locator across runs, even one that expired in between', async () => {
+        const s = new Scenario({ leads: 1000 });
+        s.sim.store.pageSizeCap = 200;
+        await s.sync('salesforce-leads', { stopAfterCheckpoints: 1 });
+        s.clock.advance(20 * MINUTE);
+        s.sim.applyActivity('expire-query-locators');
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+});
+
+describe('salesforce-leads: deletions', () => {
+    it('removes leads deleted since the last run, and brings back undeleted ones', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-leads');
+        const deleted = await s.sync('salesforce-leads');
+        expect(deleted.byModel['SalesforceLead']).toEqual({ added: 0, updated: 0, deleted: 5 });
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('undelete-leads');
+        const restored = await s.sync('salesforce-leads');
+        expect(restored.byModel['SalesforceLead']!.added).toBe(3);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('removes leads deleted while a run was under way, on the next run', async () => {
+        const s = new Scenario({ leads: 1000 });
+        s.sim.store.pageSizeCap = 200;
+        let applied = false;
+        const during = await s.sync('salesforce-leads', {
+            onProgress: (progress) => {
+                // After the first page is saved: the query's snapshot is taken, more pages are to come.
+                if (applied || progress.records === 0) return;
+                applied = true;
+                s.clock.advance(2000);
+                s.sim.applyActivity('delete-leads');
+                s.sim.applyActivity('edit-leads');
+            }
+        });
+        expect(during.status).toBe('success');
+        expect(applied).toBe(true);
+        // The run read a snapshot taken before the deletions: they are still cached.
+        expect(summary(s.verdict('salesforce-leads')).notDeleted).toBe(5);
+        const next = await s.sync('salesforce-leads');
+        expect(next.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('does not resave leads that were in the recycle bin before the first run', async () => {
+        const s = new Scenario({ leads: 2000 });
+        const binned = s.sim.store.binnedIds('Lead');
+        expect(binned.length).toBeGreaterThan(0);
+        const result = await s.sync('salesforce-leads');
+        expect(result.byModel['SalesforceLead']!.deleted).toBe(0);
+        const cachedIds = new Set(s.store.allRecords(CONN, 'SalesforceLead').map((r) => r.id.slice(0, 15)));
+        for (const id15 of binned) expect(cachedIds.has(id15)).toBe(false);
+    });
+});
+
+describe('salesforce-leads: an org without a field', () => {
+    it('syncs an org without Title, storing it as null and saying so once', async () => {
+        const s = new Scenario();
+        s.sim.removeField('Lead', 'Title');
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(s.live('salesforce-leads').every((r) => r['title'] === null)).toBe(true);
+        expect(result.logs.filter((l) => l.level === 'warn' && l.message.includes('has no Title'))).toHaveLength(1);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('reads everything again when the org loses a field between runs, so no cached value is stale', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        expect(s.live('salesforce-leads').some((r) => r['phone'] !== null)).toBe(true);
+        s.sim.removeField('Lead', 'Phone');
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(s.live('salesforce-leads').every((r) => r['phone'] === null)).toBe(true);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+});
+
+describe('salesforce-leads: errors', () => {
+    it('stops cleanly when the daily request limit is spent, keeps its checkpoint, and the next run finishes', async () => {
+        const s = new Scenario({ leads: 1000, dailyLimit: 4 });
+        s.sim.store.pageSizeCap = 200;
+        const live = s.liveCount('Lead');
+        const limited = await s.sync('salesforce-leads');
+        expect(limited.status).toBe('success');
+        expect(limited.logs.some((l) => l.level === 'error' && l.message.includes('REQUEST_LIMIT_EXCEEDED'))).toBe(true);
+        // describe + three pages fit in the allowance.
+        expect(s.live('salesforce-leads')).toHaveLength(600);
+        s.clock.advance(DAY);
+        const next = await s.sync('salesforce-leads');
+        expect(next.status).toBe('success');
+        expect(next.records).toBe(live - 600);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('recovers from a refused token once (the proxy retries a 401 for the refresh)', async () => {
+        const s = new Scenario();
+        s.sim.core.faults.inject('query', { kind: 'status', status: 401 });
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('sends a new request once when the 401 outlives the proxy retry, then succeeds', async () => {
+        const s = new Scenario();
+        s.sim.core.faults.inject('describe', { kind: 'status', status: 401 }, 2);
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.logs.some((l) => l.level === 'warn' && l.message.includes('INVALID_SESSION_ID'))).toBe(true);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('fails clearly when the token stays refused, without looping', async () => {
+        const s = new Scenario();
+        const result = await s.sync('salesforce-leads', { accessToken: 'revoked-token' });
+        expect(result.status).toBe('failed');
+        expect(result.error?.message).toMatch(/INVALID_SESSION_ID.*re-authorized/);
+        expect(result.calls).toBeLessThanOrEqual(4);
+        expect(s.checkpoint('salesforce-leads')).toBeNull();
+    });
+
+    it("fails the run on any other error, naming Salesforce's code, and keeps the last checkpoint", async () => {
+        const s = new Scenario({ leads: 1000 });
+        s.sim.store.pageSizeCap = 200;
+        await s.sync('salesforce-leads', { stopAfterCheckpoints: 1 });
+        const before = s.checkpoint('salesforce-leads');
+        s.sim.core.faults.inject('queryMore', { kind: 'status', status: 500 }, 4);
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('failed');
+        expect(result.error?.message).toContain('UNKNOWN_EXCEPTION');
+        expect(s.checkpoint('salesforce-leads')!.since >= before!.since).toBe(true);
+        const recovered = await s.sync('salesforce-leads');
+        expect(recovered.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+});
+
+describe('salesforce-leads: metadata and what reaches a query', () => {
+    it('bounds a first run by the connection metadata modifiedSince', async () => {
+        const s = new Scenario();
+        const bound = Date.UTC(2025, 6, 1);
+        s.store.setMetadata(CONN, { modifiedSince: '2025-07-01' });
+        await s.sync('salesforce-leads');
+        const expected = s.ordered('Lead').filter((r) => r.stamp >= bound);
+        expect(expected.length).toBeGreaterThan(0);
+        expect(expected.length).toBeLessThan(s.liveCount('Lead'));
+        expect(
+            s
+                .live('salesforce-leads')
+                .map((r) => r['id'])
+                .sort()
+        ).toEqual(expected.map((r) => r.id).sort());
+    });
+
+    it.each([
+        '2020-01-01T00:00:00Z OR Name != null',
+        "2020-01-01' OR Id != null OR Name = '",
+        '2020-01-01T00:00:00Z) OR (IsDeleted = true',
+        '2020-13-45',
+        'yesterday'
+    ])('refuses metadata modifiedSince %j before any call', async (modifiedSince) => {
+        const s = new Scenario();
+        s.store.setMetadata(CONN, { modifiedSince });
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('failed');
+        expect(result.calls).toBe(0);
+        expect(result.error?.message).toContain('modifiedSince');
+    });
+
+    it('reads everything again from a tampered checkpoint instead of splicing it into SOQL', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        const fields = s.checkpoint('salesforce-leads')!.fields;
+        s.store.saveCheckpoint(CONN, 'salesforce-leads', {
+            since: "2020-01-01T00:00:00Z OR LastName != ''",
+            savedAtSince: "x:y,'; DROP",
+            fields
+        });
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-leads');
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.logs.some((l) => l.level === 'warn' && l.message.includes('checkpoint is unreadable'))).toBe(true);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('stores names with quotes and backslashes exactly as Salesforce holds them', async () => {
+        const s = new Scenario();
+        const created = s.sim.store.create('Lead', { LastName: "O'Reilly \\' OR Id != null --", Company: 'Bob\'s "Burgers"\n& Co' });
+        await s.sync('salesforce-leads');
+        const cached = s.live('salesforce-leads').find((r) => r['id'] === created)!;
+        expect(cached['lastName']).toBe("O'Reilly \\' OR Id != null --");
+        expect(cached['company']).toBe('Bob\'s "Burgers"\n& Co');
+    });
+});

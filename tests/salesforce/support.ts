@@ -1,0 +1,105 @@
+import {
+    RecordsStore,
+    runAction,
+    runSync,
+    VirtualClock,
+    type ActionResult,
+    type RunProgress,
+    type SyncResult
+} from '../../runtime/index.js';
+import { compareWithTruth, type Verdict } from '../../simulators/common/truth.js';
+import { SalesforceSimulator, type SalesforceSimulatorOptions } from '../../simulators/salesforce/index.js';
+import { server } from '../support/msw.js';
+
+export const CONN = { integration: 'salesforce', connectionId: 'local' } as const;
+
+export type SyncName = 'salesforce-leads' | 'salesforce-opportunities';
+export const MODEL_OF: Record<SyncName, 'SalesforceLead' | 'SalesforceOpportunity'> = {
+    'salesforce-leads': 'SalesforceLead',
+    'salesforce-opportunities': 'SalesforceOpportunity'
+};
+
+/** One org, one Nango connection to it, one clock: what every Salesforce scenario starts from. */
+export class Scenario {
+    readonly clock = new VirtualClock();
+    readonly sim: SalesforceSimulator;
+    readonly store = new RecordsStore(':memory:');
+
+    constructor(options: Omit<SalesforceSimulatorOptions, 'clock'> = {}) {
+        this.sim = new SalesforceSimulator({ clock: this.clock, seed: 11, leads: 600, opportunities: 200, ...options });
+        server.use(...this.sim.handlers);
+    }
+
+    sync(
+        name: SyncName,
+        options: { stopAfterCheckpoints?: number; onProgress?: (progress: RunProgress) => void; accessToken?: string } = {}
+    ): Promise<SyncResult> {
+        return runSync({
+            integration: 'salesforce',
+            name,
+            store: this.store,
+            clock: this.clock,
+            connectionConfig: { instance_url: this.sim.instanceUrl },
+            ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+            ...(options.stopAfterCheckpoints !== undefined ? { stopAfterCheckpoints: options.stopAfterCheckpoints } : {}),
+            ...(options.onProgress ? { onProgress: options.onProgress } : {})
+        });
+    }
+
+    action<T>(name: 'create-lead' | 'update-opportunity', input: unknown): Promise<ActionResult<T>> {
+        return runAction<T>({
+            integration: 'salesforce',
+            name,
+            input,
+            store: this.store,
+            clock: this.clock,
+            connectionConfig: { instance_url: this.sim.instanceUrl }
+        });
+    }
+
+    /** The cache of `name`'s model against what the org holds now. */
+    verdict(name: SyncName): Verdict {
+        const model = MODEL_OF[name];
+        const cached = this.store.allRecords(CONN, model).map((record) => ({
+            id: record.id,
+            version: this.sim.versionOf(model, record),
+            deleted: record._nango_metadata.deleted_at !== null
+        }));
+        return compareWithTruth(model, this.sim.truth(model), cached);
+    }
+
+    live(name: SyncName): Record<string, unknown>[] {
+        return this.store.liveRecords(CONN, MODEL_OF[name]);
+    }
+
+    checkpoint(name: SyncName): { since: string; savedAtSince: string; fields: string } | null {
+        return this.store.getCheckpoint(CONN, name) as { since: string; savedAtSince: string; fields: string } | null;
+    }
+
+    liveCount(objectName: 'Lead' | 'Opportunity'): number {
+        return [...this.sim.store.table(objectName).values()].filter((r) => r['IsDeleted'] !== true).length;
+    }
+
+    /** Live rows of an object in the sync's order (SystemModstamp, then Id). */
+    ordered(objectName: 'Lead' | 'Opportunity'): { id: string; stamp: number }[] {
+        return [...this.sim.store.table(objectName).values()]
+            .filter((r) => r['IsDeleted'] !== true)
+            .map((r) => ({ id: String(r['Id']), stamp: r['SystemModstamp'] as number }))
+            .sort((a, b) => a.stamp - b.stamp || (a.id.slice(0, 15) < b.id.slice(0, 15) ? -1 : 1));
+    }
+}
+
+/** A verdict reduced to what a failing assertion should show. */
+export function summary(verdict: Verdict): Record<string, unknown> {
+    return {
+        ok: verdict.ok,
+        expected: verdict.expected,
+        stored: verdict.stored,
+        missing: verdict.missing.length,
+        stale: verdict.stale.length,
+        wronglyDeleted: verdict.wronglyDeleted.length,
+        notDeleted: verdict.notDeleted.length
+    };
+}
+
+export const OK = { ok: true, missing: 0, stale: 0, wronglyDeleted: 0, notDeleted: 0 };
