@@ -47,6 +47,8 @@ export interface RunError {
     /** HTTP status for provider errors. */
     status?: number;
     payload?: unknown;
+    /** For script errors: the top frames inside the script's bundle (line numbers are the bundle's), as dryrun shows. */
+    stack?: string[];
 }
 
 export interface SyncResult {
@@ -304,7 +306,19 @@ function toRunError(err: unknown): RunError {
             payload: { model: err.model, id: err.recordId, validation: err.problems }
         };
     }
-    return { type: 'script_internal_error', message: messageOf(err) };
+    const stack = scriptFrames(err);
+    return { type: 'script_internal_error', message: messageOf(err), ...(stack.length > 0 ? { stack } : {}) };
+}
+
+/** Frames whose file is a script (vm filenames are the script's path), at most five. */
+function scriptFrames(err: unknown): string[] {
+    const stack = err && typeof err === 'object' && 'stack' in err && typeof err.stack === 'string' ? err.stack : '';
+    return stack
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim())
+        .filter((line) => /[/\\](syncs|actions)[/\\][^/\\]+\.(ts|cjs)|_(syncs|actions)_/.test(line))
+        .slice(0, 5);
 }
 
 function toPayload(error: RunError): Record<string, unknown> {

@@ -59,6 +59,7 @@ describe.each(['source', 'compiled'] as const)('the sandbox, running the %s scri
         const { result, saved } = await probe(name);
         expect(result.status).toBe('failed');
         expect(result.error?.message).toMatch(message);
+        expect(result.error?.stack?.[0]).toMatch(/probe\.ts|google-mail_syncs_probe\.cjs/);
         expect(saved).toBeUndefined();
     });
 
