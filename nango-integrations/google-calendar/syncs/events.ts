@@ -1,15 +1,268 @@
 import { createSync } from 'nango';
+import { z } from 'zod';
 import { GoogleCalendarEvent } from '../../../models.js';
+import { describeFailure, googleFailureOf, isExpiredSyncToken, isNotFound } from '../../shared/google-errors.js';
+import { cachedSeries, deleteCachedEvents, hasCachedEvents, liveSeriesInCache, SeenIds } from '../cache.js';
+import { EventsCheckpoint, newProgress, readState, writeState, type CalendarProgress, type SyncState } from '../calendar-state.js';
+import { eventRecordId, toGoogleCalendarEvent } from '../mappers.js';
+import { calendarIdOf, eventPages, listedCalendarIds, type EventsPage } from '../pages.js';
+import type { CalendarEventResource } from '../schemas.js';
 
-// Placeholder: the provider issue replaces this with the real sync.
+/**
+ * Which calendars to sync. `calendarIds` names them (`primary` is the user's own; holiday and shared calendars by
+ * their ids); `allCalendars: true` takes every calendar in the user's calendar list instead. `backfillDays` bounds
+ * the first listing of a calendar to events that end at most that many days ago.
+ */
+const Metadata = z.object({
+    calendarIds: z.array(z.string().min(1)).min(1).optional(),
+    allCalendars: z.boolean().optional(),
+    backfillDays: z.number().int().min(1).max(3650).optional()
+});
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Recurring events are stored as Google keeps them: the master (with its RRULE/EXDATE lines in `recurrence`) and
+ * its exceptions (`recurringEventId` + `originalStartTime`), listed with `singleEvents=false`. Expanding instances
+ * instead would make every edit of a daily series rewrite hundreds of records, could never cover a series without an
+ * end, and instances entering the window as time passes would reach the cache only on a full resync. An edited
+ * instance is a record of its own; a cancelled instance of a live series is kept as a record with status
+ * `cancelled` (Google: "clients should store these events for the lifetime of the parent recurring event"), so a
+ * reader expanding the series knows to leave that occurrence out. When a series is cancelled, it and its exceptions
+ * leave the cache.
+ */
 const sync = createSync({
-    description: 'Placeholder for events',
-    version: '0.0.1',
+    description:
+        'Events of the chosen Google calendars (primary by default, or every calendar in the list): timed, all-day, recurring masters with their exceptions, attendees and Meet links. Per-calendar sync tokens; cancellations delete; a 410 resyncs that calendar alone.',
+    version: '1.0.0',
     frequency: 'every 10 minutes',
     autoStart: true,
+    scopes: ['https://www.googleapis.com/auth/calendar.readonly'],
     models: { GoogleCalendarEvent },
+    metadata: Metadata,
+    checkpoint: EventsCheckpoint,
     exec: async (nango) => {
-        await nango.log('not implemented yet');
+        const metadata = Metadata.safeParse((await nango.getMetadata()) ?? {});
+        if (!metadata.success) {
+            const issue = metadata.error.issues[0];
+            throw new Error(`Invalid connection metadata at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+        }
+        const previous = readState(await nango.getCheckpoint());
+        const lost = previous === null && (await hasCachedEvents(nango));
+        if (lost) await nango.log('No readable checkpoint but events are cached: resyncing every calendar in full', { level: 'warn' });
+
+        const run: Run = { nango, state: { v: 1, calendars: [] }, backfillDays: metadata.data.backfillDays ?? 365 };
+        const targets = await targetCalendars(nango, metadata.data, previous);
+        for (const target of targets) {
+            const known = previous?.calendars.find((progress) => progress.calendarId === target.calendarId);
+            run.state.calendars.push(
+                known
+                    ? { ...known, configured: target.configured }
+                    : newProgress(target.calendarId, target.configured, lost ? 'resync' : 'full')
+            );
+        }
+        await removeDroppedCalendars(run, previous, lost);
+        if (JSON.stringify(run.state) !== JSON.stringify(previous)) await save(run);
+
+        for (const progress of [...run.state.calendars]) await syncCalendar(run, progress);
     }
 });
+
+type Nango = Parameters<(typeof sync)['exec']>[0];
+
+interface Run {
+    nango: Nango;
+    state: SyncState;
+    backfillDays: number;
+}
+
+async function save(run: Run): Promise<void> {
+    await run.nango.saveCheckpoint(writeState(run.state));
+}
+
+/** The calendars this run covers, with `primary` resolved to its real id once (then remembered in the state). */
+async function targetCalendars(
+    nango: Nango,
+    metadata: z.infer<typeof Metadata>,
+    previous: SyncState | null
+): Promise<{ configured: string; calendarId: string }[]> {
+    if (metadata.allCalendars) {
+        return (await listedCalendarIds(nango)).map((calendarId) => ({ configured: calendarId, calendarId }));
+    }
+    const targets: { configured: string; calendarId: string }[] = [];
+    for (const configured of metadata.calendarIds ?? ['primary']) {
+        const known = previous?.calendars.find((progress) => progress.configured === configured);
+        const calendarId = known ? known.calendarId : configured === 'primary' ? await calendarIdOf(nango, 'primary') : configured;
+        if (!targets.some((target) => target.calendarId === calendarId)) targets.push({ configured, calendarId });
+    }
+    return targets;
+}
+
+/** Events of calendars no longer synced leave the cache; after a lost checkpoint, those of any calendar not synced. */
+async function removeDroppedCalendars(run: Run, previous: SyncState | null, lost: boolean): Promise<void> {
+    const kept = new Set(run.state.calendars.map((progress) => progress.calendarId));
+    const dropped = new Set((previous?.calendars ?? []).map((progress) => progress.calendarId).filter((id) => !kept.has(id)));
+    if (dropped.size === 0 && !lost) return;
+    const deleted = await deleteCachedEvents(run.nango, (event) => (lost ? !kept.has(event.calendarId) : dropped.has(event.calendarId)));
+    if (dropped.size > 0 || deleted > 0) {
+        await run.nango.log(`Removed ${deleted} cached event(s) of calendars no longer synced: ${[...dropped].join(', ') || '(unknown)'}`);
+    }
+}
+
+async function syncCalendar(run: Run, progress: CalendarProgress): Promise<void> {
+    try {
+        if (progress.phase === 'incremental') {
+            try {
+                await listChanges(run, progress);
+                return;
+            } catch (error) {
+                if (!isExpiredSyncToken(error)) throw error;
+                // 410 Gone: the token is no longer valid. This calendar alone is listed again; the others keep theirs.
+                await run.nango.log(`Sync token of ${progress.calendarId} is no longer valid (410): resyncing that calendar`, {
+                    level: 'warn'
+                });
+                Object.assign(progress, newProgress(progress.calendarId, progress.configured, 'resync'));
+                await save(run);
+            }
+        }
+        await listAll(run, progress);
+    } catch (error) {
+        if (!isNotFound(error)) throw error;
+        // The calendar is gone or no longer shared with the user: its events leave the cache; it is tried again next run.
+        await run.nango.log(`Calendar ${progress.calendarId} is not found (${describeFailure(error)}): dropping its events`, {
+            level: 'warn'
+        });
+        const cachedSomething = progress.phase !== 'full' || progress.pageToken !== null;
+        if (cachedSomething) await deleteCachedEvents(run.nango, (event) => event.calendarId === progress.calendarId);
+        run.state.calendars = run.state.calendars.filter((other) => other !== progress);
+        await save(run);
+    }
+}
+
+/**
+ * A full listing of one calendar: `full` (first run, resumable page by page) or `resync` (replaces the cache's view
+ * of the calendar: restarts from its first page when cut, then deletes what it did not see). Ends with the
+ * calendar's sync token.
+ */
+async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
+    const seen = progress.phase === 'resync' ? new SeenIds() : null;
+    progress.timeMin ??= new Date(Date.now() - run.backfillDays * DAY_MS).toISOString();
+    if (seen) progress.pageToken = null;
+    const syncToken = await readPages(run, progress, { syncToken: null, timeMin: progress.timeMin }, seen);
+    if (seen) {
+        const deleted = await deleteCachedEvents(run.nango, (event) => event.calendarId === progress.calendarId && !seen.has(event.id));
+        await run.nango.log(
+            `Resynced ${progress.calendarId}: ${seen.size} event(s) listed, ${deleted} cached event(s) no longer there deleted`
+        );
+    }
+    await cleanUpSeries(run, progress);
+    Object.assign(progress, { phase: 'incremental', syncToken, pageToken: null, timeMin: null, seriesCleanup: [] });
+    await save(run);
+}
+
+/** The changes since the calendar's sync token (cancellations included, as Google always sends them). */
+async function listChanges(run: Run, progress: CalendarProgress): Promise<void> {
+    const syncToken = await readPages(run, progress, { syncToken: progress.syncToken, timeMin: null }, null);
+    await cleanUpSeries(run, progress);
+    if (syncToken === progress.syncToken && progress.pageToken === null && progress.seriesCleanup.length === 0) return;
+    Object.assign(progress, { syncToken, pageToken: null, seriesCleanup: [] });
+    await save(run);
+}
+
+/**
+ * Exceptions of recurring events that were cancelled: Google may not list an already-cancelled instance again when
+ * its series goes, and the cache cannot be queried by series, so one walk over the cache finds them all.
+ */
+async function cleanUpSeries(run: Run, progress: CalendarProgress): Promise<void> {
+    if (progress.seriesCleanup.length === 0) return;
+    const series = new Set(progress.seriesCleanup);
+    const deleted = await deleteCachedEvents(
+        run.nango,
+        (event) => event.calendarId === progress.calendarId && event.recurringEventId !== null && series.has(event.recurringEventId)
+    );
+    await run.nango.log(`${series.size} recurring event(s) of ${progress.calendarId} cancelled: ${deleted} exception(s) deleted with them`);
+}
+
+/**
+ * Reads a listing from `progress.pageToken` to its last page, saving each page and checkpointing after it; returns
+ * the last page's nextSyncToken. A page token that Google no longer accepts (400 on the first request of a resumed
+ * listing) restarts the listing from its first page, once.
+ */
+async function readPages(
+    run: Run,
+    progress: CalendarProgress,
+    query: { syncToken: string | null; timeMin: string | null },
+    seen: SeenIds | null
+): Promise<string> {
+    let restarted = false;
+    for (;;) {
+        let pagesRead = 0;
+        try {
+            for await (const page of eventPages(run.nango, { calendarId: progress.calendarId, ...query, pageToken: progress.pageToken })) {
+                pagesRead += 1;
+                const cancelledSeries = await applyPage(run, progress.calendarId, page, query.syncToken !== null, seen);
+                for (const id of cancelledSeries) if (!progress.seriesCleanup.includes(id)) progress.seriesCleanup.push(id);
+                if (page.nextPageToken === null) {
+                    if (!page.nextSyncToken)
+                        throw new Error(`events.list on ${progress.calendarId} returned no nextSyncToken on its last page`);
+                    return page.nextSyncToken;
+                }
+                // A resync keeps no page token: the ids it has seen would not survive a cut run anyway.
+                if (!seen) progress.pageToken = page.nextPageToken;
+                await save(run);
+            }
+            throw new Error(`events.list on ${progress.calendarId} ended without a last page`);
+        } catch (error) {
+            const staleResume = pagesRead === 0 && progress.pageToken !== null && googleFailureOf(error).status === 400;
+            if (!staleResume || restarted) throw error;
+            restarted = true;
+            await run.nango.log(
+                `Page token of ${progress.calendarId} refused (${describeFailure(error)}): listing again from the first page`,
+                { level: 'warn' }
+            );
+            progress.pageToken = null;
+        }
+    }
+}
+
+/**
+ * Saves a page's live events and deletes its cancelled ones, except cancelled instances of a live series, which are
+ * kept (status `cancelled`) so the series' readers know the occurrence is gone. A full listing only lists cancelled
+ * instances of live series; in a list of changes the series is looked up in the page, then in the cache. Returns
+ * the cached recurring events this page cancels, whose exceptions must go too.
+ */
+async function applyPage(run: Run, calendarId: string, page: EventsPage, changes: boolean, seen: SeenIds | null): Promise<string[]> {
+    const save: GoogleCalendarEvent[] = [];
+    const remove: { id: string }[] = [];
+    const cancelledInstances: CalendarEventResource[] = [];
+    const liveHere = new Set<string>();
+    const deadHere = new Set<string>();
+    for (const event of page.events) {
+        if (event.status === 'cancelled' && event.recurringEventId) cancelledInstances.push(event);
+        else if (event.status === 'cancelled') {
+            remove.push({ id: eventRecordId(calendarId, event.id) });
+            deadHere.add(event.id);
+        } else {
+            save.push(toGoogleCalendarEvent(calendarId, event));
+            liveHere.add(event.id);
+        }
+    }
+    if (cancelledInstances.length > 0) {
+        const unknown = [...new Set(cancelledInstances.map((event) => event.recurringEventId!))].filter(
+            (id) => !liveHere.has(id) && !deadHere.has(id)
+        );
+        const liveCached = changes ? await liveSeriesInCache(run.nango, calendarId, unknown) : new Set(unknown);
+        for (const event of cancelledInstances) {
+            const series = event.recurringEventId!;
+            if (liveHere.has(series) || liveCached.has(series)) save.push(toGoogleCalendarEvent(calendarId, event));
+            else remove.push({ id: eventRecordId(calendarId, event.id) });
+        }
+    }
+    const cancelledSeries = changes && deadHere.size > 0 ? await cachedSeries(run.nango, calendarId, [...deadHere]) : [];
+    if (seen) for (const record of save) seen.add(record.id);
+    if (save.length > 0) await run.nango.batchSave(save, 'GoogleCalendarEvent');
+    if (remove.length > 0) await run.nango.batchDelete(remove, 'GoogleCalendarEvent');
+    return cancelledSeries;
+}
+
 export default sync;

@@ -1,0 +1,92 @@
+/**
+ * Calendar reads: events.list pages of one calendar, the user's calendar list, and `primary` resolved to its id.
+ * Each response is parsed at the boundary; a page token handed back twice stops the listing instead of looping.
+ */
+import type { NangoAction } from 'nango';
+import { calendarPath, CALENDAR_LIST_PATH, eventsPath } from './paths.js';
+import { CalendarEventResource, CalendarEventsPage, CalendarListPage, CalendarResource } from './schemas.js';
+
+type Caller = Pick<NangoAction, 'get' | 'log'>;
+
+/**
+ * Retries for reads. Nango's google-calendar provider retries 401, 403, 429 and 5xx with exponential backoff from
+ * 3 s; seven tries wait up to about six minutes in all, more than the 60 s quota window Calendar enforces per user.
+ */
+export const READ_RETRIES = 7;
+/** The largest page events.list serves (https://developers.google.com/workspace/calendar/api/guides/pagination). */
+export const EVENTS_PAGE_SIZE = 2500;
+
+export interface EventsQuery {
+    calendarId: string;
+    /** Set for an incremental listing; then no filter may be sent with it. */
+    syncToken: string | null;
+    /** Lower bound of a full listing (events ending after it). */
+    timeMin: string | null;
+    /** Where a resumed listing continues. */
+    pageToken: string | null;
+}
+
+export interface EventsPage {
+    events: CalendarEventResource[];
+    nextPageToken: string | null;
+    nextSyncToken: string | null;
+}
+
+/**
+ * events.list pages. Always `singleEvents=false` (recurring masters and their exceptions, see syncs/events.ts) and
+ * never `orderBy`: Google hands out a sync token only to listings without an ordering, and an incremental listing
+ * must repeat the parameters of the full one that issued its token.
+ */
+export async function* eventPages(nango: Caller, query: EventsQuery): AsyncGenerator<EventsPage> {
+    const seen = new Set<string>();
+    let pageToken = query.pageToken;
+    for (;;) {
+        const params: Record<string, string> = { maxResults: String(EVENTS_PAGE_SIZE), singleEvents: 'false' };
+        if (query.syncToken) params['syncToken'] = query.syncToken;
+        else if (query.timeMin) params['timeMin'] = query.timeMin;
+        if (pageToken) params['pageToken'] = pageToken;
+        // https://developers.google.com/workspace/calendar/api/v3/reference/events/list
+        const response = await nango.get({ endpoint: eventsPath(query.calendarId), params, retries: READ_RETRIES });
+        const page = CalendarEventsPage.parse(response.data);
+        const events: CalendarEventResource[] = [];
+        for (const item of page.items ?? []) {
+            const parsed = CalendarEventResource.safeParse(item);
+            if (parsed.success) events.push(parsed.data);
+            else
+                await nango.log(`Skipped an unreadable event in ${query.calendarId}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
+                    level: 'warn'
+                });
+        }
+        const next = page.nextPageToken ?? null;
+        if (next !== null && seen.has(next)) throw new Error(`events.list on ${query.calendarId} returned page token ${next} twice`);
+        if (next !== null) seen.add(next);
+        yield { events, nextPageToken: next, nextSyncToken: page.nextSyncToken ?? null };
+        if (next === null) return;
+        pageToken = next;
+    }
+}
+
+/** Ids of the calendars in the user's calendar list whose events can be read (free/busy-only ones cannot). */
+export async function listedCalendarIds(nango: Caller): Promise<string[]> {
+    const ids: string[] = [];
+    let pageToken: string | null = null;
+    do {
+        // https://developers.google.com/workspace/calendar/api/v3/reference/calendarList/list
+        const response = await nango.get({
+            endpoint: CALENDAR_LIST_PATH,
+            params: { maxResults: '250', minAccessRole: 'reader', ...(pageToken ? { pageToken } : {}) },
+            retries: READ_RETRIES
+        });
+        const page: CalendarListPage = CalendarListPage.parse(response.data);
+        for (const entry of page.items ?? []) if (entry.deleted !== true) ids.push(entry.id);
+        pageToken = page.nextPageToken ?? null;
+    } while (pageToken);
+    return ids;
+}
+
+/** The real id of a calendar named by alias (`primary` is the user's address). */
+export async function calendarIdOf(nango: Caller, calendarId: string): Promise<string> {
+    // https://developers.google.com/workspace/calendar/api/v3/reference/calendars/get
+    const response = await nango.get({ endpoint: calendarPath(calendarId), retries: READ_RETRIES });
+    return CalendarResource.parse(response.data).id;
+}

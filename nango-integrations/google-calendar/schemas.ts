@@ -1,0 +1,86 @@
+/**
+ * Calendar API responses as the scripts read them, with Google's field names
+ * (https://developers.google.com/workspace/calendar/api/v3/reference). Everything but ids is optional: a deleted
+ * event in a list is "only guaranteed to have the id field populated".
+ */
+import { z } from 'zod';
+
+export const CalendarEventDateTime = z.object({
+    date: z.string().nullish(),
+    dateTime: z.string().nullish(),
+    timeZone: z.string().nullish()
+});
+export type CalendarEventDateTime = z.infer<typeof CalendarEventDateTime>;
+
+const CalendarPerson = z.object({
+    email: z.string().nullish(),
+    displayName: z.string().nullish(),
+    self: z.boolean().nullish()
+});
+
+export const CalendarEventAttendee = CalendarPerson.extend({
+    responseStatus: z.string().nullish(),
+    optional: z.boolean().nullish(),
+    organizer: z.boolean().nullish(),
+    resource: z.boolean().nullish()
+});
+
+export const CalendarEventResource = z.object({
+    id: z.string(),
+    etag: z.string().nullish(),
+    status: z.string().nullish(),
+    summary: z.string().nullish(),
+    description: z.string().nullish(),
+    location: z.string().nullish(),
+    start: CalendarEventDateTime.nullish(),
+    end: CalendarEventDateTime.nullish(),
+    recurrence: z.array(z.string()).nullish(),
+    recurringEventId: z.string().nullish(),
+    originalStartTime: CalendarEventDateTime.nullish(),
+    organizer: CalendarPerson.nullish(),
+    attendees: z.array(CalendarEventAttendee).nullish(),
+    hangoutLink: z.string().nullish(),
+    conferenceData: z
+        .object({
+            entryPoints: z.array(z.object({ entryPointType: z.string().nullish(), uri: z.string().nullish() })).nullish()
+        })
+        .nullish(),
+    reminders: z
+        .object({
+            useDefault: z.boolean().nullish(),
+            overrides: z.array(z.object({ method: z.string().nullish(), minutes: z.number().nullish() })).nullish()
+        })
+        .nullish(),
+    htmlLink: z.string().nullish(),
+    created: z.string().nullish(),
+    updated: z.string().nullish()
+});
+export type CalendarEventResource = z.infer<typeof CalendarEventResource>;
+
+/** events.list: items are checked one by one (see `readEvents`), the envelope here. */
+export const CalendarEventsPage = z.object({
+    items: z.array(z.unknown()).nullish(),
+    nextPageToken: z.string().nullish(),
+    nextSyncToken: z.string().nullish()
+});
+export type CalendarEventsPage = z.infer<typeof CalendarEventsPage>;
+
+export const CalendarListPage = z.object({
+    items: z
+        .array(
+            z.object({
+                id: z.string(),
+                accessRole: z.string().nullish(),
+                primary: z.boolean().nullish(),
+                deleted: z.boolean().nullish()
+            })
+        )
+        .nullish(),
+    nextPageToken: z.string().nullish()
+});
+export type CalendarListPage = z.infer<typeof CalendarListPage>;
+
+export const CalendarResource = z.object({
+    id: z.string(),
+    timeZone: z.string().nullish()
+});

@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import { HOLIDAY_CALENDAR, SEED_USER } from '../../simulators/calendar/index.js';
+import { readState } from '../../nango-integrations/google-calendar/calendar-state.js';
+import { conn, expectInSync, live, MODEL, testBed, type Bed } from './support.js';
+
+function teamCalendar(bed: Bed): string {
+    return bed.sim.store.listed().find((calendar) => calendar.summary === 'Product Team')!.id;
+}
+
+function state(bed: Bed) {
+    return readState(bed.store.getCheckpoint(conn, 'events'));
+}
+
+function recordsOf(bed: Bed, calendarId: string) {
+    return bed.store.allRecords(conn, MODEL).filter((record) => record['calendarId'] === calendarId);
+}
+
+describe('events sync: first run', () => {
+    it('stores every event of several calendars, ids `<calendarId>/<eventId>` even for ids with # and @', async () => {
+        const bed = testBed();
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: ['primary', team, HOLIDAY_CALENDAR] });
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expectInSync(bed);
+        expect(recordsOf(bed, HOLIDAY_CALENDAR).length).toBeGreaterThan(0);
+        expect(recordsOf(bed, HOLIDAY_CALENDAR)[0]!.id).toMatch(/^en\.usa#holiday@group\.v\.calendar\.google\.com\//);
+        // `primary` is stored under the user's real calendar id, so it never doubles with the explicit id.
+        expect(recordsOf(bed, SEED_USER.email).length).toBeGreaterThan(0);
+        expect(recordsOf(bed, 'primary')).toEqual([]);
+        // One calendars.get for `primary`, then one events.list per calendar (each holds fewer than 2500 events).
+        expect(bed.sim.core.meter.get('calendars.get').calls).toBe(1);
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(3);
+        expect(state(bed)?.calendars.map((c) => [c.configured, c.phase])).toEqual([
+            ['primary', 'incremental'],
+            [team, 'incremental'],
+            [HOLIDAY_CALENDAR, 'incremental']
+        ]);
+    });
+
+    it('needs ceil(N/2500) listing calls for N events, and a second run without changes saves and deletes nothing', async () => {
+        const bed = testBed({ events: 6200, calendars: 1 });
+        const first = await bed.sync();
+        expect(first.status).toBe('success');
+        expectInSync(bed);
+        // N is what the listing returns (the truth); cancelled single events are not listed.
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(Math.ceil(bed.sim.truthFor(['primary']).length / 2500));
+        expect(first.calls).toBe(1 + 3);
+
+        const second = await bed.sync();
+        expect(second.status).toBe('success');
+        expect(second.byModel[MODEL]).toEqual({ added: 0, updated: 0, deleted: 0 });
+        expect(second.calls).toBe(1);
+        expectInSync(bed);
+    });
+
+    it('bounds the first listing with timeMin = now - backfillDays and sends no orderBy', async () => {
+        const bed = testBed({}, { backfillDays: 30 });
+        const result = await bed.sync();
+        expect(result.status).toBe('success');
+        const cutoff = bed.clock.now() - 30 * 86_400_000;
+        const stored = live(bed);
+        expect(stored.length).toBeGreaterThan(0);
+        expect(stored.length).toBeLessThan(bed.sim.truthFor(['primary']).length);
+        for (const record of stored) {
+            const end = record['end'] as { dateTime: string | null; date: string | null } | null;
+            if (end && record['recurrence'] && (record['recurrence'] as string[]).length === 0) {
+                expect(Date.parse(end.dateTime ?? `${end.date}T00:00:00Z`)).toBeGreaterThan(cutoff);
+            }
+        }
+        expect(state(bed)?.calendars[0]?.syncToken).toBeTruthy();
+    });
+
+    it('resumes a run cut mid-calendar from its page token and ends equal to an uncut run', async () => {
+        const bed = testBed({ events: 6200, calendars: 2 });
+        bed.setMetadata({ calendarIds: ['primary', teamCalendar(bed)] });
+        // Checkpoints: the initial state, then one per page that has a next page.
+        const cut = await bed.sync({ stopAfterCheckpoints: 2 });
+        expect(cut.status).toBe('interrupted');
+        const halfway = state(bed)!.calendars[0]!;
+        expect(halfway).toMatchObject({ phase: 'full', calendarId: SEED_USER.email });
+        expect(halfway.pageToken).toBeTruthy();
+        expect(live(bed).length).toBe(2500);
+
+        const resumed = await bed.sync();
+        expect(resumed.status).toBe('success');
+        expectInSync(bed);
+        const pages =
+            Math.ceil(bed.sim.truthFor(['primary']).length / 2500) + Math.ceil(bed.sim.truthFor([teamCalendar(bed)]).length / 2500);
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(pages);
+    });
+
+    it('starts a listing again when Google no longer accepts the saved page token', async () => {
+        const bed = testBed({ events: 6200, calendars: 1 });
+        await bed.sync({ stopAfterCheckpoints: 2 });
+        const saved = state(bed)!;
+        saved.calendars[0]!.pageToken = 'Eexpired';
+        bed.store.saveCheckpoint(conn, 'events', { state: JSON.stringify(saved) });
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(result.logs.some((log) => log.message.includes('refused'))).toBe(true);
+        expectInSync(bed);
+    });
+
+    it('fails with the field named when the metadata is invalid', async () => {
+        const bed = testBed({}, { calendarIds: [], backfillDays: 'a year' });
+        const result = await bed.sync();
+        expect(result.status).toBe('failed');
+        expect(result.error?.message).toMatch(/calendarIds|backfillDays/);
+    });
+});
+
+describe('events sync: later runs', () => {
+    it('applies edits, moves, new events and cancellations with one call per calendar', async () => {
+        const bed = testBed();
+        bed.setMetadata({ calendarIds: ['primary', teamCalendar(bed)] });
+        await bed.sync();
+        for (const activity of ['edit-events', 'move-events', 'new-events', 'cancel-events', 'cancel-events'])
+            bed.sim.applyActivity(activity);
+        bed.sim.core.meter.reset();
+        const result = await bed.sync();
+        expect(result.status).toBe('success');
+        expect(result.byModel[MODEL]!.deleted).toBeGreaterThan(0);
+        expect(result.byModel[MODEL]!.updated + result.byModel[MODEL]!.added).toBeGreaterThan(0);
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(2);
+        expect(bed.sim.core.meter.get('calendars.get').calls).toBe(0);
+        expectInSync(bed);
+    });
+
+    it('sends only the sync token on incremental listings (no timeMin, orderBy or other forbidden filter)', async () => {
+        const bed = testBed();
+        await bed.sync();
+        bed.sim.applyActivity('edit-events');
+        // The simulator answers 400 to any forbidden parameter next to a syncToken: a clean run proves none was sent.
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expectInSync(bed);
+    });
+
+    it('keeps an edited exception and a cancelled instance of a series, and drops a cancelled series with its exceptions', async () => {
+        const bed = testBed();
+        await bed.sync();
+        expect(bed.sim.applyActivity('edit-recurring-exception')).toMatch(/^changed instance/);
+        const cancelled = bed.sim.applyActivity('cancel-instance');
+        expect(cancelled).toMatch(/^cancelled instance/);
+        const result = await bed.sync();
+        expect(result.status).toBe('success');
+        expectInSync(bed);
+
+        const instanceId = cancelled.split(' ')[2]!;
+        const record = live(bed).find((r) => r['eventId'] === instanceId)!;
+        expect(record).toMatchObject({ status: 'cancelled', recurringEventId: instanceId.split('_')[0] });
+        expect(record['originalStartTime']).not.toBeNull();
+
+        const calendar = bed.sim.calendar('primary');
+        const master = bed.sim.store.stored(calendar, instanceId.split('_')[0]!)!;
+        bed.sim.store.cancel(calendar, master);
+        await bed.sync();
+        expectInSync(bed);
+        expect(live(bed).filter((r) => r['eventId'] === master.id || r['recurringEventId'] === master.id)).toEqual([]);
+    });
+
+    it('resyncs only the calendar whose token got 410: what vanished meanwhile leaves the cache, other calendars are untouched', async () => {
+        const bed = testBed();
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: ['primary', team] });
+        await bed.sync();
+        const teamBefore = new Map(recordsOf(bed, team).map((r) => [r.id, r._nango_metadata.last_modified_at]));
+
+        // Events vanish from the primary calendar while its token is invalidated: no incremental listing will tell.
+        const calendar = bed.sim.calendar('primary');
+        const doomed = calendar.events.filter((e) => e.status === 'confirmed' && !e.recurrence && !e.recurringEventId).slice(0, 3);
+        for (const event of doomed) bed.sim.store.cancel(calendar, event);
+        bed.sim.invalidateSyncTokens('primary');
+        bed.clock.advance(60_000);
+
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(result.logs.some((log) => log.message.includes('(410)'))).toBe(true);
+        expectInSync(bed);
+        for (const event of doomed)
+            expect(
+                bed.store.getRecordsByIds(conn, MODEL, [`${SEED_USER.email}/${event.id}`]).get(`${SEED_USER.email}/${event.id}`)
+                    ?._nango_metadata.deleted_at
+            ).not.toBeNull();
+        const teamAfter = new Map(recordsOf(bed, team).map((r) => [r.id, r._nango_metadata.last_modified_at]));
+        expect(teamAfter).toEqual(teamBefore);
+        expect(state(bed)?.calendars.every((c) => c.phase === 'incremental')).toBe(true);
+
+        // And the next run is incremental again for both.
+        bed.sim.core.meter.reset();
+        await bed.sync();
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(2);
+    });
+
+    it('finishes a 410 resync that was cut by listing that calendar again', async () => {
+        const bed = testBed({ events: 6200, calendars: 2 });
+        bed.setMetadata({ calendarIds: ['primary', teamCalendar(bed)] });
+        await bed.sync();
+        const calendar = bed.sim.calendar('primary');
+        const doomed = calendar.events.find((e) => e.status === 'confirmed' && !e.recurrence && !e.recurringEventId)!;
+        bed.sim.store.cancel(calendar, doomed);
+        bed.sim.invalidateSyncTokens('primary');
+        const cut = await bed.sync({ stopAfterCheckpoints: 2 });
+        expect(cut.status).toBe('interrupted');
+        expect(state(bed)?.calendars[0]?.phase).toBe('resync');
+        const done = await bed.sync();
+        expect(done.status).toBe('success');
+        expectInSync(bed);
+    });
+
+    it('deletes the events of a calendar removed from the metadata and leaves the others', async () => {
+        const bed = testBed();
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: ['primary', team] });
+        await bed.sync();
+        expect(recordsOf(bed, team).length).toBeGreaterThan(0);
+        bed.setMetadata({ calendarIds: ['primary'] });
+        const result = await bed.sync();
+        expect(result.status).toBe('success');
+        expect(recordsOf(bed, team).every((r) => r._nango_metadata.deleted_at !== null)).toBe(true);
+        expect(result.byModel[MODEL]!.deleted).toBe(recordsOf(bed, team).length);
+        expectInSync(bed, ['primary']);
+        expect(state(bed)?.calendars.map((c) => c.calendarId)).toEqual([SEED_USER.email]);
+    });
+
+    it('with allCalendars follows the calendar list: a new calendar is synced, a calendar the user left is dropped', async () => {
+        const bed = testBed({}, { allCalendars: true });
+        await bed.sync();
+        expectInSync(bed);
+        expect(bed.sim.applyActivity('new-calendar')).toMatch(/^subscribed/);
+        await bed.sync();
+        expectInSync(bed);
+        const left = bed.sim.applyActivity('leave-calendar');
+        const leftId = left.replace('left ', '');
+        await bed.sync();
+        expectInSync(bed);
+        expect(recordsOf(bed, leftId).every((r) => r._nango_metadata.deleted_at !== null)).toBe(true);
+    });
+
+    it('drops a calendar that no longer exists (404) and syncs the others', async () => {
+        const bed = testBed({}, { calendarIds: ['primary', 'ghost@group.calendar.google.com'] });
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(result.logs.some((log) => log.message.includes('ghost@group.calendar.google.com'))).toBe(true);
+        expectInSync(bed, ['primary']);
+    });
+
+    it('recovers from a lost checkpoint: resyncs every calendar and deletes what vanished meanwhile', async () => {
+        const bed = testBed();
+        await bed.sync();
+        bed.sim.applyActivity('cancel-events');
+        bed.sim.applyActivity('edit-events');
+        bed.store.clearCheckpoint(conn, 'events');
+        const result = await bed.sync();
+        expect(result.status).toBe('success');
+        expect(result.logs.some((log) => log.message.includes('No readable checkpoint'))).toBe(true);
+        expectInSync(bed);
+    });
+});
+
+describe('events sync: rate limits', () => {
+    it('retries 403 rateLimitExceeded and 429 with backoff and completes', async () => {
+        const bed = testBed();
+        bed.sim.core.faults.inject('events.list', { kind: 'status', status: 403, reason: 'rateLimitExceeded' }, 2);
+        bed.sim.core.faults.inject('events.list', { kind: 'status', status: 429 }, 2);
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(5);
+        // Nango's backoff: 3 s, 6 s, 12 s, 24 s on the virtual clock.
+        expect(result.elapsedMs).toBeGreaterThanOrEqual(45_000);
+        expectInSync(bed);
+    });
+
+    it('waits out the per-user limit when a run needs more requests than the window allows', async () => {
+        const bed = testBed({ events: 6200, calendars: 1 });
+        bed.sim.core.limit.capacity = 2;
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(bed.sim.core.meter.get('events.list').limited).toBeGreaterThan(0);
+        expectInSync(bed);
+    });
+
+    it('fails the run (to resume from its checkpoint) when the limit outlasts the retries', async () => {
+        const bed = testBed();
+        bed.sim.core.faults.inject('events.list', { kind: 'status', status: 429 }, 20);
+        const result = await bed.sync();
+        expect(result.status).toBe('failed');
+        expect(result.error?.status).toBe(429);
+        bed.sim.core.faults.clear();
+        expect((await bed.sync()).status).toBe('success');
+        expectInSync(bed);
+    });
+});

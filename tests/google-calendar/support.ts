@@ -1,0 +1,69 @@
+import { expect } from 'vitest';
+import { RecordsStore, runAction, runSync, VirtualClock, type RunSyncOptions } from '../../runtime/index.js';
+import { CalendarSimulator, type CalendarSimulatorOptions } from '../../simulators/calendar/index.js';
+import { compareWithTruth, type Verdict } from '../../simulators/common/truth.js';
+import { server } from '../support/msw.js';
+
+export const conn = { integration: 'google-calendar', connectionId: 'local' };
+export const MODEL = 'GoogleCalendarEvent';
+
+export interface Bed {
+    clock: VirtualClock;
+    sim: CalendarSimulator;
+    store: RecordsStore;
+    sync: (extra?: Partial<RunSyncOptions>) => ReturnType<typeof runSync>;
+    action: (name: 'create-event' | 'update-event', input: unknown) => ReturnType<typeof runAction>;
+    /** The cache against the simulator's truth for these calendars (default: those in the metadata). */
+    verdict: (calendarIds?: string[]) => Verdict;
+    setMetadata: (metadata: Record<string, unknown>) => void;
+}
+
+/** A simulator behind msw, an empty cache, and runners for the google-calendar scripts on one virtual clock. */
+export function testBed(options: Partial<CalendarSimulatorOptions> = {}, metadata: Record<string, unknown> = {}): Bed {
+    const clock = new VirtualClock();
+    const sim = new CalendarSimulator({ clock, seed: 11, events: 150, ...options });
+    server.use(...sim.handlers);
+    const store = new RecordsStore(':memory:');
+    let current = metadata;
+    store.setMetadata(conn, metadata);
+    return {
+        clock,
+        sim,
+        store,
+        sync: (extra = {}) => runSync({ integration: 'google-calendar', name: 'events', store, clock, ...extra }),
+        action: (name, input) => runAction({ integration: 'google-calendar', name, input, store, clock }),
+        verdict: (calendarIds) => {
+            const ids =
+                calendarIds ??
+                (current['allCalendars'] ? sim.store.listed().map((c) => c.id) : ((current['calendarIds'] as string[]) ?? ['primary']));
+            const cached = store.allRecords(conn, MODEL).map((record) => ({
+                id: record.id,
+                version: String(record['etag']),
+                deleted: record._nango_metadata.deleted_at !== null
+            }));
+            return compareWithTruth(MODEL, sim.truthFor(ids), cached);
+        },
+        setMetadata: (next) => {
+            current = next;
+            store.setMetadata(conn, next);
+        }
+    };
+}
+
+/** The verdict must be clean; on failure the message shows what differs. */
+export function expectInSync(bed: Bed, calendarIds?: string[]): Verdict {
+    const verdict = bed.verdict(calendarIds);
+    const summary = {
+        missing: verdict.missing.slice(0, 5),
+        stale: verdict.stale.slice(0, 5),
+        wronglyDeleted: verdict.wronglyDeleted.slice(0, 5),
+        notDeleted: verdict.notDeleted.slice(0, 5)
+    };
+    expect(verdict.ok, JSON.stringify(summary)).toBe(true);
+    expect(verdict.expected).toBeGreaterThan(0);
+    return verdict;
+}
+
+export function live(bed: Bed): Record<string, unknown>[] {
+    return bed.store.liveRecords(conn, MODEL);
+}
