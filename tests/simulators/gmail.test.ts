@@ -735,6 +735,34 @@ describe('Gmail simulator: data, truth, activities, snapshots', () => {
         expect(sim.versionOf('GmailThread', { historyId: '42' })).toBe('42');
     });
 
+    it('adds a thread of several messages through addThread, each message replying to the one before', async () => {
+        const { sim } = setup();
+        const before = sim.truth('GmailThread').length;
+        const thread = sim.addThread({ messages: 3 });
+        expect(sim.truth('GmailThread')).toHaveLength(before + 1);
+        expect(thread.messages).toHaveLength(3);
+        expect(thread.historyId).toBe(sim.historyId);
+        const got = await ok<gmail_v1.Schema$Thread>(`/threads/${thread.id}`, {
+            format: 'metadata',
+            metadataHeaders: ['Message-ID', 'In-Reply-To', 'From']
+        });
+        const [first, second, third] = got.messages!;
+        expect(header(second!.payload, 'In-Reply-To')).toBe(header(first!.payload, 'Message-ID'));
+        expect(header(third!.payload, 'In-Reply-To')).toBe(header(second!.payload, 'Message-ID'));
+        expect(header(second!.payload, 'From')).toContain(sim.emailAddress);
+    });
+
+    it('spends the configured latency on the virtual clock, once for calls made together', async () => {
+        const clock = new VirtualClock();
+        const sim = new GmailSimulator({ clock, threads: 5, latencyMs: 100 });
+        server.use(...sim.handlers);
+        const start = clock.now();
+        await ok('/profile');
+        expect(clock.now() - start).toBe(100);
+        await Promise.all([ok('/profile'), ok('/profile'), ok('/profile')]);
+        expect(clock.now() - start).toBe(200);
+    });
+
     it('changes the truth as each activity says', () => {
         const { sim } = setup({ threads: 40 });
         const truth = () => new Map(sim.truth('GmailThread').map((t) => [t.id, t.version]));
