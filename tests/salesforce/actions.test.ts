@@ -1,0 +1,287 @@
+import { describe, expect, it } from 'vitest';
+import type { SalesforceRecord, UpdateOpportunityOutput } from '../../models.js';
+import { to18 } from '../../simulators/salesforce/index.js';
+import { Scenario } from './support.js';
+
+function failure(result: { status: string; error?: unknown }): { error_type: string; payload: Record<string, unknown> } {
+    expect(result.status).toBe('failed');
+    return (result as { error: { error_type: string; payload: Record<string, unknown> } }).error;
+}
+
+describe('create-lead', () => {
+    it('creates the lead in Salesforce and returns its id and the fields sent', async () => {
+        const s = new Scenario();
+        const input = {
+            LastName: 'Okafor',
+            Company: 'Blue Sun Ltd',
+            FirstName: 'Ada',
+            Email: 'ada@bluesun.example',
+            Title: 'CTO',
+            LeadSource: 'Web',
+            extraFields: { Industry: 'Energy', Lead_Score__c: 42 }
+        };
+        const result = await s.action<SalesforceRecord>('create-lead', input);
+        expect(result.status).toBe('success');
+        if (result.status !== 'success') return;
+        expect(result.calls).toBe(1);
+        const { id } = result.output;
+        expect(id).toMatch(/^00Q[a-zA-Z0-9]{15}$/);
+        expect(result.output).toEqual({
+            id,
+            success: true,
+            fields: {
+                LastName: 'Okafor',
+                Company: 'Blue Sun Ltd',
+                FirstName: 'Ada',
+                Email: 'ada@bluesun.example',
+                Title: 'CTO',
+                LeadSource: 'Web',
+                Industry: 'Energy',
+                Lead_Score__c: 42
+            }
+        });
+        const stored = s.sim.store.table('Lead').get(id.slice(0, 15))!;
+        expect(stored).toMatchObject({
+            LastName: 'Okafor',
+            Company: 'Blue Sun Ltd',
+            Industry: 'Energy',
+            Lead_Score__c: 42,
+            Status: 'Open - Not Contacted'
+        });
+    });
+
+    it.each([
+        ['a missing LastName', { Company: 'X' }, 'INVALID_INPUT', ['LastName']],
+        ['a blank LastName', { LastName: '   ', Company: 'X' }, 'REQUIRED_FIELD_MISSING', ['LastName']],
+        ['a blank Company', { LastName: 'A', Company: '' }, 'REQUIRED_FIELD_MISSING', ['Company']],
+        ['an 81-character LastName', { LastName: 'x'.repeat(81), Company: 'X' }, 'STRING_TOO_LONG', ['LastName']],
+        ['a 41-character FirstName', { LastName: 'A', Company: 'X', FirstName: 'f'.repeat(41) }, 'STRING_TOO_LONG', ['FirstName']],
+        ['a 256-character Company', { LastName: 'A', Company: 'c'.repeat(256) }, 'STRING_TOO_LONG', ['Company']],
+        ['a 129-character Title', { LastName: 'A', Company: 'X', Title: 't'.repeat(129) }, 'STRING_TOO_LONG', ['Title']],
+        ['a 41-character Phone', { LastName: 'A', Company: 'X', Phone: '1'.repeat(41) }, 'STRING_TOO_LONG', ['Phone']],
+        ['an email without a domain', { LastName: 'A', Company: 'X', Email: 'ada@' }, 'INVALID_EMAIL_ADDRESS', ['Email']],
+        ['an email with two @', { LastName: 'A', Company: 'X', Email: 'a@b@c.example' }, 'INVALID_EMAIL_ADDRESS', ['Email']],
+        ['an 81-character email', { LastName: 'A', Company: 'X', Email: `${'a'.repeat(70)}@example.com` }, 'STRING_TOO_LONG', ['Email']],
+        ['a number as LastName', { LastName: 42, Company: 'X' }, 'INVALID_INPUT', ['LastName']],
+        [
+            'an extra field that is not an API name',
+            { LastName: 'A', Company: 'X', extraFields: { "Name = 'x' OR": 'y' } },
+            'INVALID_FIELD',
+            ["Name = 'x' OR"]
+        ],
+        [
+            'an extra field repeating a named one',
+            { LastName: 'A', Company: 'X', extraFields: { lastname: 'B' } },
+            'INVALID_FIELD',
+            ['lastname']
+        ],
+        ['an extra Id', { LastName: 'A', Company: 'X', extraFields: { Id: '00Q000000000001' } }, 'INVALID_FIELD', ['Id']],
+        [
+            'an extra field holding an object',
+            { LastName: 'A', Company: 'X', extraFields: { Industry: { nested: true } } },
+            'INVALID_INPUT',
+            ['extraFields.Industry']
+        ]
+    ])('refuses %s before any call', async (_label, input, errorCode, fields) => {
+        const s = new Scenario();
+        const before = s.sim.store.table('Lead').size;
+        // Nango does not validate action input in production: the action must refuse it itself.
+        const { checkCreateLead } = await import('../../nango-integrations/salesforce/inputs.js');
+        const checked = checkCreateLead(input);
+        expect(checked.ok).toBe(false);
+        if (!checked.ok) expect(checked.problem).toMatchObject({ errorCode, fields });
+        const result = await s.action('create-lead', input);
+        expect(result.status).toBe('failed');
+        expect(result.calls).toBe(0);
+        expect(s.sim.store.table('Lead').size).toBe(before);
+    });
+
+    it("carries Salesforce's refusal: DUPLICATES_DETECTED", async () => {
+        const s = new Scenario();
+        s.sim.store.duplicateRuleOnLeadEmail = true;
+        const existing = [...s.sim.store.table('Lead').values()].find((r) => r['IsDeleted'] !== true && typeof r['Email'] === 'string')!;
+        const error = failure(await s.action('create-lead', { LastName: 'Twin', Company: 'Twin Co', Email: String(existing['Email']) }));
+        expect(error.error_type).toBe('action_script_failure');
+        expect(error.payload).toMatchObject({
+            errorCode: 'DUPLICATES_DETECTED',
+            message: 'Use one of these records?',
+            fields: [],
+            status: 400
+        });
+    });
+
+    it("carries Salesforce's refusal: FIELD_CUSTOM_VALIDATION_EXCEPTION and a bad picklist value", async () => {
+        const s = new Scenario();
+        s.sim.store.validationRules.push({
+            object: 'Lead',
+            message: 'Partner leads need a phone number',
+            errorField: 'Phone',
+            when: { field: 'LeadSource', equals: 'Partner Referral' }
+        });
+        const rule = failure(await s.action('create-lead', { LastName: 'P', Company: 'P Co', LeadSource: 'Partner Referral' }));
+        expect(rule.payload).toMatchObject({
+            errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+            message: 'Partner leads need a phone number',
+            fields: ['Phone']
+        });
+        const picklist = failure(await s.action('create-lead', { LastName: 'P', Company: 'P Co', Status: 'Hot maybe' }));
+        expect(picklist.payload).toMatchObject({ errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', fields: ['Status'] });
+        const unknown = failure(await s.action('create-lead', { LastName: 'P', Company: 'P Co', extraFields: { Nope__c: 1 } }));
+        expect(unknown.payload).toMatchObject({ errorCode: 'INVALID_FIELD' });
+    });
+
+    it('never sends the create twice, even when the answer is lost after Salesforce applied it', async () => {
+        const s = new Scenario();
+        const before = s.sim.store.table('Lead').size;
+        s.sim.core.faults.inject('sobject.create', { kind: 'drop-response' });
+        const result = await s.action('create-lead', { LastName: 'Once', Company: 'Only Once Inc' });
+        expect(result.status).toBe('failed');
+        expect(result.calls).toBe(1);
+        expect([...s.sim.store.table('Lead').values()].filter((r) => r['Company'] === 'Only Once Inc')).toHaveLength(1);
+        expect(s.sim.store.table('Lead').size).toBe(before + 1);
+        s.sim.core.faults.inject('sobject.create', { kind: 'status', status: 503 });
+        expect((await s.action('create-lead', { LastName: 'Twice', Company: 'Not Retried' })).calls).toBe(1);
+    });
+
+    it('sends the create once more after a 401 (nothing was applied), and reports a second 401 clearly', async () => {
+        const s = new Scenario();
+        s.sim.core.faults.inject('sobject.create', { kind: 'status', status: 401 });
+        const retried = await s.action<SalesforceRecord>('create-lead', { LastName: 'Token', Company: 'Refresh' });
+        expect(retried.status).toBe('success');
+        expect(retried.calls).toBe(2);
+        s.sim.core.faults.inject('sobject.create', { kind: 'status', status: 401 }, 2);
+        const refused = failure(await s.action('create-lead', { LastName: 'Token', Company: 'Refused' }));
+        expect(refused.payload).toMatchObject({ errorCode: 'INVALID_SESSION_ID', status: 401 });
+        expect([...s.sim.store.table('Lead').values()].filter((r) => r['Company'] === 'Refused')).toHaveLength(0);
+    });
+
+    it('reports REQUEST_LIMIT_EXCEEDED as an ActionError', async () => {
+        const s = new Scenario({ dailyLimit: 1 });
+        s.sim.core.limit.tryConsume(1, s.clock.now());
+        const limited = failure(await s.action('create-lead', { LastName: 'L', Company: 'Limit' }));
+        expect(limited.payload).toMatchObject({ errorCode: 'REQUEST_LIMIT_EXCEEDED', status: 403 });
+    });
+});
+
+describe('update-opportunity', () => {
+    function someOpportunity(s: Scenario): string {
+        return String(
+            [...s.sim.store.table('Opportunity').values()].find((r) => r['IsDeleted'] !== true && r['IsClosed'] === false)!['Id']
+        );
+    }
+
+    it('sends only the given fields under their Salesforce names and reports them', async () => {
+        const s = new Scenario();
+        const id = someOpportunity(s);
+        const before = s.sim.store.table('Opportunity').get(id.slice(0, 15))!;
+        s.clock.advance(5000);
+        const result = await s.action<UpdateOpportunityOutput>('update-opportunity', {
+            id,
+            stageName: 'Negotiation/Review',
+            amount: 125000.5,
+            closeDate: '2026-06-30',
+            nextStep: 'Sign'
+        });
+        expect(result.status).toBe('success');
+        if (result.status !== 'success') return;
+        expect(result.output).toEqual({ id, success: true, updatedFields: ['Amount', 'StageName', 'CloseDate', 'NextStep'] });
+        const after = s.sim.store.table('Opportunity').get(id.slice(0, 15))!;
+        expect(after).toMatchObject({
+            StageName: 'Negotiation/Review',
+            Amount: 125000.5,
+            CloseDate: '2026-06-30',
+            NextStep: 'Sign',
+            Probability: 90
+        });
+        expect(after['Name']).toBe(before['Name']);
+        expect(after['Description']).toBe(before['Description']);
+        expect(after['SystemModstamp']).toBe(s.clock.now());
+    });
+
+    it('accepts a 15-character id and answers with the 18-character one; extra fields go through', async () => {
+        const s = new Scenario();
+        const id = someOpportunity(s);
+        const result = await s.action<UpdateOpportunityOutput>('update-opportunity', {
+            id: id.slice(0, 15),
+            description: 'Renewal',
+            extraFields: { Competitor__c: 'Contoso' }
+        });
+        expect(result.status).toBe('success');
+        if (result.status === 'success')
+            expect(result.output).toEqual({ id, success: true, updatedFields: ['Description', 'Competitor__c'] });
+        expect(s.sim.store.table('Opportunity').get(id.slice(0, 15))).toMatchObject({ Description: 'Renewal', Competitor__c: 'Contoso' });
+    });
+
+    it.each([
+        ['an id of another object (a lead)', (lead: string) => ({ id: lead, amount: 1 }), 'MALFORMED_ID'],
+        ['a 16-character id', () => ({ id: '006Dn0000001abcd', amount: 1 }), 'MALFORMED_ID'],
+        [
+            'an 18-character id with a wrong suffix',
+            (_l: string, opp: string) => ({ id: `${opp.slice(0, 15)}ZZZ`, amount: 1 }),
+            'MALFORMED_ID'
+        ],
+        ['an 18-character id with its case changed', (_l: string, opp: string) => ({ id: opp.toLowerCase(), amount: 1 }), 'MALFORMED_ID'],
+        ['an id carrying SOQL', (_l: string, opp: string) => ({ id: `${opp}' OR Name != '`, amount: 1 }), 'MALFORMED_ID'],
+        ['a path in the id', (_l: string, opp: string) => ({ id: `../Lead/${opp}`, amount: 1 }), 'MALFORMED_ID'],
+        ['no field to update', (_l: string, opp: string) => ({ id: opp }), 'INVALID_INPUT'],
+        ['a close date that is not a date', (_l: string, opp: string) => ({ id: opp, closeDate: '2026-02-30' }), 'INVALID_INPUT'],
+        ['a close date with a time', (_l: string, opp: string) => ({ id: opp, closeDate: '2026-02-03T10:00:00Z' }), 'INVALID_INPUT'],
+        ['a probability of 101', (_l: string, opp: string) => ({ id: opp, probability: 101 }), 'NUMBER_OUTSIDE_VALID_RANGE'],
+        ['a blank name', (_l: string, opp: string) => ({ id: opp, name: ' ' }), 'REQUIRED_FIELD_MISSING'],
+        ['a 121-character name', (_l: string, opp: string) => ({ id: opp, name: 'n'.repeat(121) }), 'STRING_TOO_LONG'],
+        ['an amount given as text', (_l: string, opp: string) => ({ id: opp, amount: '100' }), 'INVALID_INPUT'],
+        [
+            'an extra field repeating stageName',
+            (_l: string, opp: string) => ({ id: opp, stageName: 'Prospecting', extraFields: { StageName: 'Closed Won' } }),
+            'INVALID_FIELD'
+        ],
+        [
+            'an extra field name with SOQL',
+            (_l: string, opp: string) => ({ id: opp, extraFields: { 'Amount FROM Opportunity': 1 } }),
+            'INVALID_FIELD'
+        ],
+        ['no id', () => ({ amount: 1 }), 'INVALID_INPUT']
+    ])('refuses %s before any call', async (_label, make, errorCode) => {
+        const s = new Scenario();
+        const lead = String([...s.sim.store.table('Lead').values()][0]!['Id']);
+        const input = make(lead, someOpportunity(s));
+        const { checkUpdateOpportunity } = await import('../../nango-integrations/salesforce/inputs.js');
+        const checked = checkUpdateOpportunity(input);
+        expect(checked.ok).toBe(false);
+        if (!checked.ok) expect(checked.problem.errorCode).toBe(errorCode);
+        const result = await s.action('update-opportunity', input);
+        expect(result.status).toBe('failed');
+        expect(result.calls).toBe(0);
+    });
+
+    it('says clearly that a deleted opportunity cannot be updated', async () => {
+        const s = new Scenario();
+        const id = someOpportunity(s);
+        s.sim.store.delete('Opportunity', id);
+        const error = failure(await s.action('update-opportunity', { id, amount: 10 }));
+        expect(error.payload).toMatchObject({ errorCode: 'ENTITY_IS_DELETED', status: 404 });
+        expect(String(error.payload['message'])).toContain('recycle bin');
+    });
+
+    it('says clearly that an unknown opportunity does not exist', async () => {
+        const s = new Scenario();
+        const id = to18('006Dn0000zzzzzz');
+        const error = failure(await s.action('update-opportunity', { id, amount: 10 }));
+        expect(error.payload).toMatchObject({ errorCode: 'NOT_FOUND', status: 404 });
+        expect(String(error.payload['message'])).toContain(`No opportunity with id ${id}`);
+    });
+
+    it("carries Salesforce's refusal of a bad stage name", async () => {
+        const s = new Scenario();
+        const error = failure(await s.action('update-opportunity', { id: someOpportunity(s), stageName: 'Almost won' }));
+        expect(error.payload).toMatchObject({ errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', fields: ['StageName'] });
+    });
+
+    it('retries the idempotent PATCH after a server error', async () => {
+        const s = new Scenario();
+        s.sim.core.faults.inject('sobject.update', { kind: 'status', status: 503 });
+        const result = await s.action('update-opportunity', { id: someOpportunity(s), nextStep: 'Call back' });
+        expect(result.status).toBe('success');
+        expect(result.calls).toBe(2);
+    });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { OK, Scenario, summary } from './support.js';
+
+const MINUTE = 60_000;
+
+describe('salesforce-opportunities', () => {
+    it('caches every live opportunity with its stage flags, amount and close date', async () => {
+        const s = new Scenario({ leads: 10, opportunities: 2500 });
+        const result = await s.sync('salesforce-opportunities');
+        expect(result.status).toBe('success');
+        expect(result.calls).toBe(1 + Math.ceil(s.liveCount('Opportunity') / 2000));
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
+        const won = [...s.sim.store.table('Opportunity').values()].find((r) => r['IsWon'] === true && typeof r['Amount'] === 'number')!;
+        expect(s.live('salesforce-opportunities').find((r) => r['id'] === won['Id'])).toEqual({
+            id: won['Id'],
+            name: won['Name'],
+            accountId: won['AccountId'],
+            amount: won['Amount'],
+            stageName: 'Closed Won',
+            probability: won['Probability'],
+            closeDate: won['CloseDate'],
+            type: won['Type'],
+            ownerId: won['OwnerId'],
+            isClosed: true,
+            isWon: true,
+            createdDate: new Date(won['CreatedDate'] as number).toISOString(),
+            lastModifiedDate: new Date(won['LastModifiedDate'] as number).toISOString(),
+            systemModstamp: new Date(won['SystemModstamp'] as number).toISOString()
+        });
+    });
+
+    it('follows stage changes, new deals, lead conversions, deletions and undeletions', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-opportunities');
+        s.clock.advance(10 * MINUTE);
+        s.sim.applyActivity('edit-opportunities');
+        s.sim.applyActivity('new-opportunities');
+        s.sim.applyActivity('convert-leads');
+        s.sim.applyActivity('delete-opportunities');
+        const result = await s.sync('salesforce-opportunities');
+        expect(result.status).toBe('success');
+        expect(result.byModel['SalesforceOpportunity']!.deleted).toBe(5);
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('undelete-opportunities');
+        await s.sync('salesforce-opportunities');
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
+    });
+
+    it('syncs an org without Probability, leaving it null, and keeps a checkpoint of its own', async () => {
+        const s = new Scenario();
+        s.sim.removeField('Opportunity', 'Probability');
+        const result = await s.sync('salesforce-opportunities');
+        expect(result.status).toBe('success');
+        expect(s.live('salesforce-opportunities').every((r) => r['probability'] === null)).toBe(true);
+        expect(s.checkpoint('salesforce-opportunities')!.fields.split(',')).not.toContain('Probability');
+        expect(s.checkpoint('salesforce-leads')).toBeNull();
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
+    });
+
+    it('resumes after a crash between pages and finishes with the same cache', async () => {
+        const s = new Scenario({ opportunities: 900 });
+        s.sim.store.pageSizeCap = 200;
+        expect((await s.sync('salesforce-opportunities', { stopAfterCheckpoints: 3 })).status).toBe('interrupted');
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('edit-opportunities');
+        const rest = await s.sync('salesforce-opportunities');
+        expect(rest.status).toBe('success');
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
+    });
+
+    it('stops cleanly on REQUEST_LIMIT_EXCEEDED at the very first call and continues the next day', async () => {
+        // The leads sync spends the whole allowance (describe + one page).
+        const s = new Scenario({ dailyLimit: 2 });
+        expect((await s.sync('salesforce-leads')).calls).toBe(2);
+        const limited = await s.sync('salesforce-opportunities');
+        expect(limited.status).toBe('success');
+        expect(limited.logs.some((l) => l.level === 'error' && l.message.includes('REQUEST_LIMIT_EXCEEDED'))).toBe(true);
+        expect(s.live('salesforce-opportunities')).toHaveLength(0);
+        s.clock.advance(24 * 60 * MINUTE);
+        expect((await s.sync('salesforce-opportunities')).status).toBe('success');
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
+    });
+});
