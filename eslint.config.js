@@ -72,7 +72,8 @@ const NODE_GLOBALS = Object.fromEntries(
 );
 
 export default defineConfig(
-    globalIgnores(['node_modules/', 'nango-integrations/build/', 'nango-integrations/dist/', '**/.nango/', '.nango-local/', 'coverage/']),
+    // Dot-folders hold generated or local-only files (.nango, .nango-local, scratch folders), never source.
+    globalIgnores(['node_modules/', 'nango-integrations/build/', 'nango-integrations/dist/', '**/.nango/', '.*/', 'coverage/']),
     js.configs.recommended,
     tseslint.configs.recommended,
     {
