@@ -752,14 +752,21 @@ describe('Gmail simulator: data, truth, activities, snapshots', () => {
         expect(header(second!.payload, 'From')).toContain(sim.emailAddress);
     });
 
-    it('spends the configured latency on the virtual clock, once for calls made together', async () => {
+    it('spends the configured latency on the virtual clock, once for the calls of a batch', async () => {
         const clock = new VirtualClock();
         const sim = new GmailSimulator({ clock, threads: 5, latencyMs: 100 });
         server.use(...sim.handlers);
         const start = clock.now();
         await ok('/profile');
         expect(clock.now() - start).toBe(100);
-        await Promise.all([ok('/profile'), ok('/profile'), ok('/profile')]);
+        const calls = ['GET /gmail/v1/users/me/profile', 'GET /gmail/v1/users/me/labels', 'GET /gmail/v1/users/me/profile'];
+        const body = calls.map((c) => `--b\r\nContent-Type: application/http\r\n\r\n${c}\r\n`).join('') + '--b--\r\n';
+        const response = await fetch('https://gmail.googleapis.com/batch/gmail/v1', {
+            method: 'POST',
+            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'multipart/mixed; boundary=b' },
+            body
+        });
+        expect(response.status).toBe(200);
         expect(clock.now() - start).toBe(200);
     });
 
