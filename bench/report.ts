@@ -43,7 +43,7 @@ export function renderReport(report: Report): string {
         [
             { title: 'sync' },
             { title: 'records', align: 'right' },
-            { title: 'quota units: ours ÷ naive', align: 'right' },
+            { title: 'quota units: naive ÷ ours', align: 'right' },
             { title: 'faster than naive', align: 'right' },
             { title: 'peak heap: ours ÷ naive', align: 'right' },
             { title: 'ours: share of the limit', align: 'right' },
@@ -52,7 +52,7 @@ export function renderReport(report: Report): string {
         report.results.map((r) => [
             r.sync,
             formatInt(r.records),
-            formatRatio(r.ratios.unitsToNaive),
+            formatRatio(r.ratios.unitsToNaive === null || r.ratios.unitsToNaive === 0 ? null : 1 / r.ratios.unitsToNaive),
             formatRatio(r.ratios.speedupOverNaive),
             formatRatio(r.ratios.heapToNaive),
             percent(r.ratios.throughputToLimit),

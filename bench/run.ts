@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const results: CaseResult[] = [];
     for (const benchCase of cases) {
-        await warmUp(benchCase);
+        await warmUp(benchCase, settings);
         for (const size of settings.sizes) results.push(await measureCase(benchCase, size, settings));
     }
 
@@ -158,7 +158,8 @@ async function measureRun(
     benchCase: BenchCase,
     size: number,
     settings: BenchSettings,
-    variant: 'ours' | 'naive'
+    variant: 'ours' | 'naive',
+    quiet = false
 ): Promise<{ measure: Measure; floor: Floor; records: number }> {
     const clock = settings.scale === null ? new EventClock() : new SystemClock(settings.scale);
     // The transport applies the latency; the simulator itself answers at once.
@@ -172,7 +173,7 @@ async function measureRun(
         const connectionConfig = prepareConnection(benchCase, store, CONNECTION, sim);
         const shape = shapeOf(benchCase, sim);
         const floor = floorFor(benchCase.sync, shape, settings.latencyMs, sim.core.limit);
-        const progress = new ProgressLine(process.stdout, `${variant.padEnd(5)} ${benchCase.sync}`, 10_000);
+        const progress = new ProgressLine(quiet ? { write: () => true } : process.stdout, `${variant.padEnd(5)} ${benchCase.sync}`, 10_000);
         const sampler = new MemorySampler();
         sampler.start();
         const wallStart = performance.now();
@@ -228,11 +229,17 @@ async function measureRun(
     }
 }
 
-/** Bundling a script takes real time that has nothing to do with the sync: do it before the clock starts. */
-async function warmUp(benchCase: BenchCase): Promise<void> {
+/**
+ * Bundling a script, and the JIT's first pass over it, take real time that has nothing to do with the sync: bundle
+ * both scripts and run each once on a small data set before anything is measured.
+ */
+async function warmUp(benchCase: BenchCase, settings: BenchSettings): Promise<void> {
     const clock = new SystemClock();
     await loadScript({ integration: benchCase.integration, kind: 'syncs', name: benchCase.sync, clock });
     await loadScript({ integration: benchCase.integration, kind: 'syncs', name: benchCase.sync, clock, integrationsDir: BASELINES_DIR });
+    const quick = { ...settings, latencyMs: 0 };
+    await measureRun(benchCase, 50, quick, 'ours', true);
+    await measureRun(benchCase, 50, quick, 'naive', true);
 }
 
 function parseSize(text: string): number {

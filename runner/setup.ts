@@ -1,5 +1,7 @@
 import type { RecordsStore } from '../runtime/records-store.js';
+import { CalendarSimulator } from '../simulators/calendar/index.js';
 import type { Simulator } from '../simulators/common/simulator.js';
+import type { TruthRecord } from '../simulators/common/truth.js';
 import type { IntegrationId, SimulatorName } from './catalog.js';
 import { SIMULATED_SALESFORCE_INSTANCE } from './simulators.js';
 
@@ -22,8 +24,51 @@ export function prepareSimulatedConnection(
     return {};
 }
 
-/** Every calendar of the simulated account, the `#` holiday calendar included (its id must be encoded in paths). */
-function calendarMetadata(calendar: Simulator): Record<string, unknown> {
-    const ids = (calendar as unknown as { calendarIds?: () => string[] }).calendarIds?.() ?? ['primary'];
-    return { calendarIds: ids };
+/**
+ * The calendars of the simulated account by name, as a user would configure them: their own (`primary`), the team
+ * calendars, and the holiday and birthday calendars whose ids hold `#` (they must be encoded in request paths).
+ */
+function calendarMetadata(sim: Simulator): Record<string, unknown> {
+    if (!(sim instanceof CalendarSimulator)) return { calendarIds: ['primary'] };
+    const others = sim.store
+        .listed()
+        .filter((calendar) => !calendar.primary)
+        .map((calendar) => calendar.id);
+    return { calendarIds: ['primary', ...others] };
+}
+
+/**
+ * What a correct sync of `model` holds for this connection. For Calendar that depends on the connection's
+ * metadata: the calendars it names, not every calendar in the user's list.
+ */
+export function truthFor(
+    store: RecordsStore,
+    integration: IntegrationId,
+    connectionId: string,
+    model: string,
+    sim: Simulator
+): TruthRecord[] {
+    if (sim instanceof CalendarSimulator) {
+        const metadata = store.getMetadata<{ calendarIds?: string[]; allCalendars?: boolean }>({ integration, connectionId });
+        if (metadata?.calendarIds && metadata.allCalendars !== true) return sim.truthFor(metadata.calendarIds, model);
+    }
+    return sim.truth(model);
+}
+
+/**
+ * The rehearsal's lapse: every stored cursor the syncs hold becomes invalid. The simulators' expiry activities do
+ * that for Gmail and People; Calendar's expires one random calendar, which may not be one the connection syncs, so
+ * here every configured calendar's sync tokens are invalidated.
+ */
+export function expireCursors(store: RecordsStore, integration: IntegrationId, connectionId: string, sim: Simulator): string[] {
+    if (sim instanceof CalendarSimulator) {
+        const metadata = store.getMetadata<{ calendarIds?: string[] }>({ integration, connectionId });
+        const ids = metadata?.calendarIds ?? sim.store.listed().map((calendar) => calendar.id);
+        for (const id of ids) sim.invalidateSyncTokens(id);
+        return [`sync tokens of ${ids.join(', ')} invalidated (the next listings answer 410)`];
+    }
+    return sim
+        .activities()
+        .filter((activity) => /expir/i.test(activity.name))
+        .map((activity) => `${activity.name}: ${sim.applyActivity(activity.name)}`);
 }

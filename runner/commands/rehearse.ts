@@ -6,7 +6,7 @@ import { cachedLookup, INTEGRATIONS, integration as integrationOf, type Integrat
 import { REHEARSAL_CONNECTION } from '../connections.js';
 import { clip, formatInt, formatMs, textTable } from '../format.js';
 import { runOneAction, runOneSync, type RunRow, type Target } from '../run.js';
-import { prepareSimulatedConnection } from '../setup.js';
+import { expireCursors, prepareSimulatedConnection, truthFor } from '../setup.js';
 import { loadSimulators, saveSimulators, SIMULATED_TOKEN, startSimulatedNetwork } from '../simulators.js';
 import { openStore, resetConnection } from '../store.js';
 import { LOCAL_LATENCY_MS, printNotice, runTable } from './shared.js';
@@ -93,7 +93,9 @@ async function rehearseIntegration(entry: IntegrationEntry, store: RecordsStore)
         // Activity first, then the lapse: the history the stored cursors point into is gone, changes and all.
         out('  more activity, then a lapse that expires the stored cursors:');
         applyActivities(sims, (name) => !isExpiry(name));
-        applyActivities(sims, isExpiry);
+        for (const [name, sim] of sims) {
+            for (const line of expireCursors(store, entry.id, REHEARSAL_CONNECTION, sim)) out(`    ${name} ${line}`);
+        }
         await syncAll('after expiry');
 
         for (const action of entry.actions) {
@@ -131,13 +133,13 @@ function applyActivities(sims: ReadonlyMap<SimulatorName, Simulator>, pick: (act
     }
 }
 
-function verdictOf(store: RecordsStore, integration: string, model: string, sim: Simulator): Verdict {
+function verdictOf(store: RecordsStore, integration: IntegrationEntry['id'], model: string, sim: Simulator): Verdict {
     const cached = store.allRecords({ integration, connectionId: REHEARSAL_CONNECTION }, model).map((record) => ({
         id: record.id,
         version: record._nango_metadata.deleted_at === null ? sim.versionOf(model, record) : '',
         deleted: record._nango_metadata.deleted_at !== null
     }));
-    return compareWithTruth(model, sim.truth(model), cached);
+    return compareWithTruth(model, truthFor(store, integration, REHEARSAL_CONNECTION, model, sim), cached);
 }
 
 function describeSize(entry: IntegrationEntry, name: SimulatorName, sim: Simulator): string {
