@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../runtime/clock.js';
 import type { RecordsStore } from '../runtime/records-store.js';
+import { CalendarSimulator } from '../simulators/calendar/index.js';
 import type { Simulator } from '../simulators/common/simulator.js';
 import type { IntegrationId, SimulatorName } from '../runner/catalog.js';
 import { prepareSimulatedConnection } from '../runner/setup.js';
@@ -61,8 +62,17 @@ export const CASES: BenchCase[] = [
     }
 ];
 
-/** Connection config and metadata for the case's simulator; returns the connection config to run with. */
+/**
+ * Connection config and metadata for the case's simulator; returns the connection config to run with. Calendar is
+ * configured with every listed calendar by its real id, so the naive baseline needs no alias resolution.
+ */
 export function prepareConnection(benchCase: BenchCase, store: RecordsStore, connectionId: string, sim: Simulator): Record<string, string> {
+    if (sim instanceof CalendarSimulator) {
+        store.setMetadata(
+            { integration: benchCase.integration, connectionId },
+            { calendarIds: sim.store.listed().map((calendar) => calendar.id) }
+        );
+    }
     return prepareSimulatedConnection(store, benchCase.integration, connectionId, new Map([[benchCase.simulator, sim]]));
 }
 
