@@ -61,9 +61,14 @@ export function meetRequestId(eventId: string): string {
     return `meet-${eventId}`;
 }
 
+/**
+ * PATCH merges `start`/`end` into the stored ones, so the other kind of time is cleared with null (a timed event
+ * becoming all-day drops its dateTime and time zone). A timed time without `timeZone` keeps the stored zone, which a
+ * recurring event repeats in.
+ */
 function toEventDateTime(time: EventTimeInput): calendar_v3.Schema$EventDateTime {
-    if (time.date !== undefined) return { date: time.date };
-    return { dateTime: time.dateTime ?? null, ...(time.timeZone !== undefined ? { timeZone: time.timeZone } : {}) };
+    if (time.date !== undefined) return { date: time.date, dateTime: null, timeZone: null };
+    return { dateTime: time.dateTime ?? null, date: null, ...(time.timeZone !== undefined ? { timeZone: time.timeZone } : {}) };
 }
 
 /** The Calendar body for the fields present in `input`; nothing else is sent. */

@@ -4,7 +4,7 @@ import { calendarErrors } from './errors.js';
 import { checkEventShape, EVENT_ID, readEventChanges, type EventChanges } from './event-input.js';
 import type { CalendarUser, EventTime, SentNotification, StoredCalendar, StoredEvent } from './model.js';
 import { lastOccurrence, occurrences, parseRecurrence, type Series } from './recurrence.js';
-import { renderEtag } from './render.js';
+import { renderEtag, renderTime } from './render.js';
 import { instanceStamp, parseInstanceStamp } from './time.js';
 
 export type SendUpdates = 'all' | 'externalOnly' | 'none';
@@ -209,7 +209,7 @@ export class CalendarStore {
         const found = this.find(calendar, eventId);
         if (!found) throw calendarErrors.notFound();
         checkIfMatch(found, options.ifMatch);
-        const changes = readEventChanges(body, options.conferenceDataVersion);
+        const changes = readEventChanges(mergeTimes(body, found, calendar.timeZone), options.conferenceDataVersion);
         const recurrence = 'recurrence' in changes ? changes.recurrence : found.recurrence;
         const merged = { start: changes.start ?? found.start, end: changes.end ?? found.end, ...(recurrence ? { recurrence } : {}) };
         if (found.recurringEventId && changes.recurrence) throw calendarErrors.invalid('Invalid recurrence rule.');
@@ -302,6 +302,27 @@ export class CalendarStore {
             .filter((email) => email !== this.user.email && (sendUpdates === 'all' || email.split('@')[1] !== domain));
         if (recipients.length > 0) this.notifications.push({ calendarId: calendar.id, eventId: event.id, kind, recipients });
     }
+}
+
+/**
+ * PATCH merges sub-objects into the stored ones ("Patch semantics", https://developers.google.com/workspace/calendar/api/guides/performance#patch):
+ * `end: { dateTime }` keeps the end's time zone; a key sent as null is removed (`{ date, dateTime: null }` turns a
+ * timed event into an all-day one).
+ */
+function mergeTimes(body: unknown, event: StoredEvent, calendarZone: string): unknown {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+    const merged: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+    for (const key of ['start', 'end'] as const) {
+        const sent = merged[key];
+        if (typeof sent !== 'object' || sent === null || Array.isArray(sent)) continue;
+        const time: Record<string, unknown> = { ...renderTime(event[key], calendarZone) };
+        for (const [name, value] of Object.entries(sent)) {
+            if (value === null) delete time[name];
+            else time[name] = value;
+        }
+        merged[key] = time;
+    }
+    return merged;
 }
 
 function applyOptional(target: Partial<StoredEvent>, changes: EventChanges): void {

@@ -10,7 +10,7 @@ const validZones = new Map<string, boolean>();
 export function isValidTimeZone(zone: string): boolean {
     const known = validZones.get(zone);
     if (known !== undefined) return known;
-    let ok = false;
+    let ok: boolean;
     try {
         new Intl.DateTimeFormat('en-US', { timeZone: zone });
         ok = zone.length > 0;
