@@ -55,6 +55,9 @@ export interface WriteSummary {
     unchanged: string[];
 }
 
+/** What `batchDelete` passes: the id, optionally `deletedAt`, and whatever else the script sent (kept as the data). */
+export type DeletePayload = { id?: unknown; deletedAt?: unknown } & Record<string, unknown>;
+
 export interface WriteOptions {
     /** Milliseconds since the epoch; the run's clock. Defaults to the wall clock. */
     now?: number | undefined;
@@ -226,8 +229,9 @@ export class RecordsStore {
     }
 
     /**
-     * Merges partial records into the stored ones, the way Nango's `batchUpdate` does: objects merge recursively,
-     * arrays element by element, other values are replaced. Ids not in the cache are ignored.
+     * Merges partial records into the stored ones, the way Nango's `batchUpdate` does (records.update): objects
+     * merge recursively, arrays element by element, other values are replaced; every matched record is rewritten
+     * and counted as updated, even when nothing changed, and a deleted record stays deleted. Unknown ids are ignored.
      */
     updateRecords(
         conn: ConnectionRef,
@@ -242,56 +246,58 @@ export class RecordsStore {
                 const id = recordId(partial);
                 const existing = this.getRow(conn, model, id);
                 if (!existing) continue;
-                const merged = deepMerge(JSON.parse(existing.data) as unknown, partial);
-                const data = JSON.stringify(merged);
-                const hash = hashOf(data);
+                const data = JSON.stringify(deepMerge(JSON.parse(existing.data) as unknown, partial));
+                const deleted = existing.deleted_at !== null;
                 const seq = ++this.seq;
-                if (hash === existing.hash && existing.deleted_at === null) {
-                    this.stmts.touch.run(seq, conn.integration, conn.connectionId, model, id);
-                    summary.unchanged.push(id);
-                    continue;
-                }
-                const revived = existing.deleted_at !== null;
-                this.writeRow(conn, model, id, { data, hash, now, action: 'UPDATED', deletedAt: null, seq });
-                (revived ? summary.added : summary.updated).push(id);
+                this.writeRow(conn, model, id, {
+                    data,
+                    hash: hashOf(data),
+                    now,
+                    action: deleted ? 'DELETED' : 'UPDATED',
+                    deletedAt: existing.deleted_at,
+                    seq
+                });
+                summary.updated.push(id);
             }
         });
         return summary;
     }
 
     /**
-     * Soft-deletes by id. Deleting an id that is already deleted changes nothing. Deleting an id never seen leaves a
-     * tombstone (listed as DELETED, not counted), as Nango's upsert with soft delete does.
+     * Soft-deletes, as Nango's persist service does with `batchDelete`: the stored data becomes the payload given
+     * (usually just `{ id }`), `deletedAt` in it sets the deletion time, and the record moves to the end of the
+     * cursor order even when it was already deleted (counted only the first time). An id never seen leaves a
+     * tombstone, listed as DELETED and not counted.
      */
-    deleteRecords(conn: ConnectionRef, model: string, records: readonly { id: unknown }[], options: WriteOptions = {}): WriteSummary {
+    deleteRecords(conn: ConnectionRef, model: string, records: readonly DeletePayload[], options: WriteOptions = {}): WriteSummary {
         const now = options.now ?? Date.now();
         const summary = emptySummary();
         this.transaction(() => {
             for (const record of dedupeById(records)) {
                 const id = recordId(record);
+                const data = JSON.stringify(record);
+                const hash = hashOf(data);
+                const deletedAt = deletionTime(record, now);
                 const existing = this.getState(conn, model, id);
                 const seq = ++this.seq;
                 if (!existing) {
-                    const data = JSON.stringify({ id });
                     this.stmts.insert.run(
                         conn.integration,
                         conn.connectionId,
                         model,
                         id,
                         data,
-                        hashOf(data),
+                        hash,
                         now,
                         now,
                         'DELETED',
-                        now,
+                        deletedAt,
                         seq,
                         seq
                     );
-                } else if (existing.deleted_at === null) {
-                    this.stmts.markDeleted.run(now, now, seq, seq, conn.integration, conn.connectionId, model, id);
-                    summary.deleted.push(id);
                 } else {
-                    summary.unchanged.push(id);
+                    this.writeRow(conn, model, id, { data, hash, now, action: 'DELETED', deletedAt, seq });
+                    (existing.deleted_at === null ? summary.deleted : summary.unchanged).push(id);
                 }
             }
         });
@@ -479,23 +485,31 @@ function emptySummary(): WriteSummary {
     return { added: [], updated: [], deleted: [], unchanged: [] };
 }
 
+/** Nango's formatRecords: a falsy id is refused; the id is kept as a string without NUL characters. */
 function recordId(record: { id?: unknown }): string {
-    const id = record.id;
-    if ((typeof id !== 'string' && typeof id !== 'number') || id === '') {
-        throw new Error(`record without a usable id: ${JSON.stringify(record).slice(0, 200)}`);
-    }
-    return String(id);
+    if (!record.id) throw new Error(`Missing id field in record: ${JSON.stringify(record).slice(0, 200)}`);
+    return String(record.id).replaceAll('\x00', '');
 }
 
-/** Nango keeps one record per id within a batch; the last one wins here. */
+function deletionTime(record: { id?: unknown; deletedAt?: unknown }, now: number): number {
+    const at = typeof record.deletedAt === 'string' || typeof record.deletedAt === 'number' ? new Date(record.deletedAt).getTime() : NaN;
+    return Number.isNaN(at) ? now : at;
+}
+
+/** Nango keeps the first record of each id within a batch and ignores the others. */
 function dedupeById<T extends { id?: unknown }>(records: readonly T[]): T[] {
-    const byId = new Map<string, T>();
-    for (const record of records) byId.set(recordId(record), record);
-    return byId.size === records.length ? [...records] : [...byId.values()];
+    const seen = new Set<string>();
+    return records.filter((record) => {
+        const id = recordId(record);
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+    });
 }
 
+/** md5 of the JSON text, as Nango's data_hash. */
 function hashOf(data: string): string {
-    return createHash('sha256').update(data).digest('hex');
+    return createHash('md5').update(data).digest('hex');
 }
 
 function toCachedRecord(row: RecordRow): CachedRecord {

@@ -64,50 +64,67 @@ describe('RecordsStore: upsert semantics', () => {
         expect(c!._nango_metadata.last_action).toBe('ADDED');
     });
 
-    it('soft-deletes, keeps the last data, and brings a re-saved record back as added', () => {
+    it('soft-deletes with the delete payload as the data, and brings a re-saved record back as added', () => {
         const store = new RecordsStore();
-        store.saveRecords(
-            conn,
-            'Thing',
-            [
-                { id: 'a', n: 1 },
-                { id: 'b', n: 1 }
-            ],
-            { now: minutes(0) }
-        );
+        store.saveRecords(conn, 'Thing', [
+            { id: 'a', n: 1 },
+            { id: 'b', n: 1 }
+        ]);
         const del = store.deleteRecords(conn, 'Thing', [{ id: 'a' }, { id: 'ghost' }], { now: minutes(1) });
         expect(del.deleted).toEqual(['a']);
-        expect(store.deleteRecords(conn, 'Thing', [{ id: 'a' }], { now: minutes(2) }).deleted).toEqual([]);
-
         expect(ids(store.liveRecords(conn, 'Thing'))).toEqual(['b']);
+
         const a = store.getRecordsByIds(conn, 'Thing', ['a']).get('a')!;
-        expect(a['n']).toBe(1);
-        expect(a._nango_metadata).toMatchObject({ last_action: 'DELETED', deleted_at: new Date(minutes(1)).toISOString() });
+        expect(a).toMatchObject({ id: 'a', _nango_metadata: { last_action: 'DELETED', deleted_at: new Date(minutes(1)).toISOString() } });
+        expect(a['n']).toBeUndefined();
+        expect(store.getRecordsByIds(conn, 'Thing', ['ghost']).get('ghost')?._nango_metadata.last_action).toBe('DELETED');
 
         const back = store.saveRecords(conn, 'Thing', [{ id: 'a', n: 1 }], { now: minutes(3) });
         expect(back.added).toEqual(['a']);
         const revived = store.getRecordsByIds(conn, 'Thing', ['a']).get('a')!;
-        expect(revived._nango_metadata).toMatchObject({ last_action: 'UPDATED', deleted_at: null });
+        expect(revived).toMatchObject({ n: 1, _nango_metadata: { last_action: 'UPDATED', deleted_at: null } });
     });
 
-    it('batchUpdate merges objects recursively and arrays by index, and ignores unknown ids', () => {
+    it('takes the deletion time from deletedAt, and re-sends a repeated delete to pollers without counting it', () => {
+        const store = new RecordsStore();
+        store.saveRecords(conn, 'Thing', [{ id: 'a' }, { id: 'b' }]);
+        store.deleteRecords(conn, 'Thing', [{ id: 'a', deletedAt: '2025-12-31T00:00:00.000Z' }], { now: minutes(1) });
+        expect(store.getRecordsByIds(conn, 'Thing', ['a']).get('a')?._nango_metadata.deleted_at).toBe('2025-12-31T00:00:00.000Z');
+
+        const cursor = store.listRecords({ ...conn, model: 'Thing' }).records.at(-1)!._nango_metadata.cursor;
+        const again = store.deleteRecords(conn, 'Thing', [{ id: 'a' }], { now: minutes(2) });
+        expect(again).toMatchObject({ deleted: [], unchanged: ['a'] });
+        expect(ids(store.listRecords({ ...conn, model: 'Thing', cursor }).records)).toEqual(['a']);
+    });
+
+    it('keeps the first of several records with the same id in one batch, and refuses a record without id', () => {
         const store = new RecordsStore();
         store.saveRecords(conn, 'Thing', [
-            {
-                id: 'a',
-                name: 'x',
-                nested: { p: 1, q: 2 },
-                list: [
-                    { k: 1, v: 1 },
-                    { k: 2, v: 2 }
-                ]
-            }
+            { id: 'a', n: 1 },
+            { id: 'a', n: 2 }
         ]);
+        expect(store.liveRecords(conn, 'Thing')).toEqual([{ id: 'a', n: 1 }]);
+        expect(() => store.saveRecords(conn, 'Thing', [{ n: 3 }])).toThrow(/Missing id field/);
+        expect(() => store.saveRecords(conn, 'Thing', [{ id: '', n: 3 }])).toThrow(/Missing id field/);
+    });
+
+    it('batchUpdate merges objects recursively and arrays by index, counts every match, and ignores unknown ids', () => {
+        const store = new RecordsStore();
+        const list = [
+            { k: 1, v: 1 },
+            { k: 2, v: 2 }
+        ];
+        store.saveRecords(conn, 'Thing', [
+            { id: 'a', name: 'x', nested: { p: 1, q: 2 }, list },
+            { id: 'gone', name: 'g' }
+        ]);
+        store.deleteRecords(conn, 'Thing', [{ id: 'gone' }]);
         const summary = store.updateRecords(conn, 'Thing', [
             { id: 'a', nested: { q: 3 }, list: [{ v: 9 }] },
-            { id: 'nope', name: 'y' }
+            { id: 'nope', name: 'y' },
+            { id: 'gone', name: 'h' }
         ]);
-        expect(summary.updated).toEqual(['a']);
+        expect(summary.updated).toEqual(['a', 'gone']);
         expect(store.liveRecords(conn, 'Thing')).toEqual([
             {
                 id: 'a',
@@ -119,6 +136,7 @@ describe('RecordsStore: upsert semantics', () => {
                 ]
             }
         ]);
+        expect(store.getRecordsByIds(conn, 'Thing', ['gone']).get('gone')?._nango_metadata.last_action).toBe('DELETED');
         expect(store.getRecordsByIds(conn, 'Thing', ['nope']).size).toBe(0);
     });
 
