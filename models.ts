@@ -255,11 +255,23 @@ export const CalendarAttendee = z.object({
 });
 export type CalendarAttendee = z.infer<typeof CalendarAttendee>;
 
+/**
+ * One event of a synced calendar. Recurring events are kept as Google keeps them: the series (its rules in
+ * `recurrence`) and its exceptions (`recurringEventId` + `originalStartTime`), not expanded into instances.
+ */
 export const GoogleCalendarEvent = z.object({
-    /** `<calendarId>/<eventId>`: event ids are unique only within a calendar. */
+    /**
+     * `<calendarId>/<eventId>`: event ids are unique only within a calendar. When that exceeds Nango's 255
+     * characters (client-chosen event ids may be 1024 long): `<calendarId>/~<sha256 hex of eventId>`.
+     */
     id: z.string(),
+    /** The calendar's real id (`primary` resolved to the user's address). */
     calendarId: z.string(),
     eventId: z.string(),
+    /**
+     * `confirmed` or `tentative`; `cancelled` only for a removed instance of a live recurring event (an exception
+     * whose other fields may be null): leave that occurrence out when expanding the series.
+     */
     status: z.string(),
     summary: z.string().nullable(),
     description: z.string().nullable(),
@@ -267,6 +279,7 @@ export const GoogleCalendarEvent = z.object({
     start: CalendarEventTime.nullable(),
     end: CalendarEventTime.nullable(),
     isAllDay: z.boolean(),
+    /** RRULE / EXRULE / RDATE / EXDATE lines of a recurring event (the series); empty otherwise. */
     recurrence: z.array(z.string()),
     recurringEventId: z.string().nullable(),
     originalStartTime: CalendarEventTime.nullable(),
