@@ -3,6 +3,12 @@ import { VirtualClock } from '../../runtime/clock.js';
 import { canonicalId15, caseSafeSuffix, SalesforceSimulator, to18 } from '../../simulators/salesforce/index.js';
 import { server } from '../support/msw.js';
 
+/**
+ * Salesforce JSON of many shapes (query pages, error arrays, describe, records); the assertions below check them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 const TOKEN = 'test-access-token';
 const VERSION = 'v67.0';
 
@@ -24,7 +30,7 @@ function setup(options: { leads?: number; opportunities?: number; dailyLimit?: n
 async function call(
     path: string,
     init: RequestInit & { token?: string; batchSize?: number } = {}
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: Json; headers: Headers }> {
     const headers: Record<string, string> = { Authorization: `Bearer ${init.token ?? TOKEN}` };
     if (init.body) headers['Content-Type'] = 'application/json';
     if (init.batchSize) headers['Sforce-Query-Options'] = `batchSize=${init.batchSize}`;
@@ -45,7 +51,7 @@ function soql(query: string, options: { all?: boolean; batchSize?: number } = {}
 async function soqlAll(
     query: string,
     options: { all?: boolean; batchSize?: number } = {}
-): Promise<{ records: any[]; pages: number; totalSize: number }> {
+): Promise<{ records: Json[]; pages: number; totalSize: number }> {
     let page = await soql(query, options);
     expect(page.status).toBe(200);
     const records = [...page.body.records];
@@ -136,7 +142,7 @@ describe('SOQL', () => {
         expect(created.status).toBe(201);
         const res = await soql("SELECT Id, LastName FROM Lead WHERE LastName = 'd\\'arcy \\\\ back'");
         expect(res.status).toBe(200);
-        expect(res.body.records.map((r: any) => r.Id)).toEqual([created.body.id]);
+        expect(res.body.records.map((r: Json) => r.Id)).toEqual([created.body.id]);
         expect(res.body.records[0].LastName).toBe("D'Arcy \\ Back");
     });
 
@@ -176,7 +182,7 @@ describe('SOQL', () => {
             .map((r) => String(r['Id']));
         const list = [sample[0]!, sample[1]!.slice(0, 15), sample[2]!.toLowerCase()].map((id) => `'${id}'`).join(', ');
         const res = await soql(`SELECT Id FROM Lead WHERE Id IN (${list})`);
-        expect(res.body.records.map((r: any) => r.Id).sort()).toEqual([...sample].sort());
+        expect(res.body.records.map((r: Json) => r.Id).sort()).toEqual([...sample].sort());
         const not = await soql(`SELECT COUNT() FROM Lead WHERE Id NOT IN (${list})`);
         expect(not.body.totalSize).toBe(leads().filter((r) => r['IsDeleted'] !== true).length - 3);
     });
@@ -190,7 +196,7 @@ describe('SOQL', () => {
         });
     });
 
-    it('compares date-times given as unquoted ISO 8601 literals, with any offset', async () => {
+    it('compares date-times given as unquoted ISO 8601 literals, with Json offset', async () => {
         const cut = Date.UTC(2025, 6, 1);
         const expected = leads().filter((r) => r['IsDeleted'] !== true && (r['SystemModstamp'] as number) >= cut).length;
         for (const literal of ['2025-07-01T00:00:00Z', '2025-07-01T02:00:00+02:00', '2025-07-01T00:00:00.000Z']) {
@@ -276,7 +282,7 @@ describe('SOQL', () => {
         expect(sort.body[0].message).toContain("field 'Description' can not be sorted in a query call");
     });
 
-    it('accepts field and object names in any case and answers with the canonical names', async () => {
+    it('accepts field and object names in Json case and answers with the canonical names', async () => {
         const res = await soql('select id, lastname from lead limit 1');
         expect(Object.keys(res.body.records[0])).toEqual(['attributes', 'Id', 'LastName']);
         expect(res.body.records[0].attributes.type).toBe('Lead');
@@ -315,7 +321,7 @@ describe('query cursors', () => {
         sim.store.update('Lead', String(later['Id']), { Title: 'Changed meanwhile' });
         const second = await call(first.body.nextRecordsUrl);
         const third = await call(second.body.nextRecordsUrl);
-        const row = [...second.body.records, ...third.body.records].find((r: any) => r.Id === later['Id']);
+        const row = [...second.body.records, ...third.body.records].find((r: Json) => r.Id === later['Id']);
         expect(row.Title).toBe(later['Title']);
     });
 
@@ -454,18 +460,18 @@ describe('records', () => {
             })
         });
         expect(bad.status).toBe(400);
-        const byCode = Object.fromEntries(bad.body.map((e: any) => [e.fields[0], e.errorCode]));
+        const byCode = Object.fromEntries(bad.body.map((e: Json) => [e.fields[0], e.errorCode]));
         expect(byCode).toEqual({
             LastName: 'STRING_TOO_LONG',
             FirstName: 'STRING_TOO_LONG',
             Email: 'INVALID_EMAIL_ADDRESS',
             Status: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST'
         });
-        expect(bad.body.find((e: any) => e.fields[0] === 'Status').message).toBe(
+        expect(bad.body.find((e: Json) => e.fields[0] === 'Status').message).toBe(
             'Lead Status: bad value for restricted picklist field: Maybe'
         );
-        expect(bad.body.find((e: any) => e.fields[0] === 'Email').message).toBe('Email: invalid email address: not-an-email');
-        expect(bad.body.find((e: any) => e.fields[0] === 'LastName').message).toBe(
+        expect(bad.body.find((e: Json) => e.fields[0] === 'Email').message).toBe('Email: invalid email address: not-an-email');
+        expect(bad.body.find((e: Json) => e.fields[0] === 'LastName').message).toBe(
             `Last Name: data value too large: ${'x'.repeat(81)} (max length=80)`
         );
         expect(leads().some((r) => r['Company'] === 'Y')).toBe(false);
@@ -580,18 +586,18 @@ describe('describe', () => {
         const res = await call('/sobjects/Lead/describe');
         expect(res.status).toBe(200);
         expect(res.body).toMatchObject({ name: 'Lead', keyPrefix: '00Q', queryable: true });
-        const byName: Record<string, any> = Object.fromEntries(res.body.fields.map((f: any) => [f.name, f]));
+        const byName: Record<string, Json> = Object.fromEntries(res.body.fields.map((f: Json) => [f.name, f]));
         expect(byName['LastName']).toMatchObject({ type: 'string', length: 80, nillable: false, createable: true, updateable: true });
         expect(byName['Email']).toMatchObject({ type: 'email', length: 80, nillable: true });
         expect(byName['SystemModstamp']).toMatchObject({ type: 'datetime', createable: false, updateable: false });
-        expect(byName['Status'].picklistValues.map((p: any) => p.value)).toContain('Working - Contacted');
+        expect(byName['Status'].picklistValues.map((p: Json) => p.value)).toContain('Working - Contacted');
     });
 
     it('describes an org without a field, and refuses queries and writes that name it', async () => {
         sim.removeField('Opportunity', 'Probability');
         const res = await call('/sobjects/Opportunity/describe');
-        expect(res.body.fields.map((f: any) => f.name)).not.toContain('Probability');
-        expect(res.body.fields.map((f: any) => f.name)).toContain('StageName');
+        expect(res.body.fields.map((f: Json) => f.name)).not.toContain('Probability');
+        expect(res.body.fields.map((f: Json) => f.name)).toContain('StageName');
         const query = await soql('SELECT Id, Probability FROM Opportunity');
         expect(query.body[0]).toMatchObject({
             errorCode: 'INVALID_FIELD',
