@@ -14,13 +14,19 @@ import { GmailThread as GmailApiThread } from './schemas.js';
 type Caller = Pick<NangoSync, 'get' | 'log'>;
 
 export interface FetchedThreads {
-    /** Threads to save. */
-    threads: GmailThread[];
+    /** Threads saved (through `save`). */
+    saved: number;
     /** Threads that no longer exist, or that hold no message outside SPAM and TRASH: to delete from the cache. */
     gone: string[];
     /** Threads whose every message was unreadable: neither saved nor deleted (logged). */
     unreadable: string[];
 }
+
+/**
+ * Threads are handed to `save` in chunks of this size as they arrive, so memory holds about a chunk of mapped
+ * threads and the requests in flight, not the whole page; the pool keeps running meanwhile.
+ */
+export const SAVE_CHUNK = 100;
 
 const HIDDEN_LABELS = ['SPAM', 'TRASH'];
 
@@ -29,42 +35,61 @@ export function isVisible(thread: GmailThread): boolean {
     return thread.messages.some((message) => !message.labels.some((label) => HIDDEN_LABELS.includes(label)));
 }
 
-export async function fetchThreads(nango: Caller, ids: readonly string[], bucket: TokenBucket): Promise<FetchedThreads> {
-    const result: FetchedThreads = { threads: [], gone: [], unreadable: [] };
-    const outcomes = await mapPooled(ids, { concurrency: GMAIL_CONCURRENCY, bucket, units: GMAIL_UNITS.threadsGet }, async (id) => {
-        try {
-            // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.threads/get
-            const response = await nango.get({
-                endpoint: `/gmail/v1/users/me/threads/${encodeURIComponent(id)}`,
-                params: { format: 'full' },
-                retries: READ_RETRIES
-            });
-            return { id, raw: GmailApiThread.parse(response.data) };
-        } catch (error) {
-            // Deleted between the listing (or the history record) and this call.
-            if (isNotFound(error)) return { id, raw: null };
-            throw error;
-        }
-    });
+export async function fetchThreads(
+    nango: Caller,
+    ids: readonly string[],
+    bucket: TokenBucket,
+    save: (threads: GmailThread[]) => Promise<void>
+): Promise<FetchedThreads> {
+    const result: FetchedThreads = { saved: 0, gone: [], unreadable: [] };
+    const pending: GmailThread[] = [];
     const unknownCharsets = new Set<string>();
-    for (const outcome of outcomes) {
-        if (outcome.raw === null || (outcome.raw.messages ?? []).length === 0) {
-            result.gone.push(outcome.id);
-            continue;
+    const flush = async () => {
+        if (pending.length === 0) return;
+        const batch = pending.splice(0);
+        result.saved += batch.length;
+        await save(batch);
+    };
+    await mapPooled(ids, { concurrency: GMAIL_CONCURRENCY, bucket, units: GMAIL_UNITS.threadsGet }, async (id) => {
+        const raw = await getThread(nango, id);
+        if (raw === null || (raw.messages ?? []).length === 0) {
+            result.gone.push(id);
+            return;
         }
-        const mapped = toGmailThread(outcome.raw);
+        const mapped = toGmailThread(raw);
         for (const charset of mapped.unknownCharsets) unknownCharsets.add(charset);
         for (const skipped of mapped.skipped) {
-            await nango.log(`Skipped message ${skipped.id} of thread ${outcome.id}: ${skipped.problem}`, { level: 'warn' });
+            await nango.log(`Skipped message ${skipped.id} of thread ${id}: ${skipped.problem}`, { level: 'warn' });
         }
         if (!mapped.thread) {
-            result.unreadable.push(outcome.id);
-            await nango.log(`Skipped thread ${outcome.id}: none of its messages could be read`, { level: 'warn' });
-        } else if (isVisible(mapped.thread)) result.threads.push(mapped.thread);
-        else result.gone.push(outcome.id);
-    }
+            result.unreadable.push(id);
+            await nango.log(`Skipped thread ${id}: none of its messages could be read`, { level: 'warn' });
+        } else if (!isVisible(mapped.thread)) {
+            result.gone.push(id);
+        } else {
+            pending.push(mapped.thread);
+            if (pending.length >= SAVE_CHUNK) await flush();
+        }
+    });
+    await flush();
     if (unknownCharsets.size > 0) {
         await nango.log(`Unknown charsets read as UTF-8: ${[...unknownCharsets].join(', ')}`, { level: 'warn' });
     }
     return result;
+}
+
+/** threads.get?format=full, parsed; null when the thread is gone (deleted since it was listed or named in history). */
+async function getThread(nango: Caller, id: string): Promise<GmailApiThread | null> {
+    try {
+        // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.threads/get
+        const response = await nango.get({
+            endpoint: `/gmail/v1/users/me/threads/${encodeURIComponent(id)}`,
+            params: { format: 'full' },
+            retries: READ_RETRIES
+        });
+        return GmailApiThread.parse(response.data);
+    } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+    }
 }

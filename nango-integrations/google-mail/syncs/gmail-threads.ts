@@ -54,6 +54,12 @@ const sync = createSync({
 type Nango = Parameters<(typeof sync)['exec']>[0];
 type Bucket = ReturnType<typeof gmailBucket>;
 
+function saveTo(nango: Nango): (threads: GmailThread[]) => Promise<void> {
+    return async (threads) => {
+        await nango.batchSave(threads, 'GmailThread');
+    };
+}
+
 async function syncBackfill(nango: Nango, resume: Checkpoint | null, bucket: Bucket, resync = resume?.resync ?? false): Promise<void> {
     let state: Checkpoint;
     if (resume) {
@@ -77,8 +83,7 @@ async function syncBackfill(nango: Nango, resume: Checkpoint | null, bucket: Buc
     let previousPage = new Set<string>();
     for await (const page of threadPages(nango, { q: state.query, pageToken: state.pageToken || null, bucket })) {
         const ids = page.threadIds.filter((id) => !previousPage.has(id));
-        const fetched = await fetchThreads(nango, ids, bucket);
-        await nango.batchSave(fetched.threads, 'GmailThread');
+        await fetchThreads(nango, ids, bucket, saveTo(nango));
         previousPage = new Set(page.threadIds);
         if (page.nextPageToken) {
             state = { ...state, pageToken: page.nextPageToken };
@@ -109,15 +114,14 @@ async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket):
                     if (!refreshed.has(change.message.threadId)) threadIds.add(change.message.threadId);
                 }
             }
-            const fetched = await fetchThreads(nango, [...threadIds], bucket);
-            await nango.batchSave(fetched.threads, 'GmailThread');
+            const fetched = await fetchThreads(nango, [...threadIds], bucket, saveTo(nango));
             if (fetched.gone.length > 0)
                 await nango.batchDelete(
                     fetched.gone.map((id) => ({ id })),
                     'GmailThread'
                 );
             for (const id of threadIds) refreshed.add(id);
-            changed += fetched.threads.length;
+            changed += fetched.saved;
             deleted += fetched.gone.length;
             // On the last page, the mailbox's current id; before it, the last record handled (history.list returns
             // the records after the start id, so a resumed run continues right after it).
