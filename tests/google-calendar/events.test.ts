@@ -1,5 +1,8 @@
+import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { HOLIDAY_CALENDAR, SEED_USER } from '../../simulators/calendar/index.js';
+import { CALENDAR_BASE, HOLIDAY_CALENDAR, SEED_USER } from '../../simulators/calendar/index.js';
+import { googleLegacyError } from '../../simulators/common/google-errors.js';
+import { server } from '../support/msw.js';
 import { readState } from '../../nango-integrations/google-calendar/calendar-state.js';
 import { conn, expectInSync, live, MODEL, testBed, type Bed } from './support.js';
 
@@ -244,6 +247,25 @@ describe('events sync: later runs', () => {
         const result = await bed.sync();
         expect(result.status, result.error?.message).toBe('success');
         expect(result.logs.some((log) => log.message.includes('ghost@group.calendar.google.com'))).toBe(true);
+        expectInSync(bed, ['primary']);
+    });
+
+    it('drops a calendar the user may no longer read (403 forbidden, after Nango retried it) and keeps the others', async () => {
+        const bed = testBed();
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: ['primary', team] });
+        await bed.sync();
+        bed.sim.applyActivity('edit-events');
+        // Access to the team calendar is withdrawn: Calendar refuses every listing of it.
+        server.use(
+            http.get(`${CALENDAR_BASE}/calendars/:calendarId/events`, ({ params }) =>
+                params['calendarId'] === team ? googleLegacyError(403, 'forbidden', 'Forbidden') : undefined
+            )
+        );
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(result.logs.some((log) => log.message.includes(`Calendar ${team} cannot be read`))).toBe(true);
+        expect(recordsOf(bed, team).every((r) => r._nango_metadata.deleted_at !== null)).toBe(true);
         expectInSync(bed, ['primary']);
     });
 

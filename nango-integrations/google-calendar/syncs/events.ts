@@ -127,9 +127,9 @@ async function syncCalendar(run: Run, progress: CalendarProgress): Promise<void>
         }
         await listAll(run, progress);
     } catch (error) {
-        if (!isNotFound(error)) throw error;
+        if (!isInaccessible(error)) throw error;
         // The calendar is gone or no longer shared with the user: its events leave the cache; it is tried again next run.
-        await run.nango.log(`Calendar ${progress.calendarId} is not found (${describeFailure(error)}): dropping its events`, {
+        await run.nango.log(`Calendar ${progress.calendarId} cannot be read (${describeFailure(error)}): dropping its events`, {
             level: 'warn'
         });
         const cachedSomething = progress.phase !== 'full' || progress.pageToken !== null;
@@ -137,6 +137,13 @@ async function syncCalendar(run: Run, progress: CalendarProgress): Promise<void>
         run.state.calendars = run.state.calendars.filter((other) => other !== progress);
         await save(run);
     }
+}
+
+/** 404, or a 403 that is about access rather than rate (Nango has already retried it). */
+function isInaccessible(error: unknown): boolean {
+    if (isNotFound(error)) return true;
+    const failure = googleFailureOf(error);
+    return failure.status === 403 && failure.reasons.some((reason) => reason === 'forbidden' || reason === 'requiredAccessLevel');
 }
 
 /**
