@@ -12,7 +12,14 @@ const program = new Command('npm start --')
     .addHelpText('before', `${NOTICE}\n`)
     .addHelpText('after', `\n${catalogText()}\n\nStore: .nango-local/store.sqlite (set NANGO_LOCAL_DIR to use another folder).`)
     .showHelpAfterError('(add --help for usage)')
-    .action(async () => {
+    .allowExcessArguments(true)
+    .action(async (_options: unknown, command: Command) => {
+        // A mistyped command reaches here as an argument of the default action; it must not start a rehearsal.
+        const [unknown] = command.args;
+        if (unknown !== undefined) {
+            const known = command.commands.map((c) => c.name()).join(', ');
+            throw new UserError(`unknown command "${unknown}"; commands: ${known} (or none, for the rehearsal)`);
+        }
         const { rehearse } = await import('./commands/rehearse.js');
         process.exitCode = await rehearse({});
     });

@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CaseResult } from '../../bench/run.js';
+import { freshLocalDir, REPO } from './cli-process.js';
+
+interface Results {
+    settings: { sizes: number[]; latencyMs: number; scale: number | null };
+    results: CaseResult[];
+}
+
+const SYNCS = ['gmail-threads', 'gmail-contacts', 'salesforce-leads', 'salesforce-opportunities', 'events'];
+
+/** `npm run bench` at a tiny size: the harness end to end, not a measurement (figures at this size mean little). */
+describe('npm run bench (smoke run at a tiny size)', () => {
+    const outDir = freshLocalDir();
+    let code: number | null = null;
+    let stdout = '';
+    let results: Results;
+
+    beforeAll(async () => {
+        const bin = join(REPO, 'node_modules', '.bin');
+        const child = spawn(join(bin, 'tsx'), ['bench/run.ts', '--sizes', '60', '--latency', '20', '--out-dir', outDir], {
+            cwd: REPO,
+            env: { ...process.env, PATH: `${bin}${delimiter}${process.env['PATH'] ?? ''}` },
+            stdio: ['ignore', 'pipe', 'inherit']
+        });
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+        code = await new Promise((resolve) => child.on('close', resolve));
+        results = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Results;
+    }, 180_000);
+
+    it('measures every sync, ours and the naive baseline, and both leave a cache equal to the provider', () => {
+        expect(code).toBe(0);
+        expect(results.settings).toMatchObject({ sizes: [60], latencyMs: 20, scale: null });
+        expect(results.results.map((r) => r.sync)).toEqual(SYNCS);
+        for (const result of results.results) {
+            expect(result.ours.correct, `${result.sync} ours`).toBe(true);
+            expect(result.naive?.correct, `${result.sync} naive`).toBe(true);
+            expect(result.ours.records).toBe(result.records);
+        }
+    });
+
+    it('never reports our syncs below the floor the provider’s cost table allows', () => {
+        // The floor includes what a sync needs to continue incrementally (Gmail's getProfile for the history id),
+        // which the one-shot naive baseline skips; so it bounds ours, not the baseline.
+        for (const { sync, floor, ours } of results.results) {
+            expect(floor.minUnits, sync).toBeGreaterThan(0);
+            expect(ours.calls, sync).toBeGreaterThanOrEqual(floor.minCalls);
+            expect(ours.units, sync).toBeGreaterThanOrEqual(floor.minUnits);
+        }
+    });
+
+    it('reports times, throughputs, memory and ratios that are finite and consistent', () => {
+        for (const { sync, floor, ours, naive, ratios } of results.results) {
+            for (const measure of [ours, naive!]) {
+                expect(measure.simMs, sync).toBeGreaterThan(0);
+                expect(measure.wallMs, sync).toBeGreaterThan(0);
+                expect(measure.throughput, sync).toBeCloseTo(measure.records / (measure.simMs / 1000), 6);
+                expect(measure.memory.heapGrowth, sync).toBeGreaterThanOrEqual(0);
+                expect(measure.memory.baselineRss, sync).toBeGreaterThan(0);
+            }
+            // Every call waits the latency: a run cannot be faster than its calls that must follow one another.
+            expect(ours.simMs, sync).toBeGreaterThanOrEqual(floor.sequentialCalls * 20);
+            expect(ratios.unitsToFloor).toBeCloseTo(ours.units / floor.minUnits, 9);
+            expect(ratios.speedupOverNaive).toBeCloseTo(naive!.simMs / ours.simMs, 9);
+            expect(Number.isFinite(floor.limitThroughput)).toBe(true);
+        }
+    });
+
+    it('the naive baseline fetches item by item: at least one call per record for the list-then-get syncs', () => {
+        for (const result of results.results.filter((r) => r.sync !== 'gmail-contacts')) {
+            expect(result.naive!.calls, result.sync).toBeGreaterThanOrEqual(result.records);
+        }
+    });
+
+    it('writes the markdown table and prints it', () => {
+        const markdown = readFileSync(join(outDir, 'RESULTS.md'), 'utf8');
+        expect(markdown).toContain('| sync | records | script | API calls | quota units | min units |');
+        for (const sync of SYNCS) expect(markdown).toContain(`| ${sync} |`);
+        expect(stdout).toContain('# Bench results');
+    });
+});
