@@ -23,6 +23,7 @@ export class MemorySampler {
     private baselineHeap = 0;
     private peakRss = 0;
     private peakHeap = 0;
+    private lastSample = 0;
 
     constructor(private readonly everyMs = 20) {}
 
@@ -35,6 +36,7 @@ export class MemorySampler {
     }
 
     stop(): MemoryPeak {
+        this.lastSample = 0;
         this.sample();
         if (this.timer) clearInterval(this.timer);
         this.timer = undefined;
@@ -46,8 +48,14 @@ export class MemorySampler {
         };
     }
 
-    /** Also called by the bench at every progress report, so a burst between two timer ticks is still seen. */
+    /**
+     * Also called at every progress report, so a burst in a long synchronous stretch (no timer tick) is still seen;
+     * at most once per period, since process.memoryUsage() is not cheap on a large heap.
+     */
     sample(): void {
+        const now = performance.now();
+        if (now - this.lastSample < this.everyMs / 2) return;
+        this.lastSample = now;
         const usage = process.memoryUsage();
         if (usage.rss > this.peakRss) this.peakRss = usage.rss;
         if (usage.heapUsed > this.peakHeap) this.peakHeap = usage.heapUsed;
