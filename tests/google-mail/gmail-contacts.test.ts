@@ -84,6 +84,18 @@ describe('gmail-contacts', () => {
         expect((await world.sync()).byModel['GoogleContact']).toEqual({ added: 0, updated: 0, deleted: 0 });
     });
 
+    // As for gmail-threads: Nango keeps the trackDeletesStart window open across executions (NangoHQ/nango#5517);
+    // the local runtime opens it per run, so the contacts saved before the cut are deleted. Turn into `it` once fixed.
+    it.fails('a resync cut between pages resumes and deletes only the contacts really gone', async () => {
+        const world = await synced(1100);
+        world.sim.applyActivity('delete-contacts');
+        world.sim.applyActivity('token-expiry');
+        expect((await world.sync({ stopAfterCheckpoints: 1 })).status).toBe('interrupted');
+        expect(world.store.getCheckpoint(conn, 'gmail-contacts')).toMatchObject({ phase: 'full', resync: true });
+        expect((await world.sync()).status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
+    });
+
     it('retries 429 and 5xx answers and still ends equal to the contact book', async () => {
         const world = contactsWorld({ contacts: 1100 });
         world.sim.core.faults.inject('people.connections.list', { kind: 'status', status: 429, retryAfterSeconds: 3 }, 2);
