@@ -375,6 +375,7 @@ export function buildManifest(nangoJson: NangoJson, sources: ZodSources): string
                 auto_start: sync.auto_start,
                 scopes: sync.scopes ?? [],
                 version: sync.version ?? '',
+                // syncType and trackDeletes are deprecated in Nango: shown only when a script still sets them.
                 ...(sync.sync_type && sync.sync_type !== 'full' ? { sync_type: sync.sync_type } : {}),
                 ...(sync.track_deletes ? { track_deletes: true } : {}),
                 ...(input ? { input } : {}),
