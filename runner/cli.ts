@@ -148,10 +148,9 @@ if (process.argv.slice(2).includes('simulate') && process.argv.some((arg) => arg
 try {
     await program.parseAsync(process.argv);
 } catch (err) {
-    if (err instanceof UserError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exitCode = 1;
-    } else {
-        throw err;
-    }
+    // Printed here, through process.stderr.write, so that live mode's redaction sees every error text too.
+    process.stderr.write(
+        err instanceof UserError ? `error: ${err.message}\n` : `error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`
+    );
+    process.exitCode = 1;
 }

@@ -2,7 +2,7 @@ import type { Clock } from '../runtime/clock.js';
 import { runAction, runSync } from '../runtime/index.js';
 import type { RecordsStore } from '../runtime/records-store.js';
 import type { Simulator } from '../simulators/common/simulator.js';
-import { formatInt, formatMs } from './format.js';
+import { clip, formatInt, formatMs } from './format.js';
 import { ProgressLine, type Output } from './progress.js';
 
 /** Where a script's calls go: the simulators (their meters give quota units) or the real API. */
@@ -67,6 +67,15 @@ export async function runOneSync(options: {
             ? `done: +${formatInt(added)} ~${formatInt(updated)} -${formatInt(deleted)}${units === null ? '' : `, ${formatInt(units)} quota units`}`
             : `${result.status.toUpperCase()}: ${result.error?.message ?? 'no message'}`;
     progress.finish(outcome, { calls: result.calls, elapsedMs: wallMs });
+    // What the script flagged (an expired cursor, a skipped record) is worth seeing; info logs and the proxy's note
+    // on each 4xx it does not retry (a thread deleted between list and get) are not.
+    const shown = new Set<string>();
+    for (const log of result.logs) {
+        if ((log.level !== 'warn' && log.level !== 'error') || /^Skipping retry HTTP call/.test(log.message)) continue;
+        const line = `      ${log.level}: ${clip(log.message, 300)}\n`;
+        if (!shown.has(line)) options.out.write(line);
+        shown.add(line);
+    }
     const row: RunRow = {
         script: options.name,
         phase: options.phase,

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../runner/errors.js';
+import { markdownTable, textTable } from '../../runner/format.js';
+import { liveCredentials, redact } from '../../runner/live.js';
+import { ProgressLine } from '../../runner/progress.js';
+import { floorFor } from '../../bench/costs.js';
+
+function output(isTTY: boolean): { write(text: string): boolean; isTTY: boolean; text: string } {
+    return {
+        isTTY,
+        text: '',
+        write(chunk: string) {
+            this.text += chunk;
+            return true;
+        }
+    };
+}
+
+describe('progress lines', () => {
+    it('redraw in place on a terminal and end with a newline', () => {
+        const out = output(true);
+        const line = new ProgressLine(out, 'gmail-threads (initial)');
+        line.update({ records: 100, pages: 1, calls: 101, elapsedMs: 900 });
+        line.finish('done');
+        expect(out.text).toContain('\r\x1b[K  gmail-threads (initial): 100 records saved, 1 pages, 101 API calls, 900 ms');
+        expect(out.text.endsWith(' — done\n')).toBe(true);
+    });
+
+    it('are plain lines elsewhere: no cursor codes, and no line per update', () => {
+        const out = output(false);
+        const line = new ProgressLine(out, 'events (initial)');
+        for (let i = 0; i < 50; i += 1) line.update({ records: i, pages: i, calls: i, elapsedMs: i });
+        line.finish('done');
+        expect(out.text).toBe('  events (initial): 49 records saved, 49 pages, 49 API calls, 49 ms — done\n');
+    });
+});
+
+describe('live credentials', () => {
+    it('name every missing variable', () => {
+        expect(() => liveCredentials('salesforce', {})).toThrow(/SALESFORCE_ACCESS_TOKEN and SALESFORCE_INSTANCE_URL/);
+        expect(() => liveCredentials('google-calendar', { GOOGLE_ACCESS_TOKEN: '  ' })).toThrow(UserError);
+    });
+
+    it('refuse an instance URL that is not an https origin', () => {
+        expect(() =>
+            liveCredentials('salesforce', { SALESFORCE_ACCESS_TOKEN: 'x', SALESFORCE_INSTANCE_URL: 'acme.my.salesforce.com' })
+        ).toThrow(/SALESFORCE_INSTANCE_URL must look like/);
+        expect(
+            liveCredentials('salesforce', { SALESFORCE_ACCESS_TOKEN: 't0k3n!', SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com/' })
+        ).toEqual({
+            accessToken: 't0k3n!',
+            connectionConfig: { instance_url: 'https://acme.my.salesforce.com' },
+            secrets: ['t0k3n!']
+        });
+    });
+
+    it('are redacted wherever they appear, URL-encoded too', () => {
+        const token = '00D5g000004!AQ8AQ/x+y=';
+        const text = `Authorization: Bearer ${token} at /query?access_token=${encodeURIComponent(token)}`;
+        expect(redact(text, [token])).toBe('Authorization: Bearer [redacted] at /query?access_token=[redacted]');
+    });
+});
+
+describe('tables', () => {
+    it('align numbers right and pad every column to its widest cell', () => {
+        const table = textTable(
+            [{ title: 'model' }, { title: 'stored', align: 'right' }],
+            [
+                ['GmailThread', '9'],
+                ['GoogleCalendarEvent', '1,200']
+            ]
+        );
+        expect(table.split('\n')).toEqual([
+            'model                stored',
+            '-------------------  ------',
+            'GmailThread               9',
+            'GoogleCalendarEvent   1,200'
+        ]);
+    });
+
+    it('escape pipes in markdown cells', () => {
+        expect(markdownTable([{ title: 'a' }], [['x|y']])).toBe('| a |\n|:---|\n| x\\|y |');
+    });
+});
+
+describe('the cost floors', () => {
+    it('charge Gmail getProfile, threads.list at 500 a page and threads.get per thread; the quota binds at ~25 threads/s', () => {
+        const floor = floorFor('gmail-threads', { records: 100_000 }, 100, { capacity: 15_000, windowMs: 60_000 });
+        expect(floor.minCalls).toBe(1 + 200 + 100_000);
+        expect(floor.minUnits).toBe(1 + 2_000 + 1_000_000);
+        expect(floor.limitThroughput).toBeCloseTo(100_000 / (1_002_001 / 250), 6);
+        expect(floor.boundBy).toMatch(/^quota/);
+    });
+
+    it('leave Salesforce latency-bound while its daily allowance covers the run', () => {
+        const floor = floorFor('salesforce-leads', { records: 100_000 }, 100, { capacity: 100_000, windowMs: 86_400_000 });
+        expect(floor.minCalls).toBe(50);
+        expect(floor.quotaThroughput).toBeNull();
+        expect(floor.limitThroughput).toBeCloseTo(100_000 / 5, 6);
+    });
+
+    it('page Calendar per calendar, at least one call each, calendars side by side', () => {
+        const floor = floorFor('events', { records: 6_000, perPartition: [5_001, 998, 1] }, 100, { capacity: 600, windowMs: 60_000 });
+        expect(floor.minCalls).toBe(3 + 1 + 1);
+        expect(floor.sequentialCalls).toBe(3);
+    });
+});
