@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordsStore, REPO_ROOT, runSync, VirtualClock } from '../../runtime/index.js';
+import { loadScript, RecordsStore, REPO_ROOT, runSync, VirtualClock } from '../../runtime/index.js';
 import { FIXTURES_DIR } from './support/fixtures.js';
 
 const conn = { integration: 'google-mail', connectionId: 'local' };
@@ -91,5 +91,41 @@ describe.each(['source', 'compiled'] as const)('the sandbox, running the %s scri
         const start = new VirtualClock().now();
         expect(saved).toBe(`${start}|${start}|5000|1970-01-01T00:00:00.000Z|string|1|${Date.UTC(2020, 0, 1)}`);
         expect(clock.now()).toBe(start + 5000);
+    });
+});
+
+describe('loadScript', () => {
+    it('bundles again when the script or a file it imports changes', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'runtime-reload-'));
+        try {
+            mkdirSync(join(dir, 'google-mail', 'syncs'), { recursive: true });
+            const helper = join(dir, 'google-mail', 'version.ts');
+            const write = (version: string) => writeFileSync(helper, `export const VERSION = '${version}';\n`);
+            write('1.0.0');
+            writeFileSync(
+                join(dir, 'google-mail', 'syncs', 'versioned.ts'),
+                [
+                    "import { createSync } from 'nango';",
+                    "import { VERSION } from '../version.js';",
+                    "export default createSync({ description: 'v', version: VERSION, frequency: 'every hour', autoStart: true, models: {}, exec: async () => {} });"
+                ].join('\n')
+            );
+            const load = async () =>
+                (
+                    await loadScript({
+                        integration: 'google-mail',
+                        kind: 'syncs',
+                        name: 'versioned',
+                        clock: new VirtualClock(),
+                        integrationsDir: dir
+                    })
+                ).definition.version;
+            expect(await load()).toBe('1.0.0');
+            write('2.0.0');
+            utimesSync(helper, new Date(), new Date(Date.now() + 5000));
+            expect(await load()).toBe('2.0.0');
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
