@@ -115,11 +115,9 @@ async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket):
                 }
             }
             const fetched = await fetchThreads(nango, [...threadIds], bucket, saveTo(nango));
-            if (fetched.gone.length > 0)
-                await nango.batchDelete(
-                    fetched.gone.map((id) => ({ id })),
-                    'GmailThread'
-                );
+            // Gone: deleted, or left with no message outside SPAM and TRASH (threads.list no longer shows it).
+            const gone = fetched.gone.map((id) => ({ id }));
+            if (gone.length > 0) await nango.batchDelete(gone, 'GmailThread');
             for (const id of threadIds) refreshed.add(id);
             changed += fetched.saved;
             deleted += fetched.gone.length;
