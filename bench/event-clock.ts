@@ -1,21 +1,22 @@
 import type { Clock } from '../runtime/clock.js';
 
 /**
- * The bench's time line: local work takes the real time it takes, waiting costs nothing.
+ * The bench's time line: local work takes the CPU time it takes, waiting costs nothing.
  *
- * Time advances with the real clock while the process computes (the script's parsing, mapping, validation and
- * saving run at this machine's speed), except while the clock is paused (the simulator computing an answer, which
- * at a real provider is part of the call's latency). Whenever the process has nothing left to do but wait for a
- * sleeper (latency, quota pacing, retry backoff), time jumps to the earliest wake-up. Sleeps that overlap cost the
- * longest of them, sleeps in sequence add up, and CPU time is never inflated — unlike a clock scaled by N, where
- * 1 ms of local work would count as N ms and swamp short waits.
+ * Time advances with this process's CPU time (the script's parsing, mapping, validation and saving, at this
+ * machine's speed), except while the clock is paused (the simulator computing an answer, which at a real provider
+ * is part of the call's latency). Whenever the process has nothing left to do but wait for a sleeper (latency,
+ * quota pacing, retry backoff), time jumps to the earliest wake-up. Sleeps that overlap cost the longest of them,
+ * sleeps in sequence add up, and CPU time is never inflated — unlike a clock scaled by N, where 1 ms of local work
+ * would count as N ms and swamp short waits. CPU time rather than wall time, so that other processes competing for
+ * the machine do not slow the time line down (they lengthen the bench, not its results).
  *
  * "Nothing left to do" is detected with setImmediate: it runs once the microtask queue is drained and the loop has
  * no earlier work, and in the bench nothing else schedules real I/O during a run (the transport is in-process).
  */
 export class EventClock implements Clock {
     private readonly epoch = Date.now();
-    private readonly origin = performance.now();
+    private readonly origin = cpuMs();
     private skipped = 0;
     private paused = 0;
     private pauseDepth = 0;
@@ -30,9 +31,9 @@ export class EventClock implements Clock {
 
     /** Milliseconds on this time line since the clock was made. */
     elapsed(): number {
-        const real = performance.now();
-        const paused = this.paused + (this.pauseDepth > 0 ? real - this.pausedSince : 0);
-        return real - this.origin - paused + this.skipped;
+        const cpu = cpuMs();
+        const paused = this.paused + (this.pauseDepth > 0 ? cpu - this.pausedSince : 0);
+        return cpu - this.origin - paused + this.skipped;
     }
 
     sleep(ms: number): Promise<void> {
@@ -47,12 +48,12 @@ export class EventClock implements Clock {
 
     /** Stops time until the returned function is called (nested pauses count once). */
     pause(): () => void {
-        if (this.pauseDepth++ === 0) this.pausedSince = performance.now();
+        if (this.pauseDepth++ === 0) this.pausedSince = cpuMs();
         let resumed = false;
         return () => {
             if (resumed) return;
             resumed = true;
-            if (--this.pauseDepth === 0) this.paused += performance.now() - this.pausedSince;
+            if (--this.pauseDepth === 0) this.paused += cpuMs() - this.pausedSince;
         };
     }
 
@@ -72,4 +73,10 @@ export class EventClock implements Clock {
         while (this.sleepers.length > 0 && this.sleepers[0]!.wake <= due) this.sleepers.shift()!.resolve();
         if (this.sleepers.length > 0) this.schedule();
     }
+}
+
+/** User and system CPU time of this process, in milliseconds (microsecond resolution). */
+function cpuMs(): number {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
 }

@@ -104,11 +104,12 @@ function timeNote(settings: BenchSettings): string {
     if (settings.scale === null) {
         return (
             `- **time (API)** is on the bench’s event clock: each API call waits ${settings.latencyMs} ms, quota windows and ` +
-            'retry backoff are in the same time, local work (parsing, mapping, validating, saving) counts at this machine’s real ' +
-            'speed, and whenever the process has nothing to do but wait, time jumps to the next wake-up. So **time (API)** and ' +
-            '**rec/s** are what the run would take against the real API at this latency; **real time** is how long the bench ' +
-            'took for it here (mostly local CPU). A clock scaled by N (`--scale N`, the runtime’s SystemClock) would count every ' +
-            'millisecond of local work as N ms and swamp the waits it is meant to measure.' +
+            'retry backoff are in the same time, local work (parsing, mapping, validating, saving) counts as the CPU time this ' +
+            'process spent on it, and whenever the process has nothing to do but wait, time jumps to the next wake-up. So ' +
+            '**time (API)** and **rec/s** are what the run would take against the real API at this latency, with this machine’s ' +
+            'CPU for the local work (CPU time, not wall time, so other processes on a busy machine do not skew it); **real ' +
+            'time** is how long the bench took for it here. A clock scaled by N (`--scale N`, the runtime’s SystemClock) would ' +
+            'count every millisecond of local work as N ms and swamp the waits it is meant to measure.' +
             transport
         );
     }
