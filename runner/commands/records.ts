@@ -42,6 +42,11 @@ export async function recordsCommand(model: string, options: RecordsCommandOptio
         }
         process.stdout.write(`${model} of ${owner.integration}, connection "${connectionId}": ${page.records.length} record(s)\n`);
         if (page.records.length > 0) process.stdout.write(`${renderRecords(model, page.records)}\n`);
+        else if (options.cursor === undefined && options.filter === undefined && options.modifiedAfter === undefined) {
+            process.stdout.write(
+                `Nothing cached yet: run the rehearsal (npm start) or npm start -- sync ${owner.integration} ${owner.name}\n`
+            );
+        }
         process.stdout.write(page.next_cursor ? `more: --cursor ${page.next_cursor}\n` : 'no more records\n');
         return 0;
     } finally {
