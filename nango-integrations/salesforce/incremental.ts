@@ -1,5 +1,5 @@
 /**
- * The incremental sync both Salesforce syncs run, one object at a time.
+ * The sync both Salesforce syncs run, one object at a time.
  *
  * Cursor: `SystemModstamp >= since ORDER BY SystemModstamp, Id`. SystemModstamp moves on every change, deletions and
  * undeletions included, and has one-second precision, so many rows share a value. `>` would lose rows written in the
@@ -7,24 +7,32 @@
  * checkpoint with a hash of what was saved) are dropped. A row changed again within that same second has another hash
  * and is saved again.
  *
- * Deletions: once a checkpoint exists the query goes to queryAll, which also returns recycle-bin rows
- * (IsDeleted = true, with a fresh SystemModstamp); those are batchDeleted. Deletions during a run land after the
- * run's snapshot and are seen by the next run. The very first run reads live rows only: nothing is cached to delete.
+ * Deletions: the query goes to queryAll, which also returns recycle-bin rows (IsDeleted = true, with a fresh
+ * SystemModstamp); once something is cached they are batchDeleted (the very first run and a resync only step over
+ * them, so the cursor passes them too). Deletions during a run land after the run's snapshot and are seen by the next
+ * run.
+ * A deleted record leaves the recycle bin for good after 15 days, or when an admin empties it; Salesforce's deletion
+ * log (sobjects/{Type}/deleted) reports the newest such removal as earliestDateAvailable. When that is later than
+ * `since`, deletions may have been missed and the run resyncs: a full read of live rows inside
+ * trackDeletesStart/trackDeletesEnd, so whatever was not seen is removed.
  *
  * Pages: up to 2,000 rows; each page is saved, then the checkpoint; an interrupted run resumes from it with a new
- * query (a query locator lives minutes on the server and is never stored).
+ * query (a query locator lives minutes on the server and is never stored). An interrupted resync starts over, since
+ * its deletion tracking must cover one complete read.
  */
 import { createHash } from 'crypto';
 import type { NangoSync } from 'nango';
 import { z } from 'zod';
 import { dataPath, READ_RETRIES, withSessionRetry } from './api.js';
-import { SalesforceLimitError } from './errors.js';
+import { hasErrorCode, SalesforceLimitError, SalesforceRequestError } from './errors.js';
 import { CURSOR_FIELDS } from './fields.js';
 import { salesforceQueryPages } from './pages.js';
-import { SalesforceDescribe } from './schemas.js';
-import { buildSelect, parseIsoDateTime, soqlBoolean, soqlDateTime, where, type Condition } from './soql.js';
+import { SalesforceDeletedResponse, SalesforceDescribe } from './schemas.js';
+import { buildSelect, parseIsoDateTime, soqlDateTime, where, type Condition } from './soql.js';
 
 export const SalesforceSyncCheckpoint = z.object({
+    /** `incremental`, or `resync` while a full read with deletion tracking is under way. */
+    phase: z.string(),
     /** SystemModstamp (ISO 8601) of the last row saved; '' means from the beginning. */
     since: z.string(),
     /** The rows already saved at exactly `since`, as `id:hash` joined by commas (at most MAX_SAVED_AT_SINCE). */
@@ -35,14 +43,19 @@ export const SalesforceSyncCheckpoint = z.object({
 export type SalesforceSyncCheckpoint = z.infer<typeof SalesforceSyncCheckpoint>;
 
 export const SalesforceSyncMetadata = z.object({
-    /** ISO 8601 date or date-time: a first run reads only records changed at or after it. */
+    /** ISO 8601 date or date-time: only records changed at or after it are synced. */
     modifiedSince: z.string().optional()
 });
 
 /** Rows remembered at the boundary; beyond this, further rows of that second are simply saved again next run. */
 export const MAX_SAVED_AT_SINCE = 1000;
 
-export interface ObjectSyncSpec<Row extends { Id: string; IsDeleted: boolean; SystemModstamp: string }, Model extends { id: string }> {
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+type CursorRow = { Id: string; IsDeleted: boolean; SystemModstamp: string };
+
+export interface ObjectSyncSpec<Row extends CursorRow, Model extends { id: string }> {
     object: 'Lead' | 'Opportunity';
     model: string;
     fields: readonly string[];
@@ -58,17 +71,29 @@ export interface SyncCaller {
     saveCheckpoint(checkpoint: SalesforceSyncCheckpoint): Promise<void>;
     batchSave(records: Record<string, unknown>[], model: string): Promise<boolean> | boolean;
     batchDelete(records: { id: string }[], model: string): Promise<boolean> | boolean;
+    trackDeletesStart(model: string): Promise<void> | void;
+    trackDeletesEnd(model: string): unknown;
 }
 
-export async function syncSalesforceObject<
-    Row extends { Id: string; IsDeleted: boolean; SystemModstamp: string },
-    Model extends { id: string }
->(nango: SyncCaller, spec: ObjectSyncSpec<Row, Model>): Promise<void> {
+/** What a run does with deleted rows: the first run and a resync step over them, later runs delete them. */
+type Mode = 'first' | 'incremental' | 'resync';
+
+interface Position {
+    mode: Mode;
+    since: string;
+    saved: Map<string, string>;
+    fields: string;
+}
+
+export async function syncSalesforceObject<Row extends CursorRow, Model extends { id: string }>(
+    nango: SyncCaller,
+    spec: ObjectSyncSpec<Row, Model>
+): Promise<void> {
     const modifiedSince = await readModifiedSince(nango);
     try {
         const fields = await queryableFields(nango, spec);
-        const state = await startingPoint(nango, fields.join(','), modifiedSince);
-        await readChanges(nango, spec, fields, state);
+        const start = await startingPoint(nango, spec, fields.join(','), modifiedSince);
+        await read(nango, spec, fields, start);
     } catch (error) {
         if (!(error instanceof SalesforceLimitError)) throw error;
         await nango.log(
@@ -91,7 +116,7 @@ async function readModifiedSince(nango: SyncCaller): Promise<string> {
 }
 
 /** The model's fields this org has, asked once per run; the ones it lacks stay null in the cache. */
-async function queryableFields<Row extends { Id: string; IsDeleted: boolean; SystemModstamp: string }, Model extends { id: string }>(
+async function queryableFields<Row extends CursorRow, Model extends { id: string }>(
     nango: SyncCaller,
     spec: ObjectSyncSpec<Row, Model>
 ): Promise<string[]> {
@@ -113,34 +138,65 @@ async function queryableFields<Row extends { Id: string; IsDeleted: boolean; Sys
     return spec.fields.filter((f) => present.has(f));
 }
 
-interface Position {
-    since: string;
-    saved: Map<string, string>;
-    fields: string;
-    /** Whether the recycle bin is read too (every run but the very first). */
-    includeDeleted: boolean;
-}
-
-async function startingPoint(nango: SyncCaller, fields: string, modifiedSince: string): Promise<Position> {
+async function startingPoint<Row extends CursorRow, Model extends { id: string }>(
+    nango: SyncCaller,
+    spec: ObjectSyncSpec<Row, Model>,
+    fields: string,
+    modifiedSince: string
+): Promise<Position> {
     const raw = await nango.getCheckpoint();
-    if (raw === null || raw === undefined) return { since: modifiedSince, saved: new Map(), fields, includeDeleted: false };
+    if (raw === null || raw === undefined) return { mode: 'first', since: modifiedSince, saved: new Map(), fields };
+    const resync = async (why: string): Promise<Position> => {
+        await nango.log(`${why}: reading every ${spec.object} again and removing the ones no longer there`, { level: 'warn' });
+        return { mode: 'resync', since: modifiedSince, saved: new Map(), fields };
+    };
     const checkpoint = SalesforceSyncCheckpoint.safeParse(raw);
-    const since = checkpoint.success ? checkpoint.data.since : '';
-    if (!checkpoint.success || (since !== '' && parseIsoDateTime(since) === null)) {
-        await nango.log('The saved checkpoint is unreadable: reading everything again', { level: 'warn' });
-        return { since: modifiedSince, saved: new Map(), fields, includeDeleted: true };
+    if (!checkpoint.success || (checkpoint.data.since !== '' && parseIsoDateTime(checkpoint.data.since) === null))
+        return resync('The saved checkpoint is unreadable');
+    const { phase, since, savedAtSince } = checkpoint.data;
+    if (phase === 'resync') return resync('The previous resync was interrupted');
+    if (checkpoint.data.fields !== fields) return resync(`The queryable fields changed (${checkpoint.data.fields} -> ${fields})`);
+    if (since !== '') {
+        const lost = await deletionsMayBeLost(nango, spec.object, parseIsoDateTime(since)!);
+        if (lost) return resync(lost);
     }
-    if (checkpoint.data.fields !== fields) {
-        // Records saved before lack the fields that appeared (or carry ones that went): read them all again.
-        await nango.log(`The queryable fields changed (${checkpoint.data.fields} -> ${fields}): reading everything again`, {
-            level: 'warn'
-        });
-        return { since: modifiedSince, saved: new Map(), fields, includeDeleted: true };
-    }
-    return { since, saved: parseSaved(checkpoint.data.savedAtSince), fields, includeDeleted: true };
+    return { mode: 'incremental', since, saved: parseSaved(savedAtSince), fields };
 }
 
-async function readChanges<Row extends { Id: string; IsDeleted: boolean; SystemModstamp: string }, Model extends { id: string }>(
+/**
+ * Why deletions after `sinceMs` may be gone from queryAll (records physically removed from the recycle bin), or null.
+ * One call to Salesforce's deletion log; only its earliestDateAvailable matters, the ids come from queryAll.
+ */
+async function deletionsMayBeLost(nango: SyncCaller, object: string, sinceMs: number): Promise<string | null> {
+    const now = Date.now();
+    // The log answers for at most 30 days back, and start must precede end by more than a minute.
+    const start = Math.max(Math.min(sinceMs, now - 2 * MINUTE), now - 29 * DAY);
+    const params = { start: replicationDate(start), end: replicationDate(now) };
+    let response;
+    try {
+        response = await withSessionRetry(nango, `GET sobjects/${object}/deleted`, () =>
+            // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_getdeleted.htm
+            nango.get({ endpoint: dataPath(`sobjects/${object}/deleted/`), params, retries: READ_RETRIES })
+        );
+    } catch (error) {
+        if (error instanceof SalesforceRequestError && hasErrorCode(error.failure, 'INVALID_REPLICATION_DATE')) {
+            return `Salesforce cannot list ${object} deletions since the last sync (INVALID_REPLICATION_DATE)`;
+        }
+        throw error;
+    }
+    const earliest = parseIsoDateTime(SalesforceDeletedResponse.parse(response.data).earliestDateAvailable);
+    if (earliest !== null && earliest > sinceMs) {
+        return `${object} records deleted after the last sync point (${new Date(sinceMs).toISOString()}) were removed from the recycle bin for good (earliestDateAvailable ${new Date(earliest).toISOString()})`;
+    }
+    return null;
+}
+
+/** getDeleted's date form, e.g. 2026-01-15T12:00:00+00:00. */
+function replicationDate(ms: number): string {
+    return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', '+00:00');
+}
+
+async function read<Row extends CursorRow, Model extends { id: string }>(
     nango: SyncCaller,
     spec: ObjectSyncSpec<Row, Model>,
     fields: string[],
@@ -149,21 +205,21 @@ async function readChanges<Row extends { Id: string; IsDeleted: boolean; SystemM
     const conditions: Condition[] = [];
     // `>=`, never `>`: rows that share the last stamp would be lost (see the top of this file).
     if (start.since !== '') conditions.push(where('SystemModstamp', '>=', soqlDateTime(start.since)));
-    if (!start.includeDeleted) conditions.push(where('IsDeleted', '=', soqlBoolean(false)));
-    const soql = buildSelect({
-        fields,
-        from: spec.object,
-        where: conditions,
-        orderBy: [{ field: 'SystemModstamp' }, { field: 'Id' }]
-    });
+    const soql = buildSelect({ fields, from: spec.object, where: conditions, orderBy: [{ field: 'SystemModstamp' }, { field: 'Id' }] });
+    const phase = start.mode === 'resync' ? 'resync' : 'incremental';
 
+    if (start.mode === 'resync') await nango.trackDeletesStart(spec.model);
     let since = start.since;
     let sinceMs = since === '' ? -Infinity : (parseIsoDateTime(since) ?? -Infinity);
-    // Rows at the newest stamp so far: the saved record (or null for a deletion), hashed only when checkpointed.
+    // Rows at the newest stamp so far: the saved record (or null for a deletion), hashed when checkpointed.
     let atSince = new Map<string, Model | null>();
     const carried = start.saved;
+    const checkpoint = (): SalesforceSyncCheckpoint => {
+        const saved = [...carried.entries(), ...[...atSince].map(([id, record]): [string, string] => [id, fingerprint(record)])];
+        return { phase, since, savedAtSince: saved.map(([id, hash]) => `${id}:${hash}`).join(','), fields: start.fields };
+    };
 
-    for await (const rows of salesforceQueryPages(nango, soql, { includeDeleted: start.includeDeleted })) {
+    for await (const rows of salesforceQueryPages(nango, soql, { includeDeleted: true })) {
         const save: Model[] = [];
         const remove: { id: string }[] = [];
         for (const raw of rows) {
@@ -174,7 +230,8 @@ async function readChanges<Row extends { Id: string; IsDeleted: boolean; SystemM
                 throw new Error(`Salesforce sent ${spec.object} ${row.Id} with an unreadable SystemModstamp ${row.SystemModstamp}`);
             if (stampMs === sinceMs && carried.get(row.Id) === fingerprint(record)) continue;
             if (record) save.push(record);
-            else remove.push({ id: row.Id });
+            // Nothing of the first run is cached yet; a resync removes what it did not see at trackDeletesEnd.
+            else if (start.mode === 'incremental') remove.push({ id: row.Id });
             if (stampMs > sinceMs) {
                 since = new Date(stampMs).toISOString();
                 sinceMs = stampMs;
@@ -186,12 +243,12 @@ async function readChanges<Row extends { Id: string; IsDeleted: boolean; SystemM
         }
         await nango.batchSave(save, spec.model);
         await nango.batchDelete(remove, spec.model);
-        const savedAtSince = [...carried.entries(), ...[...atSince].map(([id, record]): [string, string] => [id, fingerprint(record)])];
-        await nango.saveCheckpoint({
-            since,
-            savedAtSince: savedAtSince.map(([id, hash]) => `${id}:${hash}`).join(','),
-            fields: start.fields
-        });
+        await nango.saveCheckpoint(checkpoint());
+    }
+    if (start.mode === 'resync') {
+        // Only after one complete read: what it did not see is gone from Salesforce.
+        await nango.trackDeletesEnd(spec.model);
+        await nango.saveCheckpoint({ ...checkpoint(), phase: 'incremental' });
     }
 }
 

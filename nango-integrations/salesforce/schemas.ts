@@ -80,3 +80,10 @@ export const SalesforceOpportunityRow = z.object({
     LastModifiedDate: text
 });
 export type SalesforceOpportunityRow = z.infer<typeof SalesforceOpportunityRow>;
+
+/** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_getdeleted.htm */
+export const SalesforceDeletedResponse = z.object({
+    deletedRecords: z.array(z.object({ id: z.string(), deletedDate: z.string() })),
+    earliestDateAvailable: z.string(),
+    latestDateCovered: z.string()
+});

@@ -23,7 +23,10 @@ export const ACTIVITIES: { name: string; description: string }[] = [
     { name: 'undelete-opportunities', description: 'Restore up to 3 opportunities from the recycle bin' },
     { name: 'new-opportunities', description: 'Reps create 10 opportunities' },
     { name: 'new-records', description: '10 new leads and 10 new opportunities' },
-    { name: 'empty-recycle-bin', description: 'An admin empties the recycle bin: those deletions can no longer be seen by queryAll' },
+    {
+        name: 'empty-recycle-bin',
+        description: 'An admin empties the recycle bin: no undelete, getDeleted forgets them, queryAll shows them for 24 more hours'
+    },
     { name: 'expire-query-locators', description: 'Every open query cursor expires (as after 15 idle minutes)' }
 ];
 
@@ -107,7 +110,7 @@ export function applyActivity(store: SalesforceStore, name: string, random: Rand
             return `created ${leads.length} leads and ${opportunities.length} opportunities`;
         }
         case 'empty-recycle-bin':
-            return `purged ${store.purgeBin(true)} records from the recycle bin`;
+            return `emptied ${store.emptyRecycleBin()} records from the recycle bin`;
         case 'expire-query-locators':
             return `expired ${store.expireCursors()} query cursors`;
         default:

@@ -44,6 +44,9 @@ export interface SalesforceSnapshot {
     idCounter: number;
     users: string[];
     tables: Record<string, { fields: string[]; rows: FieldValue[][] }>;
+    /** Emptied from the bin but still visible to queryAll: `[id15, deletedAt, visibleUntil]`. */
+    emptied: [string, number, number][];
+    physicalDeletions: Record<string, number>;
     removedFields: { object: string; field: string }[];
     duplicateRuleOnLeadEmail: boolean;
     validationRules: ValidationRule[];
@@ -148,6 +151,8 @@ export class SalesforceSimulator implements Simulator {
             idCounter: this.store.ids.next,
             users: [...this.store.users],
             tables,
+            emptied: this.store.emptiedEntries(),
+            physicalDeletions: this.store.physicalDeletions(),
             removedFields: [...this.store.schema.removed],
             duplicateRuleOnLeadEmail: this.store.duplicateRuleOnLeadEmail,
             validationRules: this.store.validationRules.map((r) => ({ ...r })),
@@ -171,5 +176,6 @@ export class SalesforceSimulator implements Simulator {
                 this.store.insert(objectName, record);
             }
         }
+        this.store.restoreBin(from.emptied, from.physicalDeletions);
     }
 }

@@ -51,6 +51,15 @@ export class SalesforceStore {
     private readonly tables = new Map<string, Map<string, SfRecord>>();
     /** 15-character id -> when it went to the recycle bin. */
     private readonly binned = new Map<string, number>();
+    /**
+     * Emptied from the recycle bin: gone for undelete, record access and getDeleted, but still returned by queryAll
+     * for a while ("typically 24 hours", says emptyRecycleBin()'s documentation).
+     */
+    private readonly emptied = new Map<string, { deletedAt: number; visibleUntil: number }>();
+    /** Per object, the deletion time of the newest record physically removed (getDeleted's earliestDateAvailable). */
+    private readonly lastPhysicalDeletion = new Map<string, number>();
+    /** How long queryAll still returns records after the recycle bin was emptied. */
+    emptiedVisibleMs = DAY;
     private readonly cursors = new Map<string, Cursor>();
     /** The integration user every API write is made as; seeded users own records. */
     readonly users: string[] = [];
@@ -70,10 +79,14 @@ export class SalesforceStore {
      */
     pageSizeCap: number | undefined;
 
+    /** When the org came to be; the seed's oldest records are younger. */
+    readonly createdAt: number;
+
     constructor(
         private readonly clock: Clock,
         idCounter = 0
     ) {
+        this.createdAt = toSecond(clock.now() - 1000 * DAY);
         this.ids = new IdFactory(idCounter);
         for (const name of this.schema.objectNames()) this.tables.set(name, new Map());
     }
@@ -246,7 +259,7 @@ export class SalesforceStore {
         }
         this.purgeBin();
         const record = this.table(object.name).get(id15);
-        if (!record) throw SalesforceApiError.one(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+        if (!record || this.emptied.has(id15)) throw SalesforceApiError.one(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
         return record;
     }
 
@@ -364,7 +377,11 @@ export class SalesforceStore {
         if (record['IsDeleted'] === true) this.binned.set(String(record['Id']).slice(0, 15), record['SystemModstamp'] as number);
     }
 
-    /** Deleted ids of `objectName` whose deletion falls in [start, end] (GET /sobjects/{Type}/deleted). */
+    /**
+     * GET /sobjects/{Type}/deleted: ids deleted in [start, end] that are still in the recycle bin, and
+     * earliestDateAvailable, the deletion time of the newest record physically removed: a replica whose last sync is
+     * older than that may have missed deletions and must resync.
+     */
     deletedBetween(
         objectName: string,
         start: number,
@@ -372,26 +389,29 @@ export class SalesforceStore {
     ): { deletedRecords: { id: string; deletedDate: string }[]; earliestDateAvailable: string; latestDateCovered: string } {
         const object = this.object(objectName);
         this.purgeBin();
-        const earliest = this.clock.now() - this.recycleBinDays * DAY;
-        if (!Number.isFinite(start) || !Number.isFinite(end) || start >= end) {
-            throw SalesforceApiError.one(400, 'INVALID_REPLICATION_DATE', 'The start date must be before the end date');
+        const now = this.clock.now();
+        if (!Number.isFinite(start) || !Number.isFinite(end) || end - start <= 60_000) {
+            throw SalesforceApiError.one(
+                400,
+                'INVALID_REPLICATION_DATE',
+                'startDate must chronologically precede endDate by more than one minute'
+            );
         }
-        if (start < this.clock.now() - 30 * DAY) {
+        if (start < now - 30 * DAY) {
             throw SalesforceApiError.one(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago');
         }
         const table = this.table(object.name);
         const deletedRecords: { id: string; deletedDate: string }[] = [];
-        let earliestSeen = Infinity;
         for (const [id15, at] of this.binned) {
             const record = table.get(id15);
-            if (!record) continue;
-            earliestSeen = Math.min(earliestSeen, at);
-            if (at >= start && at <= end) deletedRecords.push({ id: String(record['Id']), deletedDate: formatDateTime(at) });
+            if (record && at >= start && at <= end) deletedRecords.push({ id: String(record['Id']), deletedDate: formatDateTime(at) });
         }
+        // Nothing physically deleted yet: the org's creation bounds what could have been missed.
+        const earliest = this.lastPhysicalDeletion.get(object.name) ?? this.createdAt;
         return {
             deletedRecords,
-            earliestDateAvailable: formatDateTime(Number.isFinite(earliestSeen) ? earliestSeen : toSecond(earliest)),
-            latestDateCovered: formatDateTime(Math.min(end, toSecond(this.clock.now())))
+            earliestDateAvailable: formatDateTime(earliest),
+            latestDateCovered: formatDateTime(toSecond(Math.min(end, now)))
         };
     }
 
@@ -401,17 +421,61 @@ export class SalesforceStore {
         return [...this.binned.keys()].filter((id15) => table.has(id15));
     }
 
-    /** Empties the recycle bin (an admin's "Empty", or the 15-day retention running out). */
-    purgeBin(all = false): number {
-        const cutoff = this.clock.now() - this.recycleBinDays * DAY;
-        let purged = 0;
-        for (const [id15, at] of this.binned) {
-            if (!all && at > cutoff) continue;
-            for (const table of this.tables.values()) table.delete(id15);
+    /** Records emptied from the bin that queryAll still returns: `[id15, deletedAt, visibleUntil]`. */
+    emptiedEntries(): [string, number, number][] {
+        return [...this.emptied].map(([id15, e]) => [id15, e.deletedAt, e.visibleUntil]);
+    }
+
+    physicalDeletions(): Record<string, number> {
+        return Object.fromEntries(this.lastPhysicalDeletion);
+    }
+
+    /** Restores the bin's state from a snapshot (after the records were inserted). */
+    restoreBin(emptied: [string, number, number][], physical: Record<string, number>): void {
+        for (const [id15, deletedAt, visibleUntil] of emptied) {
             this.binned.delete(id15);
-            purged += 1;
+            this.emptied.set(id15, { deletedAt, visibleUntil });
         }
-        return purged;
+        for (const [object, at] of Object.entries(physical)) this.lastPhysicalDeletion.set(object, at);
+    }
+
+    /** An admin empties the recycle bin: undelete is no longer possible and getDeleted forgets those ids. */
+    emptyRecycleBin(): number {
+        const now = this.clock.now();
+        let count = 0;
+        for (const [id15, at] of this.binned) {
+            this.emptied.set(id15, { deletedAt: at, visibleUntil: now + this.emptiedVisibleMs });
+            this.physicallyDeleted(id15, at);
+            this.binned.delete(id15);
+            count += 1;
+        }
+        return count;
+    }
+
+    /** The 15-day retention: binned records past it, and emptied ones past their grace, are gone for good. */
+    purgeBin(): void {
+        const now = this.clock.now();
+        const cutoff = now - this.recycleBinDays * DAY;
+        for (const [id15, at] of this.binned) {
+            if (at > cutoff) continue;
+            this.physicallyDeleted(id15, at);
+            this.binned.delete(id15);
+            this.removeRow(id15);
+        }
+        for (const [id15, entry] of this.emptied) {
+            if (entry.visibleUntil > now) continue;
+            this.emptied.delete(id15);
+            this.removeRow(id15);
+        }
+    }
+
+    private physicallyDeleted(id15: string, at: number): void {
+        const object = this.schema.objectNames().find((name) => this.schema.object(name)?.keyPrefix === id15.slice(0, 3));
+        if (object) this.lastPhysicalDeletion.set(object, Math.max(this.lastPhysicalDeletion.get(object) ?? -Infinity, at));
+    }
+
+    private removeRow(id15: string): void {
+        for (const table of this.tables.values()) table.delete(id15);
     }
 
     private checkSave(object: ObjectDef, record: Record<string, FieldValue>, changed: string[], before: SfRecord | undefined): void {

@@ -8,14 +8,14 @@ describe('salesforce-leads: first run and increments', () => {
     it('caches every live lead on a first run in ceil(N / 2000) query calls plus one describe', async () => {
         const s = new Scenario({ leads: 4100, opportunities: 10 });
         const live = s.liveCount('Lead');
+        // queryAll also returns the recycle bin, which the first run steps over.
+        const rows = s.sim.store.table('Lead').size;
         const result = await s.sync('salesforce-leads');
         expect(result.status).toBe('success');
-        expect(result.calls).toBe(1 + Math.ceil(live / 2000));
+        expect(result.calls).toBe(1 + Math.ceil(rows / 2000));
         expect(result.byModel['SalesforceLead']).toEqual({ added: live, updated: 0, deleted: 0 });
         expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
-        const newest = Math.max(
-            ...[...s.sim.store.table('Lead').values()].filter((r) => r['IsDeleted'] !== true).map((r) => r['SystemModstamp'] as number)
-        );
+        const newest = Math.max(...[...s.sim.store.table('Lead').values()].map((r) => r['SystemModstamp'] as number));
         expect(s.checkpoint('salesforce-leads')?.since).toBe(new Date(newest).toISOString());
     });
 
@@ -45,14 +45,15 @@ describe('salesforce-leads: first run and increments', () => {
         });
     });
 
-    it('saves and deletes nothing on a second run when nothing changed, in two calls', async () => {
+    it('saves and deletes nothing on a second run when nothing changed, in three calls', async () => {
         const s = new Scenario();
         await s.sync('salesforce-leads');
         const again = await s.sync('salesforce-leads');
         expect(again.status).toBe('success');
         expect(again.records).toBe(0);
         expect(again.byModel['SalesforceLead']).toEqual({ added: 0, updated: 0, deleted: 0 });
-        expect(again.calls).toBe(2);
+        // describe, the deletion log's earliestDateAvailable, one query page.
+        expect(again.calls).toBe(3);
     });
 
     it('picks up edits, new leads, conversions and automation-only changes (SystemModstamp without LastModifiedDate)', async () => {
@@ -213,6 +214,67 @@ describe('salesforce-leads: deletions', () => {
     });
 });
 
+describe('salesforce-leads: deletions Salesforce no longer shows', () => {
+    it('resyncs when the recycle bin was emptied while the sync was paused, removing what queryAll no longer returns', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-leads');
+        s.sim.applyActivity('empty-recycle-bin');
+        s.clock.advance(2 * DAY);
+        s.sim.applyActivity('edit-leads');
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.logs.some((l) => l.level === 'warn' && l.message.includes('removed from the recycle bin for good'))).toBe(true);
+        expect(result.byModel['SalesforceLead']!.deleted).toBe(5);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+        expect(s.checkpoint('salesforce-leads')!.phase).toBe('incremental');
+        const quiet = await s.sync('salesforce-leads');
+        expect(quiet.records).toBe(0);
+        expect(quiet.calls).toBe(3);
+    });
+
+    it('resyncs after a pause longer than the 15 days deletions stay in the recycle bin', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-leads');
+        s.clock.advance(16 * DAY);
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.byModel['SalesforceLead']!.deleted).toBe(5);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('does not resync a quiet org: no change for weeks is not a lost deletion', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        s.clock.advance(20 * DAY);
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.records).toBe(0);
+        expect(result.logs.some((l) => l.message.includes('reading every'))).toBe(false);
+    });
+
+    it('starts an interrupted resync over and still removes exactly what is gone', async () => {
+        const s = new Scenario({ leads: 1000 });
+        await s.sync('salesforce-leads');
+        s.sim.store.pageSizeCap = 200;
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-leads');
+        s.sim.applyActivity('empty-recycle-bin');
+        s.clock.advance(2 * DAY);
+        const cut = await s.sync('salesforce-leads', { stopAfterCheckpoints: 2 });
+        expect(cut.status).toBe('interrupted');
+        expect(s.checkpoint('salesforce-leads')!.phase).toBe('resync');
+        expect(s.verdict('salesforce-leads').notDeleted).toHaveLength(5);
+        const rest = await s.sync('salesforce-leads');
+        expect(rest.status).toBe('success');
+        expect(rest.logs.some((l) => l.message.includes('previous resync was interrupted'))).toBe(true);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+});
+
 describe('salesforce-leads: an org without a field', () => {
     it('syncs an org without Title, storing it as null and saying so once', async () => {
         const s = new Scenario();
@@ -238,18 +300,18 @@ describe('salesforce-leads: an org without a field', () => {
 
 describe('salesforce-leads: errors', () => {
     it('stops cleanly when the daily request limit is spent, keeps its checkpoint, and the next run finishes', async () => {
-        const s = new Scenario({ leads: 1000, dailyLimit: 4 });
+        const s = new Scenario({ leads: 1000, dailyLimit: 5 });
         s.sim.store.pageSizeCap = 200;
         const live = s.liveCount('Lead');
         const limited = await s.sync('salesforce-leads');
         expect(limited.status).toBe('success');
         expect(limited.logs.some((l) => l.level === 'error' && l.message.includes('REQUEST_LIMIT_EXCEEDED'))).toBe(true);
-        // describe + three pages fit in the allowance.
-        expect(s.live('salesforce-leads')).toHaveLength(600);
+        // describe + four pages fit in the allowance.
+        expect(s.live('salesforce-leads')).toHaveLength(800);
         s.clock.advance(DAY);
         const next = await s.sync('salesforce-leads');
         expect(next.status).toBe('success');
-        expect(next.records).toBe(live - 600);
+        expect(next.records).toBe(live - 800);
         expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
     });
 

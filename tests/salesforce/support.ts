@@ -72,8 +72,8 @@ export class Scenario {
         return this.store.liveRecords(CONN, MODEL_OF[name]);
     }
 
-    checkpoint(name: SyncName): { since: string; savedAtSince: string; fields: string } | null {
-        return this.store.getCheckpoint(CONN, name) as { since: string; savedAtSince: string; fields: string } | null;
+    checkpoint(name: SyncName): { phase: string; since: string; savedAtSince: string; fields: string } | null {
+        return this.store.getCheckpoint(CONN, name) as { phase: string; since: string; savedAtSince: string; fields: string } | null;
     }
 
     liveCount(objectName: 'Lead' | 'Opportunity'): number {

@@ -379,6 +379,43 @@ describe('query cursors', () => {
         expect((await soql(`SELECT Id FROM Lead WHERE Id = '${victim['Id']}'`, { all: true })).body.records).toEqual([]);
     });
 
+    it('keeps emptied records visible to queryAll for 24 hours, but not to undelete or getDeleted', async () => {
+        setup();
+        const victim = leads().find((r) => r['IsDeleted'] !== true)!;
+        const start = new Date(clock.now() - 5 * 60_000).toISOString();
+        clock.advance(1000);
+        await call(`/sobjects/Lead/${victim['Id']}`, { method: 'DELETE' });
+        const deletedAt = clock.now();
+        clock.advance(60_000);
+        const deletedWindow = () =>
+            `/sobjects/Lead/deleted/?start=${encodeURIComponent(start)}&end=${encodeURIComponent(new Date(clock.now()).toISOString())}`;
+        const before = await call(deletedWindow());
+        expect(before.body.deletedRecords.map((r: Json) => r.id)).toContain(victim['Id']);
+        expect(Date.parse(before.body.earliestDateAvailable.replace('+0000', 'Z'))).toBeLessThan(deletedAt);
+        expect(sim.applyActivity('empty-recycle-bin')).toMatch(/^emptied \d+ records/);
+        const after = await call(deletedWindow());
+        expect(after.body.deletedRecords).toEqual([]);
+        expect(after.body.earliestDateAvailable).toBe(new Date(Math.max(...[deletedAt])).toISOString().replace('Z', '+0000'));
+        const q = `SELECT Id, IsDeleted FROM Lead WHERE Id = '${victim['Id']}'`;
+        expect((await soql(q, { all: true })).body.records).toEqual([expect.objectContaining({ Id: victim['Id'], IsDeleted: true })]);
+        expect((await call(`/sobjects/Lead/${victim['Id']}`)).status).toBe(404);
+        expect(() => sim.store.undelete('Lead', String(victim['Id']))).toThrow(/NOT_FOUND/);
+        clock.advance(24 * 60 * 60 * 1000);
+        expect((await soql(q, { all: true })).body.records).toEqual([]);
+    });
+
+    it('refuses a getDeleted window shorter than a minute or starting more than 30 days back', async () => {
+        setup();
+        const now = clock.now();
+        const window = (start: number, end: number) =>
+            call(
+                `/sobjects/Lead/deleted/?start=${encodeURIComponent(new Date(start).toISOString())}&end=${encodeURIComponent(new Date(end).toISOString())}`
+            );
+        expect((await window(now - 30_000, now)).body[0].errorCode).toBe('INVALID_REPLICATION_DATE');
+        expect((await window(now - 31 * 24 * 60 * 60 * 1000, now)).body[0].errorCode).toBe('INVALID_REPLICATION_DATE');
+        expect((await window(now - 5 * 60_000, now)).status).toBe(200);
+    });
+
     it('has seeded records sharing one SystemModstamp, as imports and mass updates leave them', () => {
         setup({ leads: 1000 });
         const counts = new Map<number, number>();
