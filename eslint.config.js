@@ -1,7 +1,8 @@
 // ESLint for the whole repository, with extra rules for Nango scripts (nango-integrations/): what Nango's sandbox
 // lacks fails at run time only once deployed, so lint is where we catch it. Nango's published rules
-// (@nangohq/eslint-plugin-custom-integrations-linting 0.0.4) crash under ESLint 10 (they call context.getSourceCode()
-// and context.getAncestors(), removed in ESLint 10), so their intent is enforced below and in eslint-rules/.
+// (@nangohq/eslint-plugin-custom-integrations-linting 0.0.4) do not load under ESLint 10: 6 of its 10 rules, among
+// them proxy-call-retries and no-console-log, call context.getSourceCode() or context.getAncestors(), which ESLint 10
+// removed. Their intent is enforced below and in eslint-rules/.
 // tests/tooling/lint-rules.test.ts proves every rule below still fires.
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
