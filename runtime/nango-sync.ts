@@ -37,7 +37,6 @@ const LIST_PAGE_SIZE = 1000;
 export class LocalNangoSync extends NangoSyncBase<never, never, never> {
     override nango: Nango;
     readonly byModel: Record<string, ModelCounts> = {};
-    private readonly deleteMarks = new Map<string, number>();
     private readonly runMark: number;
     private readonly merging = new Map<string, string>();
 
@@ -128,15 +127,13 @@ export class LocalNangoSync extends NangoSyncBase<never, never, never> {
     override async trackDeletesStart(model: string): Promise<void> {
         this.run.guard();
         this.checkModel(model);
-        this.deleteMarks.set(model, this.run.store.trackDeletesStart());
+        this.run.store.openDeleteWindow(this.run.conn, model);
     }
 
     override async trackDeletesEnd(model: string): Promise<{ deletedKeys: string[] }> {
         this.run.guard();
-        const mark = this.deleteMarks.get(model);
-        if (mark === undefined) throw new Error(`trackDeletesEnd(${model}) without trackDeletesStart(${model}) in this run`);
-        this.deleteMarks.delete(model);
-        const deletedKeys = this.run.store.deleteUnseenSince(this.run.conn, model, mark, { now: this.run.now });
+        const deletedKeys = this.run.store.closeDeleteWindow(this.run.conn, model, { now: this.run.now });
+        if (deletedKeys === undefined) throw new Error(`trackDeletesEnd(${model}) without an open trackDeletesStart(${model})`);
         this.countDeleted(model, deletedKeys.length);
         return { deletedKeys };
     }

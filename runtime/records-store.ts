@@ -127,8 +127,17 @@ export class RecordsStore {
                 PRIMARY KEY (integration, connection_id)
             );
             CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS delete_windows (
+                integration TEXT NOT NULL, connection_id TEXT NOT NULL, model TEXT NOT NULL, mark INTEGER NOT NULL,
+                PRIMARY KEY (integration, connection_id, model)
+            );
         `);
-        const row = this.db.prepare('SELECT MAX(MAX(seq), MAX(seen_seq)) AS s FROM records').get() as { s: number | null } | undefined;
+        // Open delete windows hold marks too: a reopened store must number later writes above them.
+        const row = this.db
+            .prepare(
+                'SELECT MAX(COALESCE((SELECT MAX(MAX(seq), MAX(seen_seq)) FROM records), 0), COALESCE((SELECT MAX(mark) FROM delete_windows), 0)) AS s'
+            )
+            .get() as { s: number | null } | undefined;
         this.seq = row?.s ?? 0;
         this.stmts = this.prepare();
     }
@@ -184,7 +193,10 @@ export class RecordsStore {
             ),
             kvGet: db.prepare('SELECT value FROM kv WHERE key = ?'),
             kvSet: db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-            kvDelete: db.prepare('DELETE FROM kv WHERE key = ?')
+            kvDelete: db.prepare('DELETE FROM kv WHERE key = ?'),
+            getWindow: db.prepare('SELECT mark FROM delete_windows WHERE integration = ? AND connection_id = ? AND model = ?'),
+            openWindow: db.prepare('INSERT INTO delete_windows (integration, connection_id, model, mark) VALUES (?, ?, ?, ?)'),
+            closeWindow: db.prepare('DELETE FROM delete_windows WHERE integration = ? AND connection_id = ? AND model = ?')
         };
     }
 
@@ -307,6 +319,28 @@ export class RecordsStore {
     /** A mark for `deleteUnseenSince`: records saved after this call count as seen. */
     trackDeletesStart(): number {
         return ++this.seq;
+    }
+
+    /**
+     * Opens the delete-tracking window of a model, or keeps the one already open: as in Nango, the window of a
+     * full crawl spans executions (a run cut at 15 minutes resumes from its checkpoint, calls trackDeletesStart
+     * again, and the records the earlier execution saved still count as seen).
+     */
+    openDeleteWindow(conn: ConnectionRef, model: string): number {
+        const open = this.stmts.getWindow.get(conn.integration, conn.connectionId, model) as { mark: number } | undefined;
+        if (open) return open.mark;
+        const mark = this.trackDeletesStart();
+        this.stmts.openWindow.run(conn.integration, conn.connectionId, model, mark);
+        return mark;
+    }
+
+    /** Closes the model's window and soft-deletes what no save touched since it opened; undefined if none was open. */
+    closeDeleteWindow(conn: ConnectionRef, model: string, options: WriteOptions = {}): string[] | undefined {
+        const open = this.stmts.getWindow.get(conn.integration, conn.connectionId, model) as { mark: number } | undefined;
+        if (!open) return undefined;
+        const deleted = this.deleteUnseenSince(conn, model, open.mark, options);
+        this.stmts.closeWindow.run(conn.integration, conn.connectionId, model);
+        return deleted;
     }
 
     /** Soft-deletes the live records of a model that no save or update touched since `mark`. */

@@ -188,10 +188,8 @@ describe('gmail-threads recovery', () => {
     });
 
     // Nango keeps a trackDeletesStart window open across executions until trackDeletesEnd (NangoHQ/nango#5517, "make
-    // track deletes work across execution"); the local runtime opens it at each run's start, so the threads saved by
-    // the cut run look unseen and are deleted. Expected to fail until runtime/nango-sync.ts keeps the window: then
-    // turn `it.fails` into `it`.
-    it.fails('a resync cut between pages resumes and deletes only what is really gone', async () => {
+    // track deletes work across execution"), so the threads saved by the cut run still count as seen.
+    it('a resync cut between pages resumes and deletes only what is really gone', async () => {
         const world = await synced({ threads: 520 });
         world.sim.applyActivity('delete-messages');
         world.sim.applyActivity('history-expiry');

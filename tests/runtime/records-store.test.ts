@@ -151,6 +151,27 @@ describe('RecordsStore: upsert semantics', () => {
         expect(ids(store.liveRecords(conn, 'Other'))).toEqual(['z']);
     });
 
+    it('keeps a delete window open across executions until it is closed, as Nango does for a cut full crawl', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'store-window-'));
+        const file = join(dir, 'records.sqlite');
+        const first = new RecordsStore(file);
+        first.saveRecords(conn, 'Thing', [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+        const mark = first.openDeleteWindow(conn, 'Thing');
+        first.saveRecords(conn, 'Thing', [{ id: 'a' }]);
+        first.close();
+        // The next execution reopens the store and starts the crawl again from its checkpoint.
+        const second = new RecordsStore(file);
+        expect(second.openDeleteWindow(conn, 'Thing')).toBe(mark);
+        second.saveRecords(conn, 'Thing', [{ id: 'c' }]);
+        expect(second.closeDeleteWindow(conn, 'Thing')).toEqual(['b']);
+        expect(ids(second.liveRecords(conn, 'Thing'))).toEqual(['a', 'c']);
+        expect(second.closeDeleteWindow(conn, 'Thing')).toBeUndefined();
+        // A later window starts fresh: what was seen before it no longer counts.
+        second.openDeleteWindow(conn, 'Thing');
+        expect(second.closeDeleteWindow(conn, 'Thing')).toEqual(['a', 'c']);
+        second.close();
+    });
+
     it('keeps connections and models apart', () => {
         const store = new RecordsStore();
         store.saveRecords(conn, 'Thing', [{ id: 'a' }]);
