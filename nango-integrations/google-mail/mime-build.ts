@@ -50,6 +50,7 @@ export class MimeInputError extends Error {
 const CRLF = '\r\n';
 const MAX_LINE = 76;
 const MAX_HEADER_LINE = 78;
+const ENCODED_WORD_BYTES = 39;
 
 /** A Message-ID we choose ourselves, so a caller can find the message in SENT after a send whose outcome is unknown. */
 export function newMessageId(domain: string, now: number = Date.now()): string {
@@ -234,8 +235,9 @@ function addressHeader(name: string, addresses: readonly MailAddress[]): string 
 }
 
 /**
- * `=?UTF-8?B?...?=` words of at most 75 characters (RFC 2047 §2): 45 bytes of UTF-8 each, never splitting a
- * character across two words (§5: each word must hold whole characters).
+ * `=?UTF-8?B?...?=` words (RFC 2047 §2 allows 75 characters): 39 bytes of UTF-8 make a word of at most 64, so
+ * even the first word, behind `Subject: ` or `Reply-To: `, fits a 78-character line. A character is never split
+ * across two words (§5: each word must hold whole characters).
  */
 export function encodedWords(text: string): string[] {
     const words: string[] = [];
@@ -243,7 +245,7 @@ export function encodedWords(text: string): string[] {
     let chunkBytes = 0;
     for (const char of text) {
         const size = Buffer.byteLength(char, 'utf8');
-        if (chunkBytes + size > 45 && chunk !== '') {
+        if (chunkBytes + size > ENCODED_WORD_BYTES && chunk !== '') {
             words.push(`=?UTF-8?B?${Buffer.from(chunk, 'utf8').toString('base64')}?=`);
             chunk = '';
             chunkBytes = 0;
@@ -314,7 +316,7 @@ function multipart(subtype: 'alternative' | 'mixed', parts: Part[], random: (byt
     const boundary = `=_nango_${subtype}_${random(12)}`;
     const body =
         parts.map((part) => `--${boundary}${CRLF}${part.headers.join(CRLF)}${CRLF}${CRLF}${part.body}${CRLF}`).join('') + `--${boundary}--`;
-    return { headers: [`Content-Type: multipart/${subtype}; boundary="${boundary}"`], body };
+    return { headers: [foldHeader('Content-Type', `multipart/${subtype}; boundary="${boundary}"`)], body };
 }
 
 /**
