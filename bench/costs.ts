@@ -22,24 +22,25 @@ export interface Floor {
     minUnits: number;
     /** The calls that must follow one another (page tokens), whatever the concurrency. */
     sequentialCalls: number;
-    /** Records per second the quota permits, sustained; null when the quota does not bind at this size. */
+    /**
+     * Records per second the per-user limit allows for this run, starting from an unused window: one window's worth
+     * of units at once, then one more window's worth per window (the exact bound of a sliding window). Null when the
+     * run fits in one window, so the limit does not bind at all.
+     */
     quotaThroughput: number | null;
     /** Records per second the latency permits along the sequential calls. */
     latencyThroughput: number;
-    /** The lower of the two: the best any script could do here. */
+    /** The lower of the two: the best any script could do here. Never exceeded by a correct measurement. */
     limitThroughput: number;
+    /** The steady rate the limit allows on long runs (Gmail: 25 threads/s), records per second; for context. */
+    sustainedThroughput: number | null;
     /** What binds, in words, for the report. */
     boundBy: string;
 }
 
 interface CostModel {
-    /** Calls and units of the cheapest complete full sync. */
+    /** Calls and units of the cheapest complete full sync that can go on incrementally. */
     cheapest(shape: DataShape): { calls: number; units: number; sequential: number };
-    /**
-     * A per-minute limit binds a long run at its sustained rate; a daily allowance binds only once the run needs
-     * more than the whole allowance.
-     */
-    window: 'per-minute' | 'daily';
 }
 
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
@@ -48,7 +49,6 @@ export const COST_MODELS: Record<string, CostModel> = {
     // getProfile (1 unit) for the history id, threads.list at 500 a page (10 units), threads.get each (10 units).
     // The gets can overlap; the list pages cannot.
     'gmail-threads': {
-        window: 'per-minute',
         cheapest: ({ records }) => {
             const pages = Math.max(1, ceilDiv(records, 500));
             return { calls: 1 + pages + records, units: 1 + 10 * pages + 10 * records, sequential: 1 + pages };
@@ -56,7 +56,6 @@ export const COST_MODELS: Record<string, CostModel> = {
     },
     // connections.list at 1000 a page carries the whole person: one call per page, one unit per call.
     'gmail-contacts': {
-        window: 'per-minute',
         cheapest: ({ records }) => {
             const pages = Math.max(1, ceilDiv(records, 1000));
             return { calls: pages, units: pages, sequential: pages };
@@ -64,14 +63,12 @@ export const COST_MODELS: Record<string, CostModel> = {
     },
     // One SOQL query answered in pages of 2000 (the largest Sforce-Query-Options batch size); each page is one call.
     'salesforce-leads': {
-        window: 'daily',
         cheapest: ({ records }) => {
             const pages = Math.max(1, ceilDiv(records, 2000));
             return { calls: pages, units: pages, sequential: pages };
         }
     },
     'salesforce-opportunities': {
-        window: 'daily',
         cheapest: ({ records }) => {
             const pages = Math.max(1, ceilDiv(records, 2000));
             return { calls: pages, units: pages, sequential: pages };
@@ -79,7 +76,6 @@ export const COST_MODELS: Record<string, CostModel> = {
     },
     // events.list at 2500 a page, per calendar; calendars can be read side by side.
     events: {
-        window: 'per-minute',
         cheapest: ({ records, perPartition }) => {
             const partitions = perPartition && perPartition.length > 0 ? perPartition : [records];
             const pages = partitions.map((n) => Math.max(1, ceilDiv(n, 2500)));
@@ -93,12 +89,16 @@ export function floorFor(sync: string, shape: DataShape, latencyMs: number, limi
     const model = COST_MODELS[sync];
     if (!model) throw new Error(`no cost model for ${sync}`);
     const { calls, units, sequential } = model.cheapest(shape);
-    const perSecond = limit.capacity / (limit.windowMs / 1000);
-    const quotaSeconds = !Number.isFinite(limit.capacity) || (model.window === 'daily' && units <= limit.capacity) ? 0 : units / perSecond;
+    const limited = Number.isFinite(limit.capacity) && limit.capacity > 0;
+    // The k-th unit (from 1) can be spent once floor((k - 1) / capacity) windows have passed; the call carrying the
+    // last one still takes its latency.
+    const windows = limited ? Math.floor((units - 1) / limit.capacity) : 0;
+    const quotaSeconds = windows > 0 ? (windows * limit.windowMs + latencyMs) / 1000 : 0;
     const latencySeconds = (sequential * latencyMs) / 1000;
     const quotaThroughput = quotaSeconds > 0 ? shape.records / quotaSeconds : null;
     const latencyThroughput = latencySeconds > 0 ? shape.records / latencySeconds : Infinity;
     const quotaBinds = quotaThroughput !== null && quotaThroughput < latencyThroughput;
+    const perRecord = units / Math.max(1, shape.records);
     return {
         minCalls: calls,
         minUnits: units,
@@ -106,8 +106,13 @@ export function floorFor(sync: string, shape: DataShape, latencyMs: number, limi
         quotaThroughput,
         latencyThroughput,
         limitThroughput: quotaBinds ? quotaThroughput : latencyThroughput,
+        sustainedThroughput: limited ? limit.capacity / (limit.windowMs / 1000) / perRecord : null,
         boundBy: quotaBinds
-            ? `quota: ${limit.capacity.toLocaleString('en-US')} units / ${limit.windowMs / 1000} s`
-            : `latency: ${sequential} sequential call(s) × ${latencyMs} ms`
+            ? `quota: ${limit.capacity.toLocaleString('en-US')} units / ${formatWindow(limit.windowMs)} (${windows} window${windows === 1 ? '' : 's'})`
+            : `latency: ${sequential} sequential call${sequential === 1 ? '' : 's'} × ${latencyMs} ms`
     };
+}
+
+function formatWindow(ms: number): string {
+    return ms >= 3_600_000 ? `${ms / 3_600_000} h` : `${ms / 1000} s`;
 }

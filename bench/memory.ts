@@ -2,19 +2,33 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
- * Peak memory of a run, measured as growth above a baseline taken just before it starts. The simulator's data set
- * lives in the same process (a 100k-thread mailbox is hundreds of MB by itself), so absolute RSS would mostly
- * measure the simulator; the growth is what the sync itself holds on to (pages in flight, records not yet saved,
- * a naive script's whole result set), plus whatever garbage the collector has not reclaimed yet.
+ * Peak memory of a run, measured as growth above a baseline taken (after a full collection) just before it starts.
+ * The simulator's data set lives in the same process (a 100k-thread mailbox is hundreds of MB by itself), so
+ * absolute figures would mostly measure the simulator.
+ *
+ * Two heap figures: the raw peak of heap used, which includes garbage the collector has not reclaimed yet (V8 lets
+ * it pile up when memory is plentiful, so it says more about allocation rate than about what a sync keeps), and the
+ * peak of live heap, read right after a full collection forced about once a second: what the sync really holds on
+ * to (pages in flight, records not yet saved, a naive script's whole result set).
  */
 export interface MemoryPeak {
+    /** Peak heap still in use after a full collection, minus the baseline, bytes. */
+    liveHeapGrowth: number;
+    /** Peak heap used (garbage included) minus the baseline, bytes. */
+    heapGrowth: number;
     /** Peak RSS minus the RSS at the start, bytes. */
     rssGrowth: number;
-    /** Peak V8 heap used minus the heap used at the start, bytes. */
-    heapGrowth: number;
-    /** The baseline itself, for the report. */
     baselineRss: number;
     baselineHeap: number;
+}
+
+export interface SamplerOptions {
+    /** How often heap and RSS are read, in real milliseconds. */
+    everyMs?: number;
+    /** How often a full collection is forced to read the live heap, in real milliseconds. */
+    liveEveryMs?: number;
+    /** Stops the run's clock while the forced collection runs: it is the bench's work, not the sync's. */
+    pause?: (() => () => void) | undefined;
 }
 
 export class MemorySampler {
@@ -23,15 +37,23 @@ export class MemorySampler {
     private baselineHeap = 0;
     private peakRss = 0;
     private peakHeap = 0;
+    private peakLive = 0;
     private lastSample = 0;
+    private lastLive = 0;
+    private readonly everyMs: number;
+    private readonly liveEveryMs: number;
 
-    constructor(private readonly everyMs = 20) {}
+    constructor(private readonly options: SamplerOptions = {}) {
+        this.everyMs = options.everyMs ?? 20;
+        this.liveEveryMs = options.liveEveryMs ?? 1000;
+    }
 
     start(): void {
         collectGarbage();
         const base = process.memoryUsage();
         this.baselineRss = this.peakRss = base.rss;
-        this.baselineHeap = this.peakHeap = base.heapUsed;
+        this.baselineHeap = this.peakHeap = this.peakLive = base.heapUsed;
+        this.lastLive = performance.now();
         this.timer = setInterval(() => this.sample(), this.everyMs);
     }
 
@@ -41,8 +63,9 @@ export class MemorySampler {
         if (this.timer) clearInterval(this.timer);
         this.timer = undefined;
         return {
-            rssGrowth: Math.max(0, this.peakRss - this.baselineRss),
+            liveHeapGrowth: Math.max(0, this.peakLive - this.baselineHeap),
             heapGrowth: Math.max(0, this.peakHeap - this.baselineHeap),
+            rssGrowth: Math.max(0, this.peakRss - this.baselineRss),
             baselineRss: this.baselineRss,
             baselineHeap: this.baselineHeap
         };
@@ -59,17 +82,37 @@ export class MemorySampler {
         const usage = process.memoryUsage();
         if (usage.rss > this.peakRss) this.peakRss = usage.rss;
         if (usage.heapUsed > this.peakHeap) this.peakHeap = usage.heapUsed;
+        if (now - this.lastLive >= this.liveEveryMs) this.sampleLive();
+    }
+
+    /**
+     * After each save: a script holds the most right before and while it saves (a naive one, everything it fetched,
+     * until its one save at the end), so a save is where the live heap is worth reading, at most every 100 ms.
+     */
+    afterSave(): void {
+        if (performance.now() - this.lastLive >= 100) this.sampleLive();
+    }
+
+    private sampleLive(): void {
+        const resume = this.options.pause?.() ?? (() => undefined);
+        try {
+            collectGarbage();
+            const live = process.memoryUsage().heapUsed;
+            if (live > this.peakLive) this.peakLive = live;
+        } finally {
+            resume();
+            this.lastLive = performance.now();
+        }
     }
 }
 
 let gc: (() => void) | undefined;
 
-/** A full collection before the baseline, so garbage of the previous run is not charged to the next one. */
+/** A full collection, so garbage of the previous run is not charged to the next one. */
 export function collectGarbage(): void {
     if (!gc) {
         setFlagsFromString('--expose-gc');
         gc = runInNewContext('gc') as () => void;
     }
-    gc();
     gc();
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { format, resolveConfig } from 'prettier';
 import type { HttpHandler } from 'msw';
 import { SystemClock } from '../runtime/clock.js';
 import { loadScript, runSync } from '../runtime/index.js';
@@ -118,9 +119,11 @@ async function main(): Promise<void> {
         benchWallMs: performance.now() - started,
         results
     };
-    const markdown = renderReport(report);
+    // Formatted as `npm run lint` (prettier --check) expects, so a fresh RESULTS.md can be committed as written.
+    const markdownFile = join(options.outDir, 'RESULTS.md');
+    const markdown = await format(renderReport(report), { ...((await resolveConfig(markdownFile)) ?? {}), parser: 'markdown' });
     writeAtomically(join(options.outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-    writeAtomically(join(options.outDir, 'RESULTS.md'), markdown);
+    writeAtomically(markdownFile, markdown);
     process.stdout.write(`\n${markdown}`);
 }
 
@@ -130,6 +133,8 @@ async function measureCase(benchCase: BenchCase, size: number, settings: BenchSe
     const naive = size <= settings.naiveMax ? await measureRun(benchCase, size, settings, 'naive') : null;
     const { floor, records } = ours;
     const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+    // A baseline that did not finish (e.g. Salesforce's daily allowance spent) has no figures to compare with.
+    const compared = naive?.measure.status === 'success' ? naive : null;
     return {
         sync: benchCase.sync,
         size,
@@ -140,9 +145,9 @@ async function measureCase(benchCase: BenchCase, size: number, settings: BenchSe
         ratios: {
             unitsToFloor: ours.measure.units / floor.minUnits,
             throughputToLimit: ours.measure.throughput / floor.limitThroughput,
-            unitsToNaive: naive ? ratio(ours.measure.units, naive.measure.units) : null,
-            speedupOverNaive: naive ? ratio(naive.measure.simMs, ours.measure.simMs) : null,
-            heapToNaive: naive ? ratio(ours.measure.memory.heapGrowth, naive.measure.memory.heapGrowth) : null
+            unitsToNaive: compared ? ratio(ours.measure.units, compared.measure.units) : null,
+            speedupOverNaive: compared ? ratio(compared.measure.simMs, ours.measure.simMs) : null,
+            heapToNaive: compared ? ratio(ours.measure.memory.liveHeapGrowth, compared.measure.memory.liveHeapGrowth) : null
         }
     };
 }
@@ -174,8 +179,9 @@ async function measureRun(
         const shape = shapeOf(benchCase, sim);
         const floor = floorFor(benchCase.sync, shape, settings.latencyMs, sim.core.limit);
         const progress = new ProgressLine(quiet ? { write: () => true } : process.stdout, `${variant.padEnd(5)} ${benchCase.sync}`, 10_000);
-        const sampler = new MemorySampler();
+        const sampler = new MemorySampler({ pause: clock instanceof EventClock ? () => clock.pause() : undefined });
         sampler.start();
+        let savedSoFar = 0;
         const wallStart = performance.now();
         const result = await runSync({
             integration: benchCase.integration,
@@ -188,6 +194,8 @@ async function measureRun(
             ...(variant === 'naive' ? { integrationsDir: BASELINES_DIR } : {}),
             onProgress: (p) => {
                 sampler.sample();
+                if (p.records !== savedSoFar) sampler.afterSave();
+                savedSoFar = p.records;
                 progress.update(p);
             }
         });

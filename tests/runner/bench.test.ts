@@ -66,6 +66,9 @@ describe('npm run bench (smoke run at a tiny size)', () => {
             expect(ratios.unitsToFloor).toBeCloseTo(ours.units / floor.minUnits, 9);
             expect(ratios.speedupOverNaive).toBeCloseTo(naive!.simMs / ours.simMs, 9);
             expect(Number.isFinite(floor.limitThroughput)).toBe(true);
+            // The limit is a true bound: no correct measurement goes past it.
+            expect(ours.throughput, sync).toBeLessThanOrEqual(floor.limitThroughput * 1.000001);
+            expect(ours.memory.liveHeapGrowth, sync).toBeGreaterThanOrEqual(0);
         }
     });
 

@@ -84,12 +84,21 @@ describe('tables', () => {
 });
 
 describe('the cost floors', () => {
-    it('charge Gmail getProfile, threads.list at 500 a page and threads.get per thread; the quota binds at ~25 threads/s', () => {
+    it('charge Gmail getProfile, threads.list at 500 a page and threads.get per thread; the quota binds by whole windows', () => {
         const floor = floorFor('gmail-threads', { records: 100_000 }, 100, { capacity: 15_000, windowMs: 60_000 });
         expect(floor.minCalls).toBe(1 + 200 + 100_000);
         expect(floor.minUnits).toBe(1 + 2_000 + 1_000_000);
-        expect(floor.limitThroughput).toBeCloseTo(100_000 / (1_002_001 / 250), 6);
-        expect(floor.boundBy).toMatch(/^quota/);
+        // 1,002,001 units: the first 15,000 at once, then 15,000 a minute: the last one after 66 minutes.
+        expect(floor.limitThroughput).toBeCloseTo(100_000 / (66 * 60 + 0.1), 6);
+        expect(floor.sustainedThroughput).toBeCloseTo(250 / 10.02001, 6);
+        expect(floor.boundBy).toMatch(/^quota: 15,000 units \/ 60 s \(66 windows\)/);
+    });
+
+    it('let a run that fits in one window go at the speed of its sequential calls', () => {
+        const floor = floorFor('gmail-threads', { records: 1_000 }, 100, { capacity: 15_000, windowMs: 60_000 });
+        expect(floor.quotaThroughput).toBeNull();
+        expect(floor.sequentialCalls).toBe(3);
+        expect(floor.limitThroughput).toBeCloseTo(1_000 / 0.3, 6);
     });
 
     it('leave Salesforce latency-bound while its daily allowance covers the run', () => {
