@@ -77,6 +77,13 @@ export const GmailThread = z.object({
 });
 export type GmailThread = z.infer<typeof GmailThread>;
 
+/** Connection metadata read by `gmail-threads` (set it with Nango's metadata API). */
+export const GmailThreadsMetadata = z.object({
+    /** Backfill only the threads with mail in the last N days (Gmail search `newer_than:Nd`); default: the whole mailbox. */
+    backfillDays: z.number().int().positive().optional()
+});
+export type GmailThreadsMetadata = z.infer<typeof GmailThreadsMetadata>;
+
 export const GoogleContact = z.object({
     /** The People API resourceName, e.g. `people/c123`. */
     id: z.string(),
@@ -166,6 +173,13 @@ export const SalesforceLead = z.object({
     systemModstamp: z.string()
 });
 export type SalesforceLead = z.infer<typeof SalesforceLead>;
+
+/** Connection metadata read by `salesforce-leads` and `salesforce-opportunities`. */
+export const SalesforceSyncMetadata = z.object({
+    /** ISO 8601 date or date-time: only records changed at or after it are synced. */
+    modifiedSince: z.string().optional()
+});
+export type SalesforceSyncMetadata = z.infer<typeof SalesforceSyncMetadata>;
 
 export const SalesforceOpportunity = z.object({
     id: z.string(),
@@ -292,6 +306,19 @@ export const GoogleCalendarEvent = z.object({
     etag: z.string().nullable()
 });
 export type GoogleCalendarEvent = z.infer<typeof GoogleCalendarEvent>;
+
+/**
+ * Connection metadata read by the `events` sync: which calendars to sync. `calendarIds` names them (`primary` is the
+ * user's own; holiday and shared calendars by their ids); `allCalendars: true` takes every calendar in the user's
+ * calendar list instead. `backfillDays` (default 365) bounds the first listing of a calendar to events that end at
+ * most that many days ago.
+ */
+export const GoogleCalendarEventsMetadata = z.object({
+    calendarIds: z.array(z.string().min(1)).min(1).optional(),
+    allCalendars: z.boolean().optional(),
+    backfillDays: z.number().int().min(1).max(3650).optional()
+});
+export type GoogleCalendarEventsMetadata = z.infer<typeof GoogleCalendarEventsMetadata>;
 
 export const EventTimeInput = z.object({
     /** RFC 3339 date-time, for a timed event. */

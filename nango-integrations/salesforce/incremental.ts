@@ -23,6 +23,7 @@
 import { createHash } from 'crypto';
 import type { NangoSync } from 'nango';
 import { z } from 'zod';
+import { SalesforceSyncMetadata } from '../../models.js';
 import { dataPath, READ_RETRIES, withSessionRetry } from './api.js';
 import { hasErrorCode, SalesforceLimitError, SalesforceRequestError } from './errors.js';
 import { CURSOR_FIELDS } from './fields.js';
@@ -41,11 +42,6 @@ export const SalesforceSyncCheckpoint = z.object({
     fields: z.string()
 });
 export type SalesforceSyncCheckpoint = z.infer<typeof SalesforceSyncCheckpoint>;
-
-export const SalesforceSyncMetadata = z.object({
-    /** ISO 8601 date or date-time: only records changed at or after it are synced. */
-    modifiedSince: z.string().optional()
-});
 
 /** Rows remembered at the boundary; beyond this, further rows of that second are simply saved again next run. */
 export const MAX_SAVED_AT_SINCE = 1000;

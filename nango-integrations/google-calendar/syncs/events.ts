@@ -1,23 +1,12 @@
 import { createSync } from 'nango';
 import { z } from 'zod';
-import { GoogleCalendarEvent } from '../../../models.js';
+import { GoogleCalendarEvent, GoogleCalendarEventsMetadata as Metadata } from '../../../models.js';
 import { describeFailure, googleFailureOf, isExpiredSyncToken, isNotFound } from '../../shared/google-errors.js';
 import { cachedSeries, deleteCachedEvents, hasCachedEvents, liveSeriesInCache, SeenIds } from '../cache.js';
 import { EventsCheckpoint, newProgress, readState, writeState, type CalendarProgress, type SyncState } from '../calendar-state.js';
 import { eventRecordId, toGoogleCalendarEvent } from '../mappers.js';
 import { calendarIdOf, eventPages, listedCalendarIds, type EventsPage } from '../pages.js';
 import type { CalendarEventResource } from '../schemas.js';
-
-/**
- * Which calendars to sync. `calendarIds` names them (`primary` is the user's own; holiday and shared calendars by
- * their ids); `allCalendars: true` takes every calendar in the user's calendar list instead. `backfillDays` bounds
- * the first listing of a calendar to events that end at most that many days ago.
- */
-const Metadata = z.object({
-    calendarIds: z.array(z.string().min(1)).min(1).optional(),
-    allCalendars: z.boolean().optional(),
-    backfillDays: z.number().int().min(1).max(3650).optional()
-});
 
 const DAY_MS = 86_400_000;
 

@@ -1,17 +1,12 @@
 import { createSync } from 'nango';
 import { z } from 'zod';
-import { GmailThread } from '../../../models.js';
+import { GmailThread, GmailThreadsMetadata as Metadata } from '../../../models.js';
 import { isExpiredHistoryId } from '../../shared/google-errors.js';
 import { maxHistoryId } from '../mappers.js';
 import { historyPages, READ_RETRIES, threadPages } from '../pages.js';
 import { gmailBucket, GMAIL_UNITS } from '../quota.js';
 import { GmailProfile } from '../schemas.js';
 import { fetchThreads } from '../threads.js';
-
-const Metadata = z.object({
-    /** Backfill only the threads with mail in the last N days (Gmail search `newer_than:Nd`); default: the whole mailbox. */
-    backfillDays: z.number().int().positive().optional()
-});
 
 /**
  * `phase: 'backfill'`: threads.list pages are being fetched; `pageToken` is the next page ('' = the first page),

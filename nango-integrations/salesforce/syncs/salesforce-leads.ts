@@ -1,7 +1,7 @@
 import { createSync } from 'nango';
-import { SalesforceLead } from '../../../models.js';
+import { SalesforceLead, SalesforceSyncMetadata } from '../../../models.js';
 import { LEAD_FIELDS } from '../fields.js';
-import { SalesforceSyncCheckpoint, SalesforceSyncMetadata, syncSalesforceObject } from '../incremental.js';
+import { SalesforceSyncCheckpoint, syncSalesforceObject } from '../incremental.js';
 import { toSalesforceLead } from '../mappers.js';
 import { SalesforceLeadRow } from '../schemas.js';
 

@@ -1,7 +1,7 @@
 import { createSync } from 'nango';
-import { SalesforceOpportunity } from '../../../models.js';
+import { SalesforceOpportunity, SalesforceSyncMetadata } from '../../../models.js';
 import { OPPORTUNITY_FIELDS } from '../fields.js';
-import { SalesforceSyncCheckpoint, SalesforceSyncMetadata, syncSalesforceObject } from '../incremental.js';
+import { SalesforceSyncCheckpoint, syncSalesforceObject } from '../incremental.js';
 import { toSalesforceOpportunity } from '../mappers.js';
 import { SalesforceOpportunityRow } from '../schemas.js';
 
