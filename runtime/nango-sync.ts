@@ -1,9 +1,9 @@
-import { NangoSyncBase, type ProxyConfiguration, type UncontrolledFetchOptions } from '@nangohq/runner-sdk';
+import { NangoSyncBase } from '@nangohq/runner-sdk';
 import type { Nango } from '@nangohq/node';
 import type { NangoProps } from '@nangohq/types';
-import type { AxiosResponse } from 'axios';
 import type { CachedRecord, WriteSummary } from './records-store.js';
 import type { RunContext } from './run-context.js';
+import { boundToRun } from './run-bound.js';
 import type { ModelValidator } from './validation.js';
 
 export interface ModelCounts {
@@ -34,7 +34,7 @@ const LIST_PAGE_SIZE = 1000;
  * The `nango` object a sync receives: runner-sdk's NangoSyncBase (so `paginate`, `getConnection`, `getMetadata`
  * are Nango's own code) with records, checkpoints and HTTP wired to the local run.
  */
-export class LocalNangoSync extends NangoSyncBase<never, never, never> {
+export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never>) {
     override nango: Nango;
     readonly byModel: Record<string, ModelCounts> = {};
     private readonly runMark: number;
@@ -42,7 +42,7 @@ export class LocalNangoSync extends NangoSyncBase<never, never, never> {
 
     constructor(
         props: NangoProps,
-        private readonly run: RunContext,
+        protected readonly run: RunContext,
         private readonly validator: ModelValidator,
         readonly modelNames: string[]
     ) {
@@ -50,14 +50,6 @@ export class LocalNangoSync extends NangoSyncBase<never, never, never> {
         this.nango = run.client();
         this.runMark = run.store.trackDeletesStart();
         for (const model of modelNames) this.byModel[model] = { added: 0, updated: 0, deleted: 0 };
-    }
-
-    override async proxy<T = unknown>(config: ProxyConfiguration): Promise<AxiosResponse<T>> {
-        return (await this.run.proxy(config)) as unknown as AxiosResponse<T>;
-    }
-
-    override log(...args: unknown[]): void {
-        this.run.userLog(args);
     }
 
     override async batchSave(results: Record<string, unknown>[], model: string): Promise<boolean> {
@@ -158,42 +150,6 @@ export class LocalNangoSync extends NangoSyncBase<never, never, never> {
         }
         this.merging.set(model, merging.strategy);
         this.run.log('info', `Merging strategy set to '${merging.strategy}' for model ${model}.`);
-    }
-
-    override async getCheckpoint(): Promise<never> {
-        return this.run.getCheckpoint() as never;
-    }
-
-    override async saveCheckpoint(checkpoint: never): Promise<void> {
-        this.run.saveCheckpoint(checkpoint);
-    }
-
-    override async clearCheckpoint(): Promise<void> {
-        this.run.clearCheckpoint();
-    }
-
-    override async tryAcquireLock({ key, ttlMs }: { key: string; ttlMs: number }): Promise<boolean> {
-        return this.run.tryAcquireLock(key, ttlMs);
-    }
-
-    override async releaseLock({ key }: { key: string }): Promise<boolean> {
-        return this.run.releaseLock(key);
-    }
-
-    override async releaseAllLocks(): Promise<void> {
-        this.run.releaseAllLocks();
-    }
-
-    override async triggerSync(): Promise<void> {
-        throw new Error('triggerSync is not supported by the local runtime');
-    }
-
-    override async startSync(): Promise<void> {
-        throw new Error('startSync is not supported by the local runtime');
-    }
-
-    override async uncontrolledFetch(_options: UncontrolledFetchOptions): Promise<Response> {
-        throw new Error('uncontrolledFetch is not supported by the local runtime: use the proxy (nango.get/post/...)');
     }
 
     private checkModel(model: string): void {
