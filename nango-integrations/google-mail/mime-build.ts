@@ -7,6 +7,7 @@
  * NUL) first, and refused with the field named; what is written is either a checked value or our own encoding.
  */
 import { randomBytes } from 'crypto';
+import { splitOutsideQuotes } from './mime-decode.js';
 
 export interface MailAddress {
     email: string;
@@ -174,23 +175,7 @@ function validate(message: OutgoingMessage): void {
  * Folding only turns an existing space into CRLF + space, so unfolding (RFC 5322 §2.2.3) gives back the value exactly.
  */
 function foldHeader(name: string, value: string): string {
-    const words: string[] = [];
-    let current = '';
-    let quoted = false;
-    for (let i = 0; i < value.length; i += 1) {
-        const char = value[i] as string;
-        if (char === '\\' && quoted) {
-            current += char + (value[i + 1] ?? '');
-            i += 1;
-            continue;
-        }
-        if (char === '"') quoted = !quoted;
-        if (char === ' ' && !quoted) {
-            words.push(current);
-            current = '';
-        } else current += char;
-    }
-    words.push(current);
+    const words = splitOutsideQuotes(value, ' ');
     if (value === '') return `${name}:`;
     const lines: string[] = [];
     let line = `${name}: ${words[0] ?? ''}`;

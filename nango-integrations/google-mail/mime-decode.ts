@@ -152,7 +152,7 @@ function decodeQ(text: string): Buffer {
 /** Splits `type/subtype; a=b; c="d"` into a lower-case type and its parameters (names lower-case). */
 export function parseContentType(value: string | null): { type: string; params: Record<string, string> } {
     if (!value) return { type: 'text/plain', params: {} };
-    const [head, ...rest] = splitParams(value);
+    const [head, ...rest] = splitOutsideQuotes(value, ';');
     const params: Record<string, string> = {};
     for (const item of rest) {
         const eq = item.indexOf('=');
@@ -167,7 +167,8 @@ export function parseContentType(value: string | null): { type: string; params: 
     return { type: (head ?? '').trim().toLowerCase() || 'text/plain', params };
 }
 
-function splitParams(value: string): string[] {
+/** Splits on `separator` where it stands outside a quoted string (quoted-pair escapes kept as they are). */
+export function splitOutsideQuotes(value: string, separator: string): string[] {
     const parts: string[] = [];
     let current = '';
     let quoted = false;
@@ -179,7 +180,7 @@ function splitParams(value: string): string[] {
             continue;
         }
         if (char === '"') quoted = !quoted;
-        if (char === ';' && !quoted) {
+        if (char === separator && !quoted) {
             parts.push(current);
             current = '';
         } else current += char;
