@@ -363,19 +363,10 @@ export const CreateEventInput = z.object({
 });
 export type CreateEventInput = z.infer<typeof CreateEventInput>;
 
-export const UpdateEventInput = z.object({
-    calendarId: z.string().optional(),
+/** Any subset of the create fields; `etag` makes the update conditional on the event being unchanged since. */
+export const UpdateEventInput = CreateEventInput.partial().extend({
+    /** The event to update (an instance of a series by its instance id, `<seriesId>_<start>`). */
     eventId: z.string(),
-    etag: z.string().optional(),
-    summary: z.string().optional(),
-    description: z.string().optional(),
-    location: z.string().optional(),
-    start: EventTimeInput.optional(),
-    end: EventTimeInput.optional(),
-    attendees: z.array(EventAttendeeInput).optional(),
-    recurrence: z.array(z.string()).optional(),
-    reminders: EventRemindersInput.optional(),
-    addGoogleMeet: z.boolean().optional(),
-    sendUpdates: SendUpdates.optional()
+    etag: z.string().optional()
 });
 export type UpdateEventInput = z.infer<typeof UpdateEventInput>;
