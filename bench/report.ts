@@ -79,6 +79,7 @@ export function renderReport(report: Report): string {
         '',
         versus,
         '',
+        ...events(report),
         '## How to read this',
         '',
         timeNote(settings),
@@ -105,6 +106,25 @@ export function renderReport(report: Report): string {
             'about fetching, pacing and memory. People has no ids-only listing, so its baseline pages at the default 100.',
         ''
     ].join('\n');
+}
+
+/** What happened beyond the figures: calls refused for quota (and retried), runs that failed. */
+function events(report: Report): string[] {
+    const lines: string[] = [];
+    for (const result of report.results) {
+        for (const [variant, m] of [
+            ['ours', result.ours],
+            ['naive', result.naive]
+        ] as const) {
+            if (!m) continue;
+            const where = `${result.sync}, ${variant}, ${formatInt(result.size)} records`;
+            if (m.status !== 'success')
+                lines.push(`- ${where}: **${m.status}** after ${formatInt(m.calls)} calls — ${m.error ?? 'no message'}`);
+            else if (m.limited > 0)
+                lines.push(`- ${where}: ${formatInt(m.limited)} call(s) refused by the per-user limit, retried after backoff.`);
+        }
+    }
+    return lines.length === 0 ? [] : ['## What happened', '', ...lines, ''];
 }
 
 function timeNote(settings: BenchSettings): string {

@@ -4,7 +4,7 @@
  * repository README and the notes written into bench/RESULTS.md.
  */
 import '../runner/preflight.js';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -21,7 +21,7 @@ import { CASES, prepareConnection, shapeOf, type BenchCase } from './cases.js';
 import { floorFor, type Floor } from './costs.js';
 import { EventClock } from './event-clock.js';
 import { MemorySampler, type MemoryPeak } from './memory.js';
-import { renderReport } from './report.js';
+import { renderReport, type Report } from './report.js';
 import { inProcessFetch } from './transport.js';
 
 const BENCH_DIR = resolve(import.meta.dirname);
@@ -86,8 +86,21 @@ async function main(): Promise<void> {
         .option('--only <syncs>', 'comma-separated sync names (default: all)')
         .option('--naive-max <n>', 'largest size the naive baseline runs at (it is skipped above; never extrapolated)', 'Infinity')
         .option('--out-dir <dir>', 'where results.json and RESULTS.md go', BENCH_DIR)
+        .option('--render <results.json>', 'measure nothing: write RESULTS.md again from an earlier results.json')
         .parse(process.argv);
-    const options = program.opts<{ sizes: string; latency: string; scale?: string; only?: string; naiveMax: string; outDir: string }>();
+    const options = program.opts<{
+        sizes: string;
+        latency: string;
+        scale?: string;
+        only?: string;
+        naiveMax: string;
+        outDir: string;
+        render?: string;
+    }>();
+    if (options.render !== undefined) {
+        await writeMarkdown(JSON.parse(readFileSync(options.render, 'utf8')) as Report, options.outDir);
+        return;
+    }
     const settings: BenchSettings = {
         sizes: options.sizes.split(',').map(parseSize),
         latencyMs: Number(options.latency),
@@ -119,10 +132,14 @@ async function main(): Promise<void> {
         benchWallMs: performance.now() - started,
         results
     };
-    // Formatted as `npm run lint` (prettier --check) expects, so a fresh RESULTS.md can be committed as written.
-    const markdownFile = join(options.outDir, 'RESULTS.md');
-    const markdown = await format(renderReport(report), { ...((await resolveConfig(markdownFile)) ?? {}), parser: 'markdown' });
     writeAtomically(join(options.outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeMarkdown(report, options.outDir);
+}
+
+/** Formatted as `npm run lint` (prettier --check) expects, so a fresh RESULTS.md can be committed as written. */
+async function writeMarkdown(report: Report, outDir: string): Promise<void> {
+    const markdownFile = join(outDir, 'RESULTS.md');
+    const markdown = await format(renderReport(report), { ...((await resolveConfig(markdownFile)) ?? {}), parser: 'markdown' });
     writeAtomically(markdownFile, markdown);
     process.stdout.write(`\n${markdown}`);
 }

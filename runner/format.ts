@@ -47,7 +47,8 @@ export function formatBytes(bytes: number): string {
 export function formatRatio(value: number | null): string {
     if (value === null || !Number.isFinite(value)) return '-';
     if (value >= 100) return `${Math.round(value)}x`;
-    return `${value >= 10 ? value.toFixed(1) : value.toFixed(2)}x`;
+    if (value >= 0.01 || value === 0) return `${value >= 10 ? value.toFixed(1) : value.toFixed(2)}x`;
+    return `${value.toPrecision(1)}x`;
 }
 
 /** Cuts a value to `max` characters for a table cell. */
