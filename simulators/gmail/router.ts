@@ -3,6 +3,7 @@ import { GmailError, unknownParameter } from './errors.js';
 import { BadPageToken } from './listing.js';
 import { QueryError } from './query.js';
 import { SendError } from './send.js';
+import { GOOGLE_SYSTEM_PARAMETERS } from '../common/google-params.js';
 
 /**
  * A small router over Gmail's routes, so the msw handlers and the batch endpoint serve a call the same way: the
@@ -10,22 +11,6 @@ import { SendError } from './send.js';
  * refuses others), the userId, and the route's own work.
  */
 export const GMAIL_HOST = 'https://gmail.googleapis.com';
-
-/** Parameters every Google API accepts (system parameters). */
-const systemParameters = new Set([
-    'alt',
-    'fields',
-    'key',
-    'access_token',
-    'oauth_token',
-    'prettyPrint',
-    'quotaUser',
-    'userIp',
-    'callback',
-    'upload_protocol',
-    'uploadType',
-    '$.xgafv'
-]);
 
 export interface RouteContext {
     request: Request;
@@ -85,7 +70,7 @@ export async function serveRoute(core: ApiCore, route: Route, request: Request, 
     return core.serve(route.name, route.units, request, async ({ now }) => {
         const url = new URL(request.url);
         for (const name of url.searchParams.keys()) {
-            if (!route.query.includes(name) && !systemParameters.has(name)) return unknownParameter(name);
+            if (!route.query.includes(name) && !GOOGLE_SYSTEM_PARAMETERS.has(name)) return unknownParameter(name);
         }
         try {
             return await route.handle({ request, url, params, now });

@@ -7,6 +7,7 @@ import type { Simulator } from '../common/simulator.js';
 import type { TruthRecord } from '../common/truth.js';
 import { connectionParams, listConnections, PeopleError } from './connections.js';
 import { ContactBook, personEtag, type StoredContact } from './store.js';
+import { GOOGLE_SYSTEM_PARAMETERS } from '../common/google-params.js';
 
 export const PEOPLE_HOST = 'https://people.googleapis.com';
 
@@ -15,21 +16,6 @@ export const PEOPLE_HOST = 'https://people.googleapis.com';
  * console shows it (the public docs do not print the number; third-party reports of the console agree on 90).
  */
 export const PEOPLE_READS_PER_MINUTE = 90;
-
-const systemParameters = new Set([
-    'alt',
-    'fields',
-    'key',
-    'access_token',
-    'oauth_token',
-    'prettyPrint',
-    'quotaUser',
-    'userIp',
-    'callback',
-    '$.xgafv',
-    'upload_protocol',
-    'uploadType'
-]);
 
 export interface PeopleSimulatorOptions {
     clock: Clock;
@@ -108,7 +94,7 @@ export class PeopleSimulator implements Simulator {
                 this.core.serve('people.connections.list', 1, request, ({ now }) => {
                     const url = new URL(request.url);
                     for (const name of url.searchParams.keys()) {
-                        if (!connectionParams.includes(name) && !systemParameters.has(name)) {
+                        if (!connectionParams.includes(name) && !GOOGLE_SYSTEM_PARAMETERS.has(name)) {
                             return googleError({
                                 code: 400,
                                 message: `Invalid JSON payload received. Unknown name "${name}": Cannot bind query parameter. Field '${name}' could not be found in request message.`
