@@ -13,7 +13,7 @@ import type { HttpHandler } from 'msw';
 import { SystemClock } from '../runtime/clock.js';
 import { loadScript, runSync } from '../runtime/index.js';
 import { RecordsStore } from '../runtime/records-store.js';
-import { compareWithTruth } from '../simulators/common/truth.js';
+import { verdictOfCache } from '../simulators/common/truth.js';
 import { formatInt, formatMs } from '../runner/format.js';
 import { ProgressLine } from '../runner/progress.js';
 import { SIMULATED_TOKEN } from '../runner/simulators.js';
@@ -220,14 +220,8 @@ async function measureRun(
         const memory = sampler.stop();
         const usage = sim.core.meter.totals();
         const records = store.countLive(conn, benchCase.model);
-        const verdict = compareWithTruth(
-            benchCase.model,
-            sim.truth(benchCase.model),
-            store.allRecords(conn, benchCase.model).map((r) => ({
-                id: r.id,
-                version: r._nango_metadata.deleted_at === null ? sim.versionOf(benchCase.model, r) : '',
-                deleted: r._nango_metadata.deleted_at !== null
-            }))
+        const verdict = verdictOfCache(benchCase.model, sim.truth(benchCase.model), store.allRecords(conn, benchCase.model), (m, r) =>
+            sim.versionOf(m, r)
         );
         const measure: Measure = {
             status: result.status,

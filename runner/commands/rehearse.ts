@@ -1,7 +1,7 @@
 import { SystemClock } from '../../runtime/clock.js';
 import type { RecordsStore } from '../../runtime/records-store.js';
 import type { Simulator } from '../../simulators/common/simulator.js';
-import { compareWithTruth, type Verdict } from '../../simulators/common/truth.js';
+import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
 import { cachedLookup, INTEGRATIONS, integration as integrationOf, type IntegrationEntry, type SimulatorName } from '../catalog.js';
 import { REHEARSAL_CONNECTION } from '../connections.js';
 import { clip, formatInt, formatMs, textTable } from '../format.js';
@@ -134,12 +134,8 @@ function applyActivities(sims: ReadonlyMap<SimulatorName, Simulator>, pick: (act
 }
 
 function verdictOf(store: RecordsStore, integration: IntegrationEntry['id'], model: string, sim: Simulator): Verdict {
-    const cached = store.allRecords({ integration, connectionId: REHEARSAL_CONNECTION }, model).map((record) => ({
-        id: record.id,
-        version: record._nango_metadata.deleted_at === null ? sim.versionOf(model, record) : '',
-        deleted: record._nango_metadata.deleted_at !== null
-    }));
-    return compareWithTruth(model, truthFor(store, integration, REHEARSAL_CONNECTION, model, sim), cached);
+    const cached = store.allRecords({ integration, connectionId: REHEARSAL_CONNECTION }, model);
+    return verdictOfCache(model, truthFor(store, integration, REHEARSAL_CONNECTION, model, sim), cached, (m, r) => sim.versionOf(m, r));
 }
 
 function describeSize(entry: IntegrationEntry, name: SimulatorName, sim: Simulator): string {

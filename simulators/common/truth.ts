@@ -54,3 +54,24 @@ export function compareWithTruth(model: string, truth: Iterable<TruthRecord>, ca
     const ok = missing.length === 0 && stale.length === 0 && wronglyDeleted.length === 0 && notDeleted.length === 0;
     return { model, expected: expectedIds.size, stored, missing, stale, wronglyDeleted, notDeleted, ok };
 }
+
+/** A record as the local records store returns it: its data plus Nango's metadata. */
+export type CachedRecordLike = Record<string, unknown> & { id: string; _nango_metadata: { deleted_at: string | null } };
+
+/**
+ * The cache of `model` against `truth`, reading each live record's version with the simulator's `versionOf`. A
+ * deleted record holds only what its delete carried (usually just its id), so no version is read from it.
+ */
+export function verdictOfCache(
+    model: string,
+    truth: Iterable<TruthRecord>,
+    records: Iterable<CachedRecordLike>,
+    versionOf: (model: string, record: Record<string, unknown>) => string
+): Verdict {
+    const cached: CachedRecordView[] = [];
+    for (const record of records) {
+        const deleted = record._nango_metadata.deleted_at !== null;
+        cached.push({ id: record.id, version: deleted ? '' : versionOf(model, record), deleted });
+    }
+    return compareWithTruth(model, truth, cached);
+}

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { RecordsStore, runAction, runSync, VirtualClock, type RunSyncOptions } from '../../runtime/index.js';
 import { CalendarSimulator, type CalendarSimulatorOptions } from '../../simulators/calendar/index.js';
-import { compareWithTruth, type Verdict } from '../../simulators/common/truth.js';
+import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
 import { server } from '../support/msw.js';
 
 export const conn = { integration: 'google-calendar', connectionId: 'local' };
@@ -36,12 +36,7 @@ export function testBed(options: Partial<CalendarSimulatorOptions> = {}, metadat
             const ids =
                 calendarIds ??
                 (current['allCalendars'] ? sim.store.listed().map((c) => c.id) : ((current['calendarIds'] as string[]) ?? ['primary']));
-            const cached = store.allRecords(conn, MODEL).map((record) => ({
-                id: record.id,
-                version: String(record['etag']),
-                deleted: record._nango_metadata.deleted_at !== null
-            }));
-            return compareWithTruth(MODEL, sim.truthFor(ids), cached);
+            return verdictOfCache(MODEL, sim.truthFor(ids), store.allRecords(conn, MODEL), (m, r) => sim.versionOf(m, r));
         },
         setMetadata: (next) => {
             current = next;

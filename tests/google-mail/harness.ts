@@ -1,5 +1,5 @@
 import { RecordsStore, runAction, runSync, VirtualClock, type RunSyncOptions } from '../../runtime/index.js';
-import { compareWithTruth, type Verdict } from '../../simulators/common/truth.js';
+import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
 import { GmailSimulator, type GmailSimulatorOptions } from '../../simulators/gmail/index.js';
 import { PeopleSimulator, type PeopleSimulatorOptions } from '../../simulators/people/index.js';
 import { server } from '../support/msw.js';
@@ -53,15 +53,7 @@ export function mailWorld(options: Partial<Omit<GmailSimulatorOptions, 'clock'>>
         sync: (extra = {}) => runSync({ integration: 'google-mail', name: 'gmail-threads', store, clock, ...extra }),
         action: <T>(name: string, input: unknown) => runAction<T>({ integration: 'google-mail', name, input, store, clock }),
         verdict: () =>
-            compareWithTruth(
-                'GmailThread',
-                sim.truth('GmailThread'),
-                store.allRecords(conn, 'GmailThread').map((record) => ({
-                    id: record.id,
-                    version: sim.versionOf('GmailThread', record),
-                    deleted: record._nango_metadata.deleted_at !== null
-                }))
-            )
+            verdictOfCache('GmailThread', sim.truth('GmailThread'), store.allRecords(conn, 'GmailThread'), (m, r) => sim.versionOf(m, r))
     };
 }
 
@@ -84,14 +76,8 @@ export function contactsWorld(options: Partial<Omit<PeopleSimulatorOptions, 'clo
         store,
         sync: (extra = {}) => runSync({ integration: 'google-mail', name: 'gmail-contacts', store, clock, ...extra }),
         verdict: () =>
-            compareWithTruth(
-                'GoogleContact',
-                sim.truth('GoogleContact'),
-                store.allRecords(conn, 'GoogleContact').map((record) => ({
-                    id: record.id,
-                    version: sim.versionOf('GoogleContact', record),
-                    deleted: record._nango_metadata.deleted_at !== null
-                }))
+            verdictOfCache('GoogleContact', sim.truth('GoogleContact'), store.allRecords(conn, 'GoogleContact'), (m, r) =>
+                sim.versionOf(m, r)
             )
     };
 }

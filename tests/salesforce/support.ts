@@ -7,7 +7,7 @@ import {
     type RunProgress,
     type SyncResult
 } from '../../runtime/index.js';
-import { compareWithTruth, type Verdict } from '../../simulators/common/truth.js';
+import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
 import { SalesforceSimulator, type SalesforceSimulatorOptions } from '../../simulators/salesforce/index.js';
 import { server } from '../support/msw.js';
 
@@ -60,12 +60,7 @@ export class Scenario {
     /** The cache of `name`'s model against what the org holds now. */
     verdict(name: SyncName): Verdict {
         const model = MODEL_OF[name];
-        const cached = this.store.allRecords(CONN, model).map((record) => ({
-            id: record.id,
-            version: this.sim.versionOf(model, record),
-            deleted: record._nango_metadata.deleted_at !== null
-        }));
-        return compareWithTruth(model, this.sim.truth(model), cached);
+        return verdictOfCache(model, this.sim.truth(model), this.store.allRecords(CONN, model), (m, r) => this.sim.versionOf(m, r));
     }
 
     live(name: SyncName): Record<string, unknown>[] {
