@@ -1,14 +1,16 @@
-import { ExecutionInterruptedSDKError, validateCheckpoint, type ProxyConfiguration } from '@nangohq/runner-sdk';
+import { ExecutionInterruptedSDKError, type ProxyConfiguration } from '@nangohq/runner-sdk';
 import type { Nango } from '@nangohq/node';
 import type { z } from 'zod';
 import type { Clock } from './clock.js';
+import { NANGO_LIMITS, persistCheckpoint, runnerLogEntry, type PlatformLimits } from './platform-limits.js';
 import { sendProxyRequest, type ProxyResponse } from './proxy.js';
 import type { ConnectionRef, RecordsStore } from './records-store.js';
 
 /**
  * State shared by the sync and action SDK objects of one run: the connection, the HTTP counter, the collected logs,
- * checkpoints, locks, and the simulated cut (`stopAfterCheckpoints`). Nango's runner shares the same pieces between
- * its NangoActionRunner and NangoSyncRunner by copying methods; here both delegate to this object.
+ * checkpoints, locks, and the simulated cuts (`stopAfterCheckpoints`, `stopAfterHttpAnswers`, `stopAfterSaves`).
+ * Nango's runner shares the same pieces between its NangoActionRunner and NangoSyncRunner by copying methods; here
+ * both delegate to this object.
  */
 
 export interface LogEntry {
@@ -27,6 +29,9 @@ export interface RunProgress {
     elapsedMs: number;
 }
 
+/** What a test hears of each HTTP answer the proxy received, before the script sees it. */
+export type HttpAnswerHook = (count: number, request: { method: string; url: string; status: number }) => void | Promise<void>;
+
 export interface RunContextOptions {
     store: RecordsStore;
     conn: ConnectionRef;
@@ -36,8 +41,12 @@ export interface RunContextOptions {
     connectionConfig: Record<string, unknown>;
     checkpointSchema?: z.ZodType | undefined;
     stopAfterCheckpoints?: number | undefined;
+    stopAfterHttpAnswers?: number | undefined;
+    stopAfterSaves?: number | undefined;
+    onHttpAnswer?: HttpAnswerHook | undefined;
     onProgress?: ((progress: RunProgress) => void) | undefined;
     maxRetryWaitMs?: number | undefined;
+    limits?: Partial<PlatformLimits> | undefined;
 }
 
 const LEVELS: Record<string, LogEntry['level']> = {
@@ -56,12 +65,20 @@ export class RunContext {
     calls = 0;
     checkpoints = 0;
     recordsSaved = 0;
+    /** HTTP answers the proxy received (a network error is no answer), retries included. */
+    httpAnswers = 0;
+    /** batchSave/batchDelete/batchUpdate calls that stored something. */
+    saves = 0;
     /** Set once the simulated cut happened: from then on every SDK call throws, as a dead worker writes nothing. */
     interrupted = false;
+    private cutReason = '';
     private readonly locks = new Map<string, number>();
+
+    readonly limits: PlatformLimits;
 
     constructor(readonly options: RunContextOptions) {
         this.started = options.clock.now();
+        this.limits = { ...NANGO_LIMITS, ...options.limits };
     }
 
     get conn(): ConnectionRef {
@@ -77,8 +94,21 @@ export class RunContext {
     }
 
     guard(): void {
-        if (this.interrupted)
-            throw new ExecutionInterruptedSDKError({ message: 'the run was cut after a checkpoint (stopAfterCheckpoints)' });
+        if (this.interrupted) throw new ExecutionInterruptedSDKError({ message: `the run was cut ${this.cutReason}` });
+    }
+
+    /** The simulated crash: nothing the script does from here reaches the store or the provider. */
+    cut(reason: string): never {
+        this.interrupted = true;
+        this.cutReason = reason;
+        throw new ExecutionInterruptedSDKError({ message: `the run was cut ${reason}` });
+    }
+
+    /** Called once a batchSave/batchDelete/batchUpdate has been stored; cuts the run at `stopAfterSaves`. */
+    saved(): void {
+        this.saves += 1;
+        const stopAfter = this.options.stopAfterSaves;
+        if (stopAfter !== undefined && this.saves >= stopAfter) this.cut(`after save ${this.saves} (stopAfterSaves)`);
     }
 
     log(level: LogEntry['level'], message: string): void {
@@ -86,16 +116,18 @@ export class RunContext {
         this.logs.push({ level, message: token ? message.split(token).join('***') : message });
     }
 
-    /** `nango.log(message, payload?, { level }?)` as Nango's runner reads its arguments. */
+    /** `nango.log(message, payload?, { level }?)` as Nango's runner reads its arguments and truncates them. */
     userLog(args: unknown[]): void {
+        this.guard();
         if (args.length === 0) return;
         const last = args[args.length - 1];
         let level: LogEntry['level'] = 'info';
-        if (args.length > 1 && last && typeof last === 'object' && 'level' in last) {
+        if (last && typeof last === 'object' && 'level' in last) {
             level = LEVELS[String((last as { level: unknown }).level)] ?? 'info';
             args = args.slice(0, -1);
         }
-        this.log(level, args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' '));
+        const { message, payload } = runnerLogEntry(args, level);
+        this.log(level, payload === undefined ? message : `${message} ${safeJson(payload)}`);
     }
 
     progress(): void {
@@ -117,9 +149,21 @@ export class RunContext {
             userAgent: LOCAL_USER_AGENT,
             maxWaitMs: this.options.maxRetryWaitMs,
             log: (level, message) => this.log(level, message),
+            // A retry still waiting when the run is cut must not go out: a dead worker sends nothing.
+            beforeAttempt: () => this.guard(),
             onAttempt: () => {
                 this.calls += 1;
                 this.progress();
+            },
+            onAnswer: async (answer) => {
+                this.httpAnswers += 1;
+                await this.options.onHttpAnswer?.(this.httpAnswers, answer);
+                const stopAfter = this.options.stopAfterHttpAnswers;
+                if (stopAfter !== undefined && this.httpAnswers >= stopAfter) {
+                    this.cut(
+                        `after HTTP answer ${this.httpAnswers} (stopAfterHttpAnswers): ${answer.method} ${answer.url} ${answer.status}`
+                    );
+                }
             }
         });
         this.guard();
@@ -137,7 +181,9 @@ export class RunContext {
 
     saveCheckpoint(checkpoint: unknown): void {
         this.guard();
-        const flat = validateCheckpoint(checkpoint);
+        const flat = persistCheckpoint(checkpoint);
+        // Stricter than Nango, which never reads the declared schema at run time: a checkpoint the script's own
+        // type refuses is a bug in the script.
         const schema = this.options.checkpointSchema;
         if (schema) {
             const parsed = schema.safeParse(checkpoint);
@@ -150,10 +196,8 @@ export class RunContext {
         this.checkpoints += 1;
         this.progress();
         const stopAfter = this.options.stopAfterCheckpoints;
-        if (stopAfter !== undefined && this.checkpoints >= stopAfter) {
-            this.interrupted = true;
-            this.guard();
-        }
+        if (stopAfter !== undefined && this.checkpoints >= stopAfter)
+            this.cut(`after checkpoint ${this.checkpoints} (stopAfterCheckpoints)`);
     }
 
     clearCheckpoint(): void {
