@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RecordsStore } from '../runtime/records-store.js';
+import type { Simulator } from '../simulators/common/simulator.js';
 import { ConnectionRegistry } from './connections.js';
 import { nangoError, readRequest, writeResponse, type ApiRequest, type ApiResponse } from './http.js';
 import { SimulatedNetwork } from './network.js';
@@ -30,6 +31,8 @@ export interface LocalNango {
     port: number;
     secretKey: string;
     registry: ConnectionRegistry;
+    /** Runs `work` with its provider calls answered by `sims` (what the API does for its own scripts). */
+    within<T>(sims: readonly Simulator[], work: () => Promise<T>): Promise<T>;
     /** Resolves when every triggered sync has finished. */
     idle(): Promise<void>;
     close(): Promise<void>;
@@ -97,6 +100,7 @@ export async function startLocalNango(options: LocalNangoOptions): Promise<Local
         port,
         secretKey,
         registry,
+        within: (sims, work) => network.within(sims, work),
         idle: () => scripts.idle(),
         close: async () => {
             await scripts.idle();
