@@ -35,6 +35,25 @@ export interface RunRecords {
     deleted: Set<string>;
 }
 
+/**
+ * What dryrun's `--save` recorded (`<integration>/tests/<name>.test.json`: `nango.batchSave` and
+ * `nango.batchDelete` per model, each in call order, the two lists apart). The file does not say whether a save
+ * of an id came before or after its deletion; a deleted id counts as deleted.
+ */
+export function dryrunRecords(saved: Record<string, unknown>, model: string): RunRecords {
+    const nango = (saved['nango'] ?? {}) as {
+        batchSave?: Record<string, Record<string, unknown>[]>;
+        batchDelete?: Record<string, { id: unknown }[]>;
+    };
+    const deleted = new Set((nango.batchDelete?.[model] ?? []).map((record) => String(record.id)));
+    const records = new Map<string, unknown>();
+    for (const record of nango.batchSave?.[model] ?? []) {
+        const id = String(record['id']);
+        if (!deleted.has(id)) records.set(id, record);
+    }
+    return { saved: records, deleted };
+}
+
 export function compareRecords(script: string, phase: string, dryrun: RunRecords, runtime: RunRecords): Difference[] {
     const differences: Difference[] = [];
     const missing = (id: string, field: string, dry: unknown, rt: unknown) =>

@@ -33,7 +33,7 @@ import {
 } from '../runner/catalog.js';
 import { loadSimulators, saveSimulators } from '../runner/simulators.js';
 import { startLocalNango, type LocalNango } from '../local-nango/server.js';
-import { compareOutputs, compareRecords, type Difference, type RunRecords } from './compare.js';
+import { compareOutputs, compareRecords, dryrunRecords, type Difference, type RunRecords } from './compare.js';
 
 const CONNECTION = 'local';
 /** Where the simulator state both sides start each script from is kept (a connection id no script uses). */
@@ -266,21 +266,6 @@ class Sides {
         }
         return { saved, deleted };
     }
-}
-
-/** What dryrun's `--save` recorded: batchSave and batchDelete per model, in call order. */
-function dryrunRecords(saved: Record<string, unknown>, model: string): RunRecords {
-    const nango = (saved['nango'] ?? {}) as {
-        batchSave?: Record<string, Record<string, unknown>[]>;
-        batchDelete?: Record<string, { id: unknown }[]>;
-    };
-    const deleted = new Set((nango.batchDelete?.[model] ?? []).map((record) => String(record.id)));
-    const records = new Map<string, unknown>();
-    for (const record of nango.batchSave?.[model] ?? []) {
-        const id = String(record['id']);
-        if (!deleted.has(id)) records.set(id, record);
-    }
-    return { saved: records, deleted };
 }
 
 function simulatorsOf(sync: SyncEntry): SimulatorName[] {
