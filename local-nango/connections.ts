@@ -31,9 +31,11 @@ const createdKey = (conn: ConnectionRef) => `local-nango/created/${conn.integrat
 export class ConnectionRegistry {
     private readonly sims = new Map<string, Map<SimulatorName, Simulator>>();
     private readonly dirty = new Set<string>();
-    readonly clock: Clock = new SystemClock();
-
-    constructor(readonly store: RecordsStore) {}
+    constructor(
+        readonly store: RecordsStore,
+        /** The time the simulators, the proxy's retry waits and the runs follow. */
+        readonly clock: Clock = new SystemClock()
+    ) {}
 
     /** Creates `connectionId` (default `local`) for every integration that lacks it. */
     ensureDefaults(connectionId: string = DEFAULT_CONNECTION): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '../runtime/clock.js';
 import type { RecordsStore } from '../runtime/records-store.js';
 import type { Simulator } from '../simulators/common/simulator.js';
 import { ConnectionRegistry } from './connections.js';
@@ -23,6 +24,8 @@ export interface LocalNangoOptions {
     /** Default 0: an ephemeral port. */
     port?: number | undefined;
     host?: string | undefined;
+    /** Default: the system clock. Tests pass a VirtualClock, so the proxy's retry waits take no real time. */
+    clock?: Clock | undefined;
 }
 
 export interface LocalNango {
@@ -55,7 +58,7 @@ export async function startLocalNango(options: LocalNangoOptions): Promise<Local
     const secretKey = options.secretKey ?? randomUUID();
     checkSecretKey(secretKey);
 
-    const registry = new ConnectionRegistry(options.store);
+    const registry = new ConnectionRegistry(options.store, options.clock);
     registry.ensureDefaults();
     const network = new SimulatedNetwork();
     network.install();

@@ -3,7 +3,9 @@ import { AxiosError } from 'axios';
 import { http, passthrough } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalNango, type LocalNango } from '../../local-nango/server.js';
+import { VirtualClock } from '../../runtime/clock.js';
 import { RecordsStore } from '../../runtime/records-store.js';
+import type { GmailSimulator } from '../../simulators/gmail/index.js';
 import { SIMULATED_SALESFORCE_INSTANCE } from '../../runner/simulators.js';
 import { server } from '../support/msw.js';
 
@@ -15,7 +17,7 @@ let nango: Nango;
 
 beforeAll(async () => {
     store = new RecordsStore(':memory:');
-    api = await startLocalNango({ store });
+    api = await startLocalNango({ store, clock: new VirtualClock(Date.now()) });
     nango = new Nango({ secretKey: api.secretKey, host: api.url });
 });
 
@@ -144,6 +146,15 @@ describe('proxy', () => {
         expect(res.status).toBe(200);
         expect(res.data.emailAddress).toMatch(/@/);
         expect(res.headers['content-type']).toMatch(/application\/json/);
+    });
+
+    it('retries as the Retries header says, with Nango’s rules (a 500, then success)', async () => {
+        const gmail = () => api.registry.simulators(api.registry.integrations()[0]!, 'local', ['gmail']).get('gmail') as GmailSimulator;
+        const profile = { providerConfigKey: 'google-mail', connectionId: 'local', endpoint: '/gmail/v1/users/me/profile' };
+        gmail().core.faults.inject('getProfile', { kind: 'status', status: 500 });
+        expect((await refusal(nango.get({ ...profile, retries: 0 }))).status).toBe(500);
+        gmail().core.faults.inject('getProfile', { kind: 'status', status: 500 });
+        expect((await nango.get({ ...profile, retries: 1 })).status).toBe(200);
     });
 
     it('honours Base-Url-Override (People through the google-mail connection)', async () => {
