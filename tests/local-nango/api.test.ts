@@ -283,6 +283,32 @@ describe('syncs and records', () => {
         expect(deleted.records).toEqual([]);
     });
 
+    it('refuses an unknown sync (no_syncs_found) and a status query for an unknown connection', async () => {
+        expect(await refusal(nango.triggerSync('google-mail', ['no-such-sync'], 'local'))).toMatchObject({
+            status: 404,
+            data: { error: { code: 'no_syncs_found' } }
+        });
+        expect(await refusal(nango.syncStatus('google-mail', '*', 'nobody'))).toMatchObject({
+            status: 400,
+            data: { error: { code: 'invalid_body', message: 'Connection not found' } }
+        });
+    });
+
+    it('opts.emptyCache forgets the records and the checkpoint before the run', async () => {
+        const conn = { integration: 'google-mail', connectionId: 'local' };
+        store.saveRecords(conn, 'GoogleContact', [{ id: 'people/stale', displayName: 'Gone' }]);
+        await nango.triggerSync('google-mail', ['gmail-contacts'], 'local', { reset: true, emptyCache: true });
+        await api.idle();
+        const page = await nango.listRecords({
+            providerConfigKey: 'google-mail',
+            connectionId: 'local',
+            model: 'GoogleContact',
+            ids: ['people/stale']
+        });
+        expect(page.records).toEqual([]);
+        expect(store.countLive(conn, 'GoogleContact')).toBe(150);
+    });
+
     it('refuses what Nango’s records API refuses', async () => {
         const base = { providerConfigKey: 'google-mail', connectionId: 'local', model: 'GoogleContact' };
         const tooOld = await refusal(nango.listRecords({ ...base, modifiedAfter: '2000-01-01T00:00:00.000Z' }));
