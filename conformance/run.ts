@@ -38,6 +38,8 @@ import { compareOutputs, compareRecords, dryrunRecords, type Difference, type Ru
 const CONNECTION = 'local';
 /** Where the simulator state both sides start each script from is kept (a connection id no script uses). */
 const SHARED = 'conformance-shared-state';
+/** The one script run through the `nango dryrun` command itself (it recompiles everything: about 20 s). */
+const COMMAND_RUN = 'gmail-contacts';
 /** Activities that make a sync resync inside trackDeletesStart/End, whose deletions dryrun cannot show. */
 const RESYNC_ACTIVITIES = /expir|empty-recycle-bin|leave-calendar|new-calendar/;
 
@@ -201,15 +203,7 @@ class Sides {
     ): Promise<Record<string, unknown>> {
         const file = join(this.fullPath, entry.id, 'tests', `${name}.test.json`);
         rmSync(file, { force: true });
-        const job = {
-            nangoCli: resolve(REPO_ROOT, 'node_modules', 'nango'),
-            fullPath: this.fullPath,
-            name,
-            integration: entry.id,
-            connectionId: CONNECTION,
-            ...extra
-        };
-        const { code, output } = await run(process.execPath, [resolve(REPO_ROOT, 'conformance', 'dryrun-child.mjs'), JSON.stringify(job)], {
+        const env = {
             ...process.env,
             CI: 'true',
             NANGO_CLI_TELEMETRY: 'false',
@@ -220,7 +214,26 @@ class Sides {
             // The same guard the deploy test uses: the child can open no connection beyond the loopback.
             NODE_OPTIONS:
                 `${process.env['NODE_OPTIONS'] ?? ''} --import ${resolve(REPO_ROOT, 'tests', 'tooling', 'support', 'loopback-only.mjs')}`.trim()
-        });
+        };
+        let result: { code: number | null; output: string };
+        if (name === COMMAND_RUN && extra.checkpoint === undefined) {
+            // Once, the whole `nango dryrun` command (arguments, environment, compile, run), as a person types it.
+            const args = ['dryrun', name, CONNECTION, '--integration-id', entry.id, '-e', 'dev', '--validate', '--save'];
+            args.push('--no-interactive', '--auto-confirm', '--no-dependency-update', '--no-telemetry');
+            if (extra.input !== undefined) args.push('--input', JSON.stringify(extra.input));
+            result = await run(resolve(REPO_ROOT, 'node_modules', '.bin', 'nango'), args, env, this.fullPath);
+        } else {
+            const job = {
+                nangoCli: resolve(REPO_ROOT, 'node_modules', 'nango'),
+                fullPath: this.fullPath,
+                name,
+                integration: entry.id,
+                connectionId: CONNECTION,
+                ...extra
+            };
+            result = await run(process.execPath, [resolve(REPO_ROOT, 'conformance', 'dryrun-child.mjs'), JSON.stringify(job)], env);
+        }
+        const { code, output } = result;
         if (code !== 0 || !existsSync(file)) {
             throw new Error(
                 `nango dryrun ${name} failed (exit ${code}):\n${output.split('\n').slice(-25).join('\n')}\n(work folder: ${this.work})`
