@@ -7,7 +7,7 @@ import type { Simulator } from '../simulators/common/simulator.js';
 import { ConnectionRegistry } from './connections.js';
 import { nangoError, readRequest, writeResponse, type ApiRequest, type ApiResponse } from './http.js';
 import { SimulatedNetwork } from './network.js';
-import { getConnection, getIntegration, setMetadata } from './routes/connections.js';
+import { getConnection, getIntegration, listConnections, setMetadata } from './routes/connections.js';
 import { proxy } from './routes/proxy.js';
 import { getRecords } from './routes/records.js';
 import { ScriptRoutes } from './routes/scripts.js';
@@ -73,6 +73,7 @@ export async function startLocalNango(options: LocalNangoOptions): Promise<Local
         if (method === 'GET' && (match = /^\/connections?\/([^/]+)$/.exec(path)) && match[1] !== 'metadata') {
             return getConnection(registry, req, decodeURIComponent(match[1]!));
         }
+        if (method === 'GET' && (path === '/connections' || path === '/connection')) return listConnections(registry, req);
         if (/^\/connections?\/metadata$/.test(path)) {
             if (method === 'POST') return setMetadata(registry, req, 'replace');
             if (method === 'PATCH') return setMetadata(registry, req, 'merge');

@@ -59,6 +59,59 @@ export function publicConnection(connection: LocalConnection, accessToken: strin
     };
 }
 
+const listQuery = z
+    .object({
+        connectionId: z.string().min(1).max(255).optional(),
+        search: z.string().min(1).max(255).optional(),
+        endUserId: z.string().min(1).max(255).optional(),
+        integrationId: z.string().min(1).optional(),
+        endUserOrganizationId: z.string().min(1).max(255).optional(),
+        limit: z.coerce.number().min(1).max(2000).optional(),
+        page: z.coerce.number().min(0).optional()
+    })
+    .strict();
+
+/**
+ * `GET /connections` (controllers/connection/getConnections.ts): `{ connections: ApiPublicConnection[] }`. The CLI
+ * asks it which integrations a connection id belongs to when `--integration-id` is not given. Local connections
+ * have no end user, so a filter on one matches nothing.
+ */
+export function listConnections(registry: ConnectionRegistry, req: ApiRequest): ApiResponse {
+    const query = listQuery.safeParse(queryObject(req.query));
+    if (!query.success) return invalid('invalid_query_params', query.error);
+    const q = query.data;
+    if (q.endUserId !== undefined || q.endUserOrganizationId !== undefined) return json(200, { connections: [] });
+    const integrations = q.integrationId?.split(',').map((id) => id.trim());
+    const rows = registry.store.db.prepare('SELECT integration, connection_id FROM connections ORDER BY rowid').all() as {
+        integration: string;
+        connection_id: string;
+    }[];
+    const found = rows
+        .filter(
+            (row) =>
+                (q.connectionId === undefined || row.connection_id === q.connectionId) &&
+                (!integrations || integrations.includes(row.integration))
+        )
+        .filter((row) => q.search === undefined || row.connection_id.includes(q.search))
+        .map((row) => registry.find(row.integration, row.connection_id))
+        .filter((connection): connection is LocalConnection => connection !== null);
+    const limit = q.limit ?? 10_000;
+    const page = found.slice((q.page ?? 0) * limit, ((q.page ?? 0) + 1) * limit);
+    return json(200, {
+        connections: page.map((connection) => ({
+            id: connection.id,
+            connection_id: connection.connectionId,
+            provider_config_key: connection.integration,
+            provider: connection.integration,
+            errors: [],
+            end_user: null,
+            tags: {},
+            metadata: connection.metadata,
+            created: connection.createdAt
+        }))
+    });
+}
+
 const metadataBody = z
     .object({
         connection_id: z.union([connectionIdSchema, z.array(connectionIdSchema)]),

@@ -103,6 +103,13 @@ describe('connections and integrations', () => {
         expect((await refusal(nango.getConnection('github', 'local'))).status).toBe(400);
     });
 
+    it('listConnections finds a connection id in every integration (the CLI infers --integration-id from it)', async () => {
+        const { connections } = await nango.listConnections({ connectionId: 'local' });
+        expect(connections.map((c) => c.provider_config_key).sort()).toEqual(['google-calendar', 'google-mail', 'salesforce']);
+        expect((await nango.listConnections({ connectionId: 'local', integrationId: 'salesforce' })).connections).toHaveLength(1);
+        expect((await nango.listConnections({ connectionId: 'nobody' })).connections).toEqual([]);
+    });
+
     it('the CLI’s deprecated GET /connection/:id answers the same', async () => {
         const res = await fetch(`${api.url}/connection/local?provider_config_key=google-mail`, {
             headers: { authorization: `Bearer ${api.secretKey}` }
