@@ -1,14 +1,16 @@
 /**
- * `npm run conformance`: the real Nango CLI's dryrun and our runtime, run on the same simulated providers, must
- * produce the same records and action outputs.
+ * `npm run conformance`: the real Nango CLI's dryrun and our runtime, run on the same simulated providers and the
+ * same cache, must produce the same records and action outputs.
  *
  * 1. A fresh store in a temporary folder, the local Nango API on it (127.0.0.1, an ephemeral port).
  * 2. A copy of nango-integrations/ in the same folder, compiled once (or the repository's build/, when it is newer
  *    than every script and models.ts): dryrun's `--save` writes into the copy, never into nango-integrations/.
  * 3. Every sync from scratch, then every action with sample input built from what the syncs cached, then provider
  *    activity and every sync again from its checkpoint (dryrun's `--checkpoint`). Each script runs twice from the
- *    same simulator snapshot: `nango dryrun --validate` against the local API, and `runSync`/`runAction` of
- *    runtime/. The runtime's run then becomes the state the next script starts from.
+ *    same simulator snapshot: `nango dryrun --validate` against the local API (once the command itself, otherwise
+ *    the CLI's DryRunService, see dryrun-child.mjs), and `runSync`/`runAction` of runtime/ on the repository's
+ *    scripts. The runtime's run then becomes the state the next script starts from, and its records the cache the
+ *    API serves to the next dryrun.
  * 4. Records are compared by id, deep-equal; action outputs minus VOLATILE_OUTPUT_FIELDS. Any difference fails the
  *    check, naming the script, the record id and the field.
  *
