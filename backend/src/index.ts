@@ -20,3 +20,13 @@ export {
     type PrunedRecord,
     type RecordsPage
 } from './nango-service.js';
+export {
+    createWebhookReceiver,
+    signWebhook,
+    verifySignature,
+    type WebhookAnswer,
+    type WebhookReceiver,
+    type WebhookReceiverOptions
+} from './webhooks/receiver.js';
+export { nodeWebhookListener } from './webhooks/node-http.js';
+export * from './webhooks/schemas.js';
