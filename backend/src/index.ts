@@ -30,3 +30,6 @@ export {
 } from './webhooks/receiver.js';
 export { nodeWebhookListener } from './webhooks/node-http.js';
 export * from './webhooks/schemas.js';
+export { Mirror, MirrorCrash, type CrashPoint, type MirrorOptions, type RecordHook, type SyncSummary } from './mirror/mirror.js';
+export { SqliteMirrorStore } from './mirror/sqlite-store.js';
+export type * from './mirror/store.js';

@@ -37,6 +37,7 @@ const AUTH_MESSAGES = {
 interface StoredRecord {
     /** The row's uuid in Nango's records table (the cursor's tie-breaker), not the record's own id. */
     rowId: string;
+    updatedMs: number;
     payload: Record<string, unknown>;
     createdAt: string;
     updatedAt: string;
@@ -62,8 +63,8 @@ export interface NangoStandInOptions {
 }
 
 function nangoTimestamp(ms: number): string {
-    // Postgres `to_json(timestamptz)`: microseconds and an explicit offset.
-    return new Date(ms).toISOString().replace('Z', '000+00:00');
+    // Postgres `to_json(timestamptz)`: up to microseconds, trailing zeros dropped, an explicit offset.
+    return new Date(ms).toISOString().replace(/\.?0*Z$/, '+00:00');
 }
 
 function cursorOf(record: StoredRecord): string {
@@ -131,7 +132,7 @@ export class NangoStandIn {
 
     /** The next write's timestamp: one per batch, as one database transaction gets one `now()`. */
     private tick(): string {
-        this.clock.advance(7);
+        this.clock.advance(10);
         return nangoTimestamp(this.clock.now());
     }
 
@@ -143,9 +144,16 @@ export class NangoStandIn {
             const id = String(payload['id']);
             const known = table.get(id);
             if (!known) {
-                table.set(id, { rowId: randomUUID(), payload, createdAt: now, updatedAt: now, deletedAt: null });
+                table.set(id, {
+                    rowId: randomUUID(),
+                    updatedMs: this.clock.now(),
+                    payload,
+                    createdAt: now,
+                    updatedAt: now,
+                    deletedAt: null
+                });
             } else if (known.deletedAt !== null || JSON.stringify(known.payload) !== JSON.stringify(payload)) {
-                table.set(id, { ...known, payload, updatedAt: now, deletedAt: null });
+                table.set(id, { ...known, updatedMs: this.clock.now(), payload, updatedAt: now, deletedAt: null });
             }
         }
     }
@@ -157,7 +165,7 @@ export class NangoStandIn {
         for (const id of ids) {
             const known = table.get(id);
             if (known && known.deletedAt === null) {
-                table.set(id, { ...known, updatedAt: now, deletedAt: now });
+                table.set(id, { ...known, updatedMs: this.clock.now(), updatedAt: now, deletedAt: now });
             }
         }
     }
@@ -256,10 +264,12 @@ export class NangoStandIn {
         const actions = new Set((filter?.success ? filter.data : []).map((a) => a.toUpperCase()));
         const rows = [...this.table(connection.providerConfigKey, connection.connectionId, model).values()]
             .map((r) => ({ r, action: r.deletedAt !== null ? 'DELETED' : r.createdAt === r.updatedAt ? 'ADDED' : 'UPDATED' }))
-            .filter(({ r }) => !after || r.updatedAt > after.sort || (r.updatedAt === after.sort && r.rowId > after.id))
+            .filter(
+                ({ r }) => !after || r.updatedMs > Date.parse(after.sort) || (r.updatedMs === Date.parse(after.sort) && r.rowId > after.id)
+            )
             .filter(({ r }) => modifiedAfter === undefined || Date.parse(r.updatedAt) >= Date.parse(modifiedAfter))
             .filter(({ action }) => actions.size === 0 || actions.has(action))
-            .sort((a, b) => (a.r.updatedAt === b.r.updatedAt ? (a.r.rowId < b.r.rowId ? -1 : 1) : a.r.updatedAt < b.r.updatedAt ? -1 : 1));
+            .sort((a, b) => a.r.updatedMs - b.r.updatedMs || (a.r.rowId < b.r.rowId ? -1 : 1));
         const page = rows.slice(0, limit);
         const records = page.map(({ r, action }) => ({
             ...r.payload,
