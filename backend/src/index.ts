@@ -33,3 +33,5 @@ export * from './webhooks/schemas.js';
 export { Mirror, MirrorCrash, type CrashPoint, type MirrorOptions, type RecordHook, type SyncSummary } from './mirror/mirror.js';
 export { SqliteMirrorStore } from './mirror/sqlite-store.js';
 export type * from './mirror/store.js';
+export { PostgresMirrorStore, postgresPool } from './mirror/postgres-store.js';
+export { openMirrorStore } from './mirror/open-store.js';

@@ -7,13 +7,19 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
     createWebhookReceiver,
     Mirror,
     MirrorCrash,
     NangoService,
+    PostgresMirrorStore,
+    postgresPool,
     SqliteMirrorStore,
+    type MirrorStore,
     type CrashPoint,
     type MirrorOptions,
     type RecordChange
@@ -69,7 +75,7 @@ function world() {
     const scheduled: number[] = [];
     /** Every notification any mirror of this world delivered, across "processes". */
     const notified: RecordChange[] = [];
-    const mirror = (store: SqliteMirrorStore, extra: Partial<MirrorOptions> = {}) => {
+    const mirror = (store: MirrorStore, extra: Partial<MirrorOptions> = {}) => {
         const m = new Mirror({ nango: service, store, pageSize: 2, clock, schedule: (delay) => scheduled.push(delay), ...extra });
         m.onRecord('audit', (change) => {
             notified.push(change);
@@ -104,10 +110,66 @@ function signed(body: unknown): [string, Record<string, string>] {
 
 const summary = (changes: RecordChange[]) => changes.map((c) => `${c.recordId} ${c.action}`).sort();
 
-describe('mirror', () => {
+/** A database the mirror can be reopened on, as a restarted process would. */
+interface Backend {
+    name: string;
+    /** Whether two connections can hold transactions at once (pglite-socket runs every connection on one session). */
+    concurrentConnections: boolean;
+    fresh(): Promise<string>;
+    open(where: string): Promise<MirrorStore>;
+}
+
+let pglite: PGlite | undefined;
+let pgServer: PGLiteSocketServer | undefined;
+let pgPool: pg.Pool | undefined;
+
+beforeAll(async () => {
+    pglite = await PGlite.create();
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    pgServer = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port, maxConnections: 1 });
+    await pgServer.start();
+    // One pool for the file: pglite-socket serves one connection at a time, and a "restarted process" here is a new
+    // store whose crashed transaction was rolled back, as Postgres does when a client dies.
+    pgPool = await postgresPool(`postgresql://postgres@127.0.0.1:${port}/postgres`, { max: 1 });
+}, 120_000);
+
+afterAll(async () => {
+    await pgPool?.end();
+    await pgServer?.stop();
+    await pglite?.close();
+});
+
+const backends: Backend[] = [
+    { name: 'SQLite', concurrentConnections: true, fresh: async () => dbFile(), open: async (file) => new SqliteMirrorStore(file) },
+    {
+        name: 'Postgres (pg over PGlite)',
+        concurrentConnections: false,
+        fresh: async () => {
+            await pgPool?.query('DROP TABLE IF EXISTS mirror_records, mirror_cursors, mirror_outbox, mirror_dead_letters');
+            return 'shared pool';
+        },
+        open: async () => PostgresMirrorStore.open(pgPool!, { endPoolOnClose: false })
+    }
+];
+
+describe.each(backends)('mirror on $name', (spec) => {
+    // Every store a test opens is closed after it (again, if the test closed it): Postgres has one connection here.
+    const opened: MirrorStore[] = [];
+    const backend = {
+        ...spec,
+        open: async (where: string) => {
+            const store = await spec.open(where);
+            opened.push(store);
+            return store;
+        }
+    };
+    afterEach(async () => {
+        for (const store of opened.splice(0)) await store.close().catch(() => undefined);
+    });
+
     it('ends equal to the cache, each change notified once, whatever webhooks arrive: 3 times, late, out of order', async () => {
         const w = world();
-        const mirror = w.mirror(new SqliteMirrorStore());
+        const mirror = w.mirror(await backend.open(await backend.fresh()));
         const receiver = createWebhookReceiver({
             signingKey: SIGNING_KEY,
             onWebhook: async (hook) => void (await mirror.handleWebhook(hook))
@@ -163,7 +225,7 @@ describe('mirror', () => {
         it(`a kill at ${point} on any page loses and duplicates nothing`, async () => {
             for (const crashOnPage of [1, 2, 3]) {
                 const w = world();
-                const file = dbFile();
+                const file = await backend.fresh();
                 w.nango.save(
                     SF,
                     CONN,
@@ -171,7 +233,7 @@ describe('mirror', () => {
                     ['L1', 'L2', 'L3', 'L4', 'L5'].map((id) => lead(id))
                 );
                 let pages = 0;
-                const first = new SqliteMirrorStore(file);
+                const first = await backend.open(file);
                 const dying = w.mirror(first, {
                     crashAt: (at) => {
                         if (at === 'page-read') pages += 1;
@@ -182,7 +244,7 @@ describe('mirror', () => {
                 await first.close();
 
                 // The next process: it finishes what is queued, then a webhook (here, a direct sync) moves it on.
-                const second = new SqliteMirrorStore(file);
+                const second = await backend.open(file);
                 const restarted = w.mirror(second);
                 await restarted.deliverDue();
                 // L2 was notified as added in its first state only if it was read before the crash.
@@ -201,9 +263,9 @@ describe('mirror', () => {
 
     it('a kill after a hook ran repeats that delivery, with the same changeId (at least once)', async () => {
         const w = world();
-        const file = dbFile();
+        const file = await backend.fresh();
         w.nango.save(SF, CONN, MODEL, [lead('L1')]);
-        const first = new SqliteMirrorStore(file);
+        const first = await backend.open(file);
         const dying = w.mirror(first, {
             crashAt: (at) => {
                 if (at === 'hook-ran') throw new MirrorCrash(at);
@@ -211,23 +273,23 @@ describe('mirror', () => {
         });
         await expect(dying.sync(CONN, MODEL)).rejects.toBeInstanceOf(MirrorCrash);
         await first.close();
-        const second = new SqliteMirrorStore(file);
+        const second = await backend.open(file);
         await w.mirror(second).deliverDue();
         expect(w.notified.map((c) => c.changeId)).toEqual([w.notified[0]?.changeId, w.notified[0]?.changeId]);
         expect(await second.records({ connectionId: CONN, model: MODEL })).toEqual(w.live());
         await second.close();
     });
 
-    it('two workers on the same database move one cursor: nothing applied twice', async () => {
+    it.skipIf(!backend.concurrentConnections)('two workers on the same database move one cursor: nothing applied twice', async () => {
         const w = world();
-        const file = dbFile();
+        const file = await backend.fresh();
         w.nango.save(
             SF,
             CONN,
             MODEL,
             ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7'].map((id) => lead(id))
         );
-        const [a, b] = [new SqliteMirrorStore(file), new SqliteMirrorStore(file)];
+        const [a, b] = [await backend.open(file), await backend.open(file)];
         const [ma, mb] = [w.mirror(a), w.mirror(b)];
         await Promise.all([ma.sync(CONN, MODEL), mb.sync(CONN, MODEL), ma.sync(CONN, MODEL), mb.sync(CONN, MODEL)]);
         expect(await ma.records(CONN, MODEL)).toEqual(w.live());
@@ -237,14 +299,14 @@ describe('mirror', () => {
 
     it('a full resync after Nango emptied its cache deletes what is gone and notifies only real changes, even if cut', async () => {
         const w = world();
-        const file = dbFile();
+        const file = await backend.fresh();
         w.nango.save(
             SF,
             CONN,
             MODEL,
             ['L1', 'L2', 'L3', 'L4', 'L5'].map((id) => lead(id))
         );
-        const store = new SqliteMirrorStore(file);
+        const store = await backend.open(file);
         await w.mirror(store).handleWebhook(JSON.parse(JSON.stringify(webhook('INITIAL', 5))) as never);
         w.notified.length = 0;
 
@@ -268,7 +330,7 @@ describe('mirror', () => {
 
     it('retries a failing hook with backoff, then parks it in the dead-letter table; the mirror and other hooks go on', async () => {
         const w = world();
-        const store = new SqliteMirrorStore();
+        const store = await backend.open(await backend.fresh());
         const mirror = w.mirror(store, { retry: { maxAttempts: 4, baseDelayMs: 1_000 } });
         let calls = 0;
         mirror.onRecord('crm-push', (change) => {
@@ -294,7 +356,7 @@ describe('mirror', () => {
 
     it('a forged webhook moves nothing', async () => {
         const w = world();
-        const mirror = w.mirror(new SqliteMirrorStore());
+        const mirror = w.mirror(await backend.open(await backend.fresh()));
         const receiver = createWebhookReceiver({
             signingKey: SIGNING_KEY,
             onWebhook: async (hook) => void (await mirror.handleWebhook(hook))
