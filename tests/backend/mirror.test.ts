@@ -354,6 +354,30 @@ describe.each(backends)('mirror on $name', (spec) => {
         expect(await mirror.records(CONN, MODEL)).toEqual(w.live());
     });
 
+    it('reads what a failed run saved before it failed, and ignores webhooks of other integrations', async () => {
+        const w = world();
+        const mirror = w.mirror(await backend.open(await backend.fresh()));
+        w.nango.save(SF, CONN, MODEL, [lead('L1'), lead('L2')]);
+        const failed = {
+            ...webhook('INITIAL', 0),
+            success: false,
+            error: { type: 'script_http_error', description: 'Salesforce answered 503' },
+            startedAt: '2026-12-01T07:00:00.000Z',
+            failedAt: '2026-12-01T07:01:00.000Z'
+        };
+        const [raw, headers] = signed(failed);
+        const receiver = createWebhookReceiver({
+            signingKey: SIGNING_KEY,
+            onWebhook: async (hook) => void (await mirror.handleWebhook(hook))
+        });
+        expect(receiver.handle(raw, headers).status).toBe(200);
+        const [other, otherHeaders] = signed({ ...webhook('INCREMENTAL', 1), providerConfigKey: 'salesforce-sandbox' });
+        expect(receiver.handle(other, otherHeaders).status).toBe(200);
+        await receiver.idle();
+        expect(await mirror.records(CONN, MODEL)).toEqual(w.live());
+        expect(w.nango.requests).toEqual(['GET /records/']);
+    });
+
     it('a forged webhook moves nothing', async () => {
         const w = world();
         const mirror = w.mirror(await backend.open(await backend.fresh()));

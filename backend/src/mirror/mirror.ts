@@ -93,9 +93,13 @@ export class Mirror {
         this.hooks.set(name, hook);
     }
 
-    /** The work for a webhook: sync webhooks of our models move the mirror; everything else is not its business. */
+    /**
+     * The work for a webhook: sync webhooks of our models move the mirror; everything else is not its business.
+     * A failed run has still saved the batches it got to, so it is read too (incrementally: a failed full run says
+     * nothing about what the cache lacks).
+     */
     async handleWebhook(webhook: NangoWebhook): Promise<SyncSummary | undefined> {
-        if (webhook.type !== 'sync' || !webhook.success) {
+        if (webhook.type !== 'sync') {
             return undefined;
         }
         const entry = modelEntry(webhook.model);
@@ -103,7 +107,9 @@ export class Mirror {
             return undefined;
         }
         const model = webhook.model as ModelName;
-        return webhook.syncType === 'INITIAL' ? this.resync(webhook.connectionId, model) : this.sync(webhook.connectionId, model);
+        return webhook.success && webhook.syncType === 'INITIAL'
+            ? this.resync(webhook.connectionId, model)
+            : this.sync(webhook.connectionId, model);
     }
 
     /** Applies what changed since the cursor (or goes on with a full pass that was cut). */
