@@ -166,6 +166,26 @@ describe('NangoService.triggerAction', () => {
     });
 });
 
+describe('NangoService.proxy', () => {
+    it("reaches the provider through Nango's proxy with the connection's credentials", async () => {
+        const { nango, service } = world();
+        server.use(...new GmailSimulator({ clock: nango.clock, seed: 3, threads: 2 }).handlers);
+        const answer = await service.proxy<{ labels: { id: string }[] }>('google-mail', 'me', {
+            method: 'GET',
+            endpoint: '/gmail/v1/users/me/labels',
+            retries: 2
+        });
+        expect(answer.status).toBe(200);
+        expect(answer.data.labels.map((l) => l.id)).toContain('INBOX');
+        await expect(
+            service.proxy('google-mail', 'nobody', { method: 'GET', endpoint: '/gmail/v1/users/me/labels' })
+        ).rejects.toMatchObject({
+            status: 404,
+            name: 'NangoApiError'
+        });
+    });
+});
+
 describe('NangoService connections', () => {
     it('sets metadata checked by the syncs that read it, and reads the connection back', async () => {
         const { nango, service } = world();

@@ -11,12 +11,16 @@
  *   created_at/updated_at/deleted_at). A model with no records is not refused: the page is empty.
  * - POST /action/trigger: packages/server/lib/controllers/action/postTriggerAction.ts, runAction.ts (unknown action
  *   404 not_found) and packages/runner/lib/exec.ts (ActionError -> 500 action_script_runtime_error with its payload);
- * - GET /connections/:id, POST /connections/metadata: packages/server/lib/controllers/connection/connectionId/*.
+ * - GET /connections/:id, POST /connections/metadata: packages/server/lib/controllers/connection/connectionId/*;
+ * - /proxy/*: packages/server/lib/controllers/proxy/allProxy.ts (connection-id and provider-config-key headers,
+ *   `Nango-Proxy-<name>` headers forwarded as `<name>`), to the provider's `proxy.base_url` (@nangohq/providers) with
+ *   the connection's token, and the provider's answer passed back.
  *
  * Actions run for real: the repository's scripts through the local runtime (runtime/), against whatever
  * provider simulator the test has registered.
  */
 import { randomUUID } from 'node:crypto';
+import { getProvider } from '@nangohq/providers';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { z } from 'zod';
 import { RecordsStore, runAction, VirtualClock, type ActionResult } from '../../../runtime/index.js';
@@ -188,6 +192,7 @@ export class NangoStandIn {
             http.get(`${NANGO_HOST}/records`, ({ request }) => this.guard(request, () => this.getRecords(request))),
             http.post(`${NANGO_HOST}/action/trigger`, ({ request }) => this.guard(request, () => this.triggerAction(request))),
             http.post(`${NANGO_HOST}/connections/metadata`, ({ request }) => this.guard(request, () => this.setMetadata(request))),
+            http.all(`${NANGO_HOST}/proxy/*`, ({ request }) => this.guard(request, () => this.proxy(request))),
             http.get(`${NANGO_HOST}/connections/:connectionId`, ({ request, params }) =>
                 this.guard(request, () => this.getConnection(request, String(params['connectionId'])))
             )
@@ -358,6 +363,43 @@ export class NangoStandIn {
         }
         connection.metadata = body.data.metadata;
         return HttpResponse.json(raw as never, { status: 201 });
+    }
+
+    private async proxy(request: Request): Promise<Response> {
+        const connectionId = request.headers.get('connection-id');
+        const providerConfigKey = request.headers.get('provider-config-key');
+        if (!connectionId || !providerConfigKey) {
+            return HttpResponse.json(
+                { error: { code: 'invalid_headers', errors: [{ path: ['connection-id'], message: 'Required' }] } },
+                { status: 400 }
+            );
+        }
+        const connection = this.connections.get(`${providerConfigKey}/${connectionId}`);
+        if (!connection) {
+            return HttpResponse.json({ error: { code: 'not_found', message: 'Connection not found' } }, { status: 404 });
+        }
+        const base = getProvider(connection.integration)?.proxy?.base_url;
+        if (!base) {
+            return HttpResponse.json(
+                { error: { code: 'missing_base_api_url', message: 'No base URL for this provider' } },
+                { status: 400 }
+            );
+        }
+        const url = new URL(request.url);
+        const headers = new Headers({ authorization: 'Bearer test-access-token' });
+        request.headers.forEach((value, name) => {
+            if (name.startsWith('nango-proxy-')) headers.set(name.slice('nango-proxy-'.length), value);
+        });
+        const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.text();
+        const answer = await fetch(`${base}${url.pathname.slice('/proxy'.length)}${url.search}`, {
+            method: request.method,
+            headers,
+            ...(body ? { body } : {})
+        });
+        return new HttpResponse(await answer.text(), {
+            status: answer.status,
+            headers: { 'content-type': answer.headers.get('content-type') ?? 'application/json' }
+        });
     }
 
     private getConnection(request: Request, connectionId: string): Response {
