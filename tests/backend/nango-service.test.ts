@@ -124,6 +124,33 @@ describe('NangoService.listRecords', () => {
     });
 });
 
+describe("the stand-in answers the raw client as Nango's server does", () => {
+    it('refuses a malformed model name or a modified_after older than 12 months, and answers an empty page for an unknown model', async () => {
+        const { service } = world();
+        const ask = (model: string, extra: Record<string, unknown> = {}) =>
+            service.client.listRecords({ providerConfigKey: 'salesforce', connectionId: 'acme', model, ...extra });
+        await expect(ask('salesforceLead')).rejects.toMatchObject({
+            response: { status: 400, data: { error: { code: 'invalid_query_params' } } }
+        });
+        await expect(ask('SalesforceLead', { modifiedAfter: '2020-01-01T00:00:00.000Z' })).rejects.toMatchObject({
+            response: { status: 400, data: { error: { code: 'invalid_query_params' } } }
+        });
+        // getRecords only checks the name's shape; the records table is keyed by the model string.
+        expect(await ask('NoSuchModel')).toEqual({ records: [], next_cursor: null });
+        const missingKey = await fetch(`${NANGO_HOST}/records?model=SalesforceLead`);
+        expect([missingKey.status, await missingKey.json()]).toEqual([
+            401,
+            {
+                error: {
+                    message: 'Authentication failed. The request is missing the Authorization header.',
+                    code: 'missing_auth_header',
+                    payload: {}
+                }
+            }
+        ]);
+    });
+});
+
 describe('NangoService.triggerAction', () => {
     it('runs send-email (the real script, on the Gmail simulator) and answers its typed output', async () => {
         const { nango, service } = world();
