@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
     createWebhookReceiver,
@@ -121,7 +120,7 @@ interface Backend {
 
 let pglite: PGlite | undefined;
 let pgServer: PGLiteSocketServer | undefined;
-let pgPool: pg.Pool | undefined;
+let pgPool: Awaited<ReturnType<typeof postgresPool>> | undefined;
 
 beforeAll(async () => {
     pglite = await PGlite.create();

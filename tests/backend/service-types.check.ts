@@ -3,7 +3,8 @@
  * `@ts-expect-error` line must be an error, so a model, action or input field the scripts do not declare fails the
  * build. Nothing here runs.
  */
-import type { ActionError, CachedRecord, NangoService, PrunedRecord } from '../../backend/src/index.js';
+import type { Pool } from 'pg';
+import type { ActionError, CachedRecord, NangoService, PostgresMirrorStore, PrunedRecord } from '../../backend/src/index.js';
 import type { GmailThread, SendEmailOutput } from '../../models.js';
 
 declare const nango: NangoService;
@@ -61,4 +62,9 @@ export function actionErrorIsTyped(error: ActionError): Record<string, unknown> 
     const code: string = error.code;
     void code;
     return error.payload;
+}
+
+/** A product's own pg.Pool fits the store without the package depending on @types/pg. */
+export function productPool(pool: Pool, open: typeof PostgresMirrorStore.open): ReturnType<typeof PostgresMirrorStore.open> {
+    return open(pool);
 }

@@ -3,8 +3,24 @@
  * (connection, model) are serialised by a row lock on its cursor (`SELECT ... FOR UPDATE`), so several processes
  * can share the database: the one that reads a moved cursor rolls back and reads again.
  */
-import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { CursorState, DeadLetter, Delivery, MirrorKey, MirrorStore, MirrorTx, RecordChange, StoredRow } from './store.js';
+
+/**
+ * The part of a `pg` Pool the store uses, declared here so that the package's types do not need `@types/pg`
+ * (a `pg.Pool` fits it).
+ */
+interface QueryResult<R> {
+    rows: R[];
+}
+export interface PoolClient {
+    query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+    release(): void;
+}
+export interface Pool {
+    query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+    connect(): Promise<PoolClient>;
+    end(): Promise<void>;
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS mirror_records (
@@ -51,9 +67,9 @@ const toRow = (row: RowRecord): StoredRow => ({
 });
 
 /** A pool from DATABASE_URL; `pg` is loaded only by a product that uses Postgres. */
-export async function postgresPool(databaseUrl: string, config: Omit<PoolConfig, 'connectionString'> = {}): Promise<Pool> {
+export async function postgresPool(databaseUrl: string, config: { max?: number } = {}): Promise<Pool> {
     const pg = await import('pg');
-    return new pg.default.Pool({ ...config, connectionString: databaseUrl });
+    return new pg.default.Pool({ ...config, connectionString: databaseUrl }) as unknown as Pool;
 }
 
 export class PostgresMirrorStore implements MirrorStore {
