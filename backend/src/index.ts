@@ -14,6 +14,7 @@ export {
 export { ActionError, NangoApiError, RecordValidationError } from './errors.js';
 export {
     NangoService,
+    parseIntegrationKeys,
     type CachedRecord,
     type ListRecordsOptions,
     type NangoServiceConfig,

@@ -83,7 +83,43 @@ const RecordsResponse = z.object({
     next_cursor: z.string().nullable()
 });
 
+/**
+ * `integrationKeys` from a setting such as NANGO_INTEGRATION_KEYS=`google-mail=google-mail-ynxw,salesforce=sf-prod`:
+ * folder names of this repository on the left (an unknown one is refused), the environment's ids on the right.
+ */
+export function parseIntegrationKeys(setting: string | undefined): Partial<Record<IntegrationId, string>> {
+    const keys: Partial<Record<IntegrationId, string>> = {};
+    const known = new Set<string>(integrationIds());
+    for (const pair of (setting ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const [folder, key, ...rest] = pair.split('=').map((p) => p.trim());
+        if (!folder || !key || rest.length > 0) {
+            throw new Error(`integration keys: expected <folder>=<integration id>, got "${pair}"`);
+        }
+        if (!known.has(folder)) {
+            throw new Error(`integration keys: ${folder} is not an integration of this repository (${[...known].join(', ')})`);
+        }
+        keys[folder as IntegrationId] = key;
+    }
+    return keys;
+}
+
 export class NangoService {
+    /** From NANGO_SECRET_KEY, NANGO_HOST (optional) and NANGO_INTEGRATION_KEYS (optional, see parseIntegrationKeys). */
+    static fromEnv(env: Record<string, string | undefined> = process.env): NangoService {
+        const secretKey = env['NANGO_SECRET_KEY'];
+        if (!secretKey) {
+            throw new Error('NANGO_SECRET_KEY is not set');
+        }
+        return new NangoService({
+            secretKey,
+            host: env['NANGO_HOST'],
+            integrationKeys: parseIntegrationKeys(env['NANGO_INTEGRATION_KEYS'])
+        });
+    }
+
     readonly client: Nango;
     private readonly keys: Map<string, string>;
     private readonly folders: Map<string, IntegrationId>;

@@ -3,7 +3,14 @@
  * typed and validated records, actions run by the real scripts, Nango's refusals surfaced as typed errors.
  */
 import { describe, expect, it } from 'vitest';
-import { ActionError, NangoApiError, NangoService, RecordValidationError, type ModelName } from '../../backend/src/index.js';
+import {
+    ActionError,
+    NangoApiError,
+    NangoService,
+    parseIntegrationKeys,
+    RecordValidationError,
+    type ModelName
+} from '../../backend/src/index.js';
 import { GmailSimulator } from '../../simulators/gmail/index.js';
 import { server } from '../support/msw.js';
 import { NANGO_HOST, NangoStandIn } from './support/nango-api.js';
@@ -222,5 +229,28 @@ describe('NangoService connections', () => {
         expect(nango.metadataOf(GMAIL_KEY, 'me')).toEqual({ backfillDays: 30 });
         const connection = await service.getConnection('google-mail', 'me');
         expect(connection).toMatchObject({ connection_id: 'me', provider_config_key: GMAIL_KEY, metadata: { backfillDays: 30 } });
+    });
+});
+
+describe('integration ids by configuration', () => {
+    it('reads NANGO_INTEGRATION_KEYS and refuses folder names this repository does not have', async () => {
+        expect(parseIntegrationKeys('google-mail=google-mail-ynxw, salesforce=sf-prod')).toEqual({
+            'google-mail': 'google-mail-ynxw',
+            salesforce: 'sf-prod'
+        });
+        expect(parseIntegrationKeys(undefined)).toEqual({});
+        expect(() => parseIntegrationKeys('gmail=google-mail-ynxw')).toThrow(/gmail is not an integration/);
+        expect(() => parseIntegrationKeys('google-mail')).toThrow(/expected <folder>=<integration id>/);
+        expect(() => NangoService.fromEnv({})).toThrow(/NANGO_SECRET_KEY/);
+
+        world();
+        const service = NangoService.fromEnv({
+            NANGO_SECRET_KEY: SECRET,
+            NANGO_HOST: NANGO_HOST,
+            NANGO_INTEGRATION_KEYS: `google-mail=${GMAIL_KEY}`
+        });
+        expect(service.keyOf('google-mail')).toBe(GMAIL_KEY);
+        expect(service.integrationOf(GMAIL_KEY)).toBe('google-mail');
+        expect(await service.listRecords('GmailThread', { connectionId: 'me' })).toEqual({ records: [], next_cursor: null });
     });
 });
