@@ -377,6 +377,35 @@ describe.each(backends)('mirror on $name', (spec) => {
         expect(w.nango.requests).toEqual(['GET /records/']);
     });
 
+    it('delivers what another key queued while a delivery round was running, without waiting for a timer', async () => {
+        const w = world();
+        w.nango.addConnection(SF, 'beta');
+        const store = await backend.open(await backend.fresh());
+        const mirror = w.mirror(store);
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let reached!: () => void;
+        const inHook = new Promise<void>((resolve) => (reached = resolve));
+        mirror.onRecord('slow', async (change) => {
+            if (change.connectionId !== CONN) return;
+            reached();
+            await gate;
+        });
+        w.nango.save(SF, CONN, MODEL, [lead('L1')]);
+        w.nango.save(SF, 'beta', MODEL, [lead('B1')]);
+        const first = mirror.sync(CONN, MODEL);
+        await inHook;
+        w.clock.t += 5;
+        const second = mirror.sync('beta', MODEL);
+        // Its page commits, then it waits on the round that is stuck in the slow hook.
+        for (let i = 0; i < 1000 && (await store.cursorState({ connectionId: 'beta', model: MODEL })).cursor === null; i += 1) {
+            await new Promise((resolve) => setImmediate(resolve));
+        }
+        release();
+        await Promise.all([first, second]);
+        expect(w.notified.map((c) => c.recordId)).toEqual(['L1', 'B1']);
+    });
+
     it('a forged webhook moves nothing', async () => {
         const w = world();
         const mirror = w.mirror(await backend.open(await backend.fresh()));

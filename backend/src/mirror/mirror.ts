@@ -77,6 +77,7 @@ export class Mirror {
     private readonly schedule: (delayMs: number, run: () => void) => void;
     private readonly onError: (error: unknown) => void;
     private delivering: Promise<number> | null = null;
+    private deliverAgain = false;
 
     constructor(private readonly options: MirrorOptions) {
         this.pageSize = options.pageSize ?? 100;
@@ -139,11 +140,21 @@ export class Mirror {
 
     /** Delivers every due hook delivery once; answers how many succeeded. Also the place to resume after a restart. */
     deliverDue(): Promise<number> {
-        if (!this.delivering) {
-            this.delivering = this.deliverRound().finally(() => {
-                this.delivering = null;
-            });
+        if (this.delivering) {
+            // The running round may have looked already: it goes round once more for what was queued since.
+            this.deliverAgain = true;
+            return this.delivering;
         }
+        this.delivering = (async () => {
+            let succeeded = 0;
+            do {
+                this.deliverAgain = false;
+                succeeded += await this.deliverRound();
+            } while (this.deliverAgain);
+            return succeeded;
+        })().finally(() => {
+            this.delivering = null;
+        });
         return this.delivering;
     }
 
