@@ -1,7 +1,8 @@
 /**
  * The webhook receiver, framework-neutral: `handle(rawBody, headers)` answers `{ status, body }` at once and does the
- * work afterwards, because Nango waits 20 s for an answer and then retries, twice (NangoHQ/nango
- * packages/webhooks/lib/utils.ts, NANGO_WEBHOOK_TIMEOUT_MS in packages/utils/lib/environment/parse.ts).
+ * work afterwards, because Nango gives up on an answer after 20 s and tries again, `max: NANGO_WEBHOOK_RETRY_ATTEMPTS`
+ * (default 2) in its retry loop (NangoHQ/nango packages/webhooks/lib/utils.ts; NANGO_WEBHOOK_TIMEOUT_MS = 20_000 and
+ * NANGO_WEBHOOK_RETRY_ATTEMPTS = 2 in packages/utils/lib/environment/parse.ts). Any non-2xx answer is retried too.
  *
  * Authenticity: `X-Nango-Hmac-Sha256` is the hex HMAC-SHA256 of the raw body keyed with the environment's webhook
  * signing key (packages/webhooks/lib/utils.ts `getHmacSignatureHeader`; @nangohq/node `verifyIncomingWebhookRequest`).
