@@ -1,9 +1,10 @@
 import { http } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CALENDAR_BASE, HOLIDAY_CALENDAR, SEED_USER } from '../../simulators/calendar/index.js';
 import { googleLegacyError } from '../../simulators/common/google-errors.js';
 import { server } from '../support/msw.js';
-import { readState } from '../../nango-integrations/google-calendar/calendar-state.js';
+import { readState, writeState } from '../../nango-integrations/google-calendar/calendar-state.js';
+import { checkpointProblems, expectWithinNangoLimits } from './checkpoint-limits.js';
 import { conn, expectInSync, live, MODEL, testBed, type Bed } from './support.js';
 
 function teamCalendar(bed: Bed): string {
@@ -99,7 +100,7 @@ describe('events sync: first run', () => {
         await bed.sync({ stopAfterCheckpoints: 2 });
         const saved = state(bed)!;
         saved.calendars[0]!.pageToken = 'Eexpired';
-        bed.store.saveCheckpoint(conn, 'events', { state: JSON.stringify(saved) });
+        bed.store.saveCheckpoint(conn, 'events', writeState(saved));
         const result = await bed.sync();
         expect(result.status, result.error?.message).toBe('success');
         expect(result.logs.some((log) => log.message.includes('refused'))).toBe(true);
@@ -111,6 +112,58 @@ describe('events sync: first run', () => {
         const result = await bed.sync();
         expect(result.status).toBe('failed');
         expect(result.error?.message).toMatch(/calendarIds|backfillDays/);
+    });
+});
+
+/** Every checkpoint the sync saves from now on, as Nango's server would receive it. */
+function savedCheckpoints(bed: Bed): unknown[] {
+    const saved: unknown[] = [];
+    const save = bed.store.saveCheckpoint.bind(bed.store);
+    vi.spyOn(bed.store, 'saveCheckpoint').mockImplementation((ref, name, checkpoint) => {
+        saved.push(checkpoint);
+        save(ref, name, checkpoint);
+    });
+    return saved;
+}
+
+describe('events sync: state within Nango checkpoint limits', () => {
+    it('the limits helper refuses what Nango refuses', () => {
+        expect(checkpointProblems({ state: 'x'.repeat(4000), n: 1, ok: true })).toEqual([]);
+        expect(checkpointProblems({ state: 'x'.repeat(4001) })).toHaveLength(1);
+        expect(checkpointProblems(Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`f${i}`, i])))).toHaveLength(1);
+        expect(checkpointProblems({ ['k'.repeat(256)]: 1 })).toHaveLength(1);
+        expect(checkpointProblems({ nested: { a: 1 } })).toHaveLength(1);
+        expect(checkpointProblems({ nothing: null })).toHaveLength(1);
+    });
+
+    it('keeps the state of 200 calendars (allCalendars) in checkpoints Nango accepts, first run, activity, second run', async () => {
+        const bed = testBed({ events: 150 }, { allCalendars: true });
+        while (bed.sim.store.listed().length < 200) bed.sim.applyActivity('new-calendar');
+        const saved = savedCheckpoints(bed);
+
+        const first = await bed.sync();
+        expect(first.status, first.error?.message).toBe('success');
+        expectInSync(bed);
+        for (const activity of ['edit-events', 'new-events', 'cancel-events', 'cancel-instance', 'new-calendar'])
+            bed.sim.applyActivity(activity);
+        const second = await bed.sync();
+        expect(second.status, second.error?.message).toBe('success');
+        expectInSync(bed);
+
+        expect(saved.length).toBeGreaterThan(1);
+        for (const checkpoint of saved) expectWithinNangoLimits(checkpoint);
+        expect(state(bed)?.calendars).toHaveLength(201);
+        expect(state(bed)?.calendars.every((c) => c.phase === 'incremental' && c.syncToken)).toBe(true);
+    });
+
+    it('fails before listing any events, naming the remedy, when more calendars are listed than a checkpoint can hold', async () => {
+        const bed = testBed({ events: 20 }, { allCalendars: true });
+        while (bed.sim.store.listed().length < 480) bed.sim.applyActivity('new-calendar');
+        const result = await bed.sync();
+        expect(result.status).toBe('failed');
+        expect(result.error?.message).toMatch(/480 calendars.*calendarIds instead of allCalendars/);
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(0);
+        expect(bed.store.getCheckpoint(conn, 'events')).toBeNull();
     });
 });
 

@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { GoogleCalendarEvent, GoogleCalendarEventsMetadata as Metadata } from '../../../models.js';
 import { describeFailure, googleFailureOf, isExpiredSyncToken, isNotFound } from '../../shared/google-errors.js';
 import { cachedSeries, deleteCachedEvents, hasCachedEvents, liveSeriesInCache, SeenIds } from '../cache.js';
-import { EventsCheckpoint, newProgress, readState, writeState, type CalendarProgress, type SyncState } from '../calendar-state.js';
+import {
+    assertRoomFor,
+    EventsCheckpoint,
+    newProgress,
+    readState,
+    writeState,
+    type CalendarProgress,
+    type SyncState
+} from '../calendar-state.js';
 import { eventRecordId, toGoogleCalendarEvent } from '../mappers.js';
 import { calendarIdOf, eventPages, listedCalendarIds, type EventsPage } from '../pages.js';
 import type { CalendarEventResource } from '../schemas.js';
@@ -40,7 +48,7 @@ const sync = createSync({
         const lost = previous === null && (await hasCachedEvents(nango));
         if (lost) await nango.log('No readable checkpoint but events are cached: resyncing every calendar in full', { level: 'warn' });
 
-        const run: Run = { nango, state: { v: 1, calendars: [] }, backfillDays: metadata.data.backfillDays ?? 365 };
+        const run: Run = { nango, state: { calendars: [] }, backfillDays: metadata.data.backfillDays ?? 365 };
         const targets = await targetCalendars(nango, metadata.data, previous);
         for (const target of targets) {
             const known = previous?.calendars.find((progress) => progress.calendarId === target.calendarId);
@@ -50,6 +58,7 @@ const sync = createSync({
                     : newProgress(target.calendarId, target.configured, lost ? 'resync' : 'full')
             );
         }
+        assertRoomFor(run.state);
         await removeDroppedCalendars(run, previous, lost);
         if (JSON.stringify(run.state) !== JSON.stringify(previous)) await save(run);
 
