@@ -5,7 +5,7 @@ import { googleLegacyError } from '../../simulators/common/google-errors.js';
 import { server } from '../support/msw.js';
 import { readState, writeState } from '../../nango-integrations/google-calendar/calendar-state.js';
 import { checkpointProblems, expectWithinNangoLimits } from './checkpoint-limits.js';
-import { conn, expectInSync, live, MODEL, testBed, type Bed } from './support.js';
+import { conn, expectCalendarsInSync, expectInSync, live, MODEL, testBed, type Bed } from './support.js';
 
 function teamCalendar(bed: Bed): string {
     return bed.sim.store.listed().find((calendar) => calendar.summary === 'Product Team')!.id;
@@ -320,6 +320,64 @@ describe('events sync: later runs', () => {
         expect(result.logs.some((log) => log.message.includes(`Calendar ${team} cannot be read`))).toBe(true);
         expect(recordsOf(bed, team).every((r) => r._nango_metadata.deleted_at !== null)).toBe(true);
         expectInSync(bed, ['primary']);
+    });
+
+    it('syncs the other calendars when one fails, fails the run naming it, and resumes it from its state next run', async () => {
+        const bed = testBed();
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: [team, 'primary', HOLIDAY_CALENDAR] });
+        await bed.sync();
+        const tokenBefore = state(bed)!.calendars.find((c) => c.calendarId === team)!.syncToken;
+        bed.sim.applyActivity('edit-events');
+        bed.sim.applyActivity('new-events');
+        let broken = true;
+        server.use(
+            http.get(`${CALENDAR_BASE}/calendars/:calendarId/events`, ({ params }) =>
+                broken && params['calendarId'] === team ? googleLegacyError(400, 'invalid', 'Invalid Value') : undefined
+            )
+        );
+        const failed = await bed.sync();
+        expect(failed.status).toBe('failed');
+        expect(failed.error?.message).toContain(`1 of 3 calendar(s) failed`);
+        expect(failed.error?.message).toContain(`${team}: HTTP 400 (invalid): Invalid Value`);
+        expectCalendarsInSync(bed, ['primary', HOLIDAY_CALENDAR]);
+        expect(state(bed)!.calendars.find((c) => c.calendarId === team)).toMatchObject({ phase: 'incremental', syncToken: tokenBefore });
+
+        broken = false;
+        const healed = await bed.sync();
+        expect(healed.status, healed.error?.message).toBe('success');
+        expectInSync(bed);
+    });
+
+    it('resumes a first listing that failed mid-calendar from its saved page, after syncing the calendars behind it', async () => {
+        const bed = testBed({ events: 6200, calendars: 2 });
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: ['primary', team] });
+        let broken = true;
+        server.use(
+            http.get(`${CALENDAR_BASE}/calendars/:calendarId/events`, ({ request, params }) =>
+                broken && params['calendarId'] === SEED_USER.email && new URL(request.url).searchParams.has('pageToken')
+                    ? googleLegacyError(400, 'badRequest', 'Bad Request')
+                    : undefined
+            )
+        );
+        const failed = await bed.sync();
+        expect(failed.status).toBe('failed');
+        expect(failed.error?.message).toContain(SEED_USER.email);
+        expectCalendarsInSync(bed, [team]);
+        const halfway = state(bed)!.calendars.find((c) => c.calendarId === SEED_USER.email)!;
+        expect(halfway).toMatchObject({ phase: 'full' });
+        expect(halfway.pageToken).toBeTruthy();
+
+        broken = false;
+        bed.sim.core.meter.reset();
+        const resumed = await bed.sync();
+        expect(resumed.status, resumed.error?.message).toBe('success');
+        expectInSync(bed);
+        // Primary from its saved page on (its first page is not read again), the team calendar by its sync token.
+        const fresh = testBed({ events: 6200, calendars: 2 }, { calendarIds: ['primary'] });
+        await fresh.sync();
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(fresh.sim.core.meter.get('events.list').calls - 1 + 1);
     });
 
     it('recovers from a lost checkpoint: resyncs every calendar and deletes what vanished meanwhile', async () => {

@@ -1,7 +1,7 @@
 import { createSync } from 'nango';
 import { z } from 'zod';
 import { GoogleCalendarEvent, GoogleCalendarEventsMetadata as Metadata } from '../../../models.js';
-import { describeFailure, googleFailureOf, isExpiredSyncToken, isNotFound } from '../../shared/google-errors.js';
+import { describeFailure, googleFailureOf, isExpiredSyncToken, isNotFound, isRateLimited } from '../../shared/google-errors.js';
 import { cachedSeries, deleteCachedEvents, hasCachedEvents, liveSeriesInCache, SeenIds } from '../cache.js';
 import {
     assertRoomFor,
@@ -62,9 +62,41 @@ const sync = createSync({
         await removeDroppedCalendars(run, previous, lost);
         if (JSON.stringify(run.state) !== JSON.stringify(previous)) await save(run);
 
-        for (const progress of [...run.state.calendars]) await syncCalendar(run, progress);
+        const failed: string[] = [];
+        for (const progress of [...run.state.calendars]) {
+            try {
+                await syncCalendar(run, progress);
+            } catch (error) {
+                if (!isCalendarFailure(error)) throw error;
+                // This calendar alone failed: its progress stays as last saved, so it resumes there next run.
+                failed.push(`${progress.calendarId}: ${describeFailure(error)}`);
+                await nango.log(`Calendar ${progress.calendarId} failed (${describeFailure(error)}); syncing the others`, {
+                    level: 'error'
+                });
+            }
+        }
+        if (failed.length > 0) {
+            throw new Error(
+                `${failed.length} of ${run.state.calendars.length} calendar(s) failed and resume from their checkpoint next run: ${failed.join('; ')}`
+            );
+        }
     }
 });
+
+/** Thrown when a calendar's listing breaks one of its own rules (a repeated page token, no sync token). */
+class CalendarListingError extends Error {}
+
+/**
+ * A failure of one calendar (an error answer about it, or a listing that makes no sense), after which the others can
+ * still sync. Not one: rate limits and refused credentials, which hold for every calendar of the user (the next
+ * calendar would wait out Nango's retries again), a request that got no answer at all, and our own failures
+ * (records, checkpoint).
+ */
+function isCalendarFailure(error: unknown): boolean {
+    if (error instanceof CalendarListingError || error instanceof z.ZodError) return true;
+    const status = googleFailureOf(error).status;
+    return status !== null && status !== 401 && !isRateLimited(error);
+}
 
 type Nango = Parameters<(typeof sync)['exec']>[0];
 
@@ -209,14 +241,14 @@ async function readPages(
                 for (const id of cancelledSeries) if (!progress.seriesCleanup.includes(id)) progress.seriesCleanup.push(id);
                 if (page.nextPageToken === null) {
                     if (!page.nextSyncToken)
-                        throw new Error(`events.list on ${progress.calendarId} returned no nextSyncToken on its last page`);
+                        throw new CalendarListingError(`events.list on ${progress.calendarId} returned no nextSyncToken on its last page`);
                     return page.nextSyncToken;
                 }
                 // A resync keeps no page token: the ids it has seen would not survive a cut run anyway.
                 if (!seen) progress.pageToken = page.nextPageToken;
                 await save(run);
             }
-            throw new Error(`events.list on ${progress.calendarId} ended without a last page`);
+            throw new CalendarListingError(`events.list on ${progress.calendarId} ended without a last page`);
         } catch (error) {
             const staleResume = pagesRead === 0 && progress.pageToken !== null && googleFailureOf(error).status === 400;
             if (!staleResume || restarted) throw error;
