@@ -107,11 +107,27 @@ describe('events sync: first run', () => {
         expectInSync(bed);
     });
 
-    it('fails with the field named when the metadata is invalid', async () => {
-        const bed = testBed({}, { calendarIds: [], backfillDays: 'a year' });
-        const result = await bed.sync();
-        expect(result.status).toBe('failed');
-        expect(result.error?.message).toMatch(/calendarIds|backfillDays/);
+    it('fails before calling Google when the metadata is invalid, naming the field and how to set it', async () => {
+        const cases: [Record<string, unknown>, string][] = [
+            [{ calendarIds: [] }, 'calendarIds: name at least one calendar'],
+            [{ calendarIds: ['primary', ' '] }, 'calendarIds.1: a calendar id cannot be empty'],
+            [{ calendarIds: 'primary' }, 'calendarIds: '],
+            [{ allCalendars: 'yes' }, 'allCalendars: '],
+            [{ backfillDays: 'a year' }, 'backfillDays: '],
+            [{ backfillDays: 0 }, 'backfillDays: '],
+            [{ backfillDays: 1.5 }, 'backfillDays: a whole number of days'],
+            [{ backfillDays: 5000 }, 'backfillDays: '],
+            [{ calendarId: ['primary'] }, "unknown key(s) 'calendarId' (known: calendarIds, allCalendars, backfillDays)"],
+            [{ allCalendars: true, calendarIds: ['primary'] }, 'allCalendars: true and calendarIds both choose the calendars; keep one']
+        ];
+        for (const [metadata, problem] of cases) {
+            const bed = testBed({}, metadata);
+            const result = await bed.sync();
+            expect(result.status, JSON.stringify(metadata)).toBe('failed');
+            expect(result.error?.message, JSON.stringify(metadata)).toContain(problem);
+            expect(result.error?.message, JSON.stringify(metadata)).toContain('setMetadata');
+            expect(bed.sim.core.meter.totals().calls, JSON.stringify(metadata)).toBe(0);
+        }
     });
 });
 

@@ -256,6 +256,10 @@ describe('per-calendar state in the checkpoint', () => {
         expect(readState({ state: '{not json' })).toBeNull();
         expect(readState({ state: JSON.stringify({ v: 3, calendars: [] }) })).toBeNull();
         expect(readState({ syncToken: 'x', calendarId: 'primary' })).toBeNull();
+        // A phase that is not one of the three is not read as some other phase: the state is unreadable.
+        const typo = writeState(state)['state']!.replace('"f"', '"incremantal"');
+        expect(readState({ state: typo })).toBeNull();
+        expect(readState({ state: typo.replace('"incremantal"', '"i"') })?.calendars[0]?.phase).toBe('incremental');
     });
 
     it('holds 300 calendars with ids of the longest form and 45-character sync tokens in a checkpoint Nango accepts', () => {

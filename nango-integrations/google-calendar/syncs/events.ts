@@ -13,6 +13,7 @@ import {
     type SyncState
 } from '../calendar-state.js';
 import { eventRecordId, toGoogleCalendarEvent } from '../mappers.js';
+import { readMetadata } from '../metadata.js';
 import { calendarIdOf, eventPages, listedCalendarIds, type EventsPage } from '../pages.js';
 import type { CalendarEventResource } from '../schemas.js';
 
@@ -39,17 +40,13 @@ const sync = createSync({
     metadata: Metadata,
     checkpoint: EventsCheckpoint,
     exec: async (nango) => {
-        const metadata = Metadata.safeParse((await nango.getMetadata()) ?? {});
-        if (!metadata.success) {
-            const issue = metadata.error.issues[0];
-            throw new Error(`Invalid connection metadata at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
-        }
+        const metadata = readMetadata(await nango.getMetadata());
         const previous = readState(await nango.getCheckpoint());
         const lost = previous === null && (await hasCachedEvents(nango));
         if (lost) await nango.log('No readable checkpoint but events are cached: resyncing every calendar in full', { level: 'warn' });
 
-        const run: Run = { nango, state: { calendars: [] }, backfillDays: metadata.data.backfillDays ?? 365 };
-        const targets = await targetCalendars(nango, metadata.data, previous);
+        const run: Run = { nango, state: { calendars: [] }, backfillDays: metadata.backfillDays ?? 365 };
+        const targets = await targetCalendars(nango, metadata, previous);
         for (const target of targets) {
             const known = previous?.calendars.find((progress) => progress.calendarId === target.calendarId);
             run.state.calendars.push(
