@@ -26,7 +26,8 @@
  *   (docs/guides/platform/limits.mdx): the token of a quiet calendar would vanish.
  *
  * Phases of one calendar:
- * - `full`: its first listing (nothing of it is cached yet); `pageToken` is the next page. Resumable page by page.
+ * - `full`: its first listing (nothing of it is cached yet), from `timeMin`; `pageToken` is the next page. Resumable
+ *   page by page.
  * - `resync`: a full listing that replaces what the cache holds for the calendar (after a 410, or a lost checkpoint):
  *   events not seen in it are deleted at its end. It restarts from its first page when a run is cut, because the set
  *   of ids seen so far lives only in memory.
@@ -55,7 +56,11 @@ export const CalendarProgress = z.object({
     phase: Phase,
     pageToken: z.string().nullable(),
     syncToken: z.string().nullable(),
-    /** The lower bound of the calendar's current full listing (page tokens belong to the exact query). */
+    /**
+     * The window start of the calendar's first full listing (`now - backfillDays` then), kept for good: a page token
+     * belongs to the exact query, and a resync after 410 lists the same window again, so the cache does not lose
+     * events it held because time has passed. Null only in states written before it was kept.
+     */
     timeMin: z.string().nullable(),
     /**
      * Recurring events seen cancelled whose exceptions may still be cached; they are looked up and deleted when the

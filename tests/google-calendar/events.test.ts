@@ -266,6 +266,37 @@ describe('events sync: later runs', () => {
         expect(bed.sim.core.meter.get('events.list').calls).toBe(2);
     });
 
+    it('resyncs after 410 from the window of the first listing, so events the cache held stay, however late the resync', async () => {
+        const bed = testBed({}, { backfillDays: 30 });
+        await bed.sync();
+        const firstWindow = new Date(bed.clock.now() - 30 * 86_400_000).toISOString();
+        expect(state(bed)!.calendars[0]!.timeMin).toBe(firstWindow);
+        const before = live(bed)
+            .map((record) => record.id)
+            .sort();
+
+        bed.clock.advance(20 * 86_400_000);
+        // Events that ended between the first window's start and now - 30 days: a window moved to now - 30 days loses them.
+        const laterWindow = bed.clock.now() - 30 * 86_400_000;
+        const atRisk = live(bed).filter((record) => {
+            const end = record['end'] as { dateTime: string | null; date: string | null } | null;
+            const recurring = (record['recurrence'] as string[]).length > 0 || record['recurringEventId'] !== null;
+            return !recurring && end !== null && Date.parse(end.dateTime ?? `${end.date}T00:00:00Z`) < laterWindow;
+        });
+        expect(atRisk.length).toBeGreaterThan(0);
+        bed.sim.invalidateSyncTokens('primary');
+
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(result.logs.some((log) => log.message.includes('(410)'))).toBe(true);
+        expect(
+            live(bed)
+                .map((record) => record.id)
+                .sort()
+        ).toEqual(before);
+        expect(state(bed)!.calendars[0]).toMatchObject({ phase: 'incremental', timeMin: firstWindow });
+    });
+
     it('finishes a 410 resync that was cut by listing that calendar again', async () => {
         const bed = testBed({ events: 6200, calendars: 2 });
         bed.setMetadata({ calendarIds: ['primary', teamCalendar(bed)] });

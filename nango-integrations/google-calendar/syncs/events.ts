@@ -148,7 +148,8 @@ async function syncCalendar(run: Run, progress: CalendarProgress): Promise<void>
                 await run.nango.log(`Sync token of ${progress.calendarId} is no longer valid (410): resyncing that calendar`, {
                     level: 'warn'
                 });
-                Object.assign(progress, newProgress(progress.calendarId, progress.configured, 'resync'));
+                // The resync lists the window the first listing did, so it keeps what the cache holds of it.
+                Object.assign(progress, { ...newProgress(progress.calendarId, progress.configured, 'resync'), timeMin: progress.timeMin });
                 await save(run);
             }
         }
@@ -190,7 +191,7 @@ async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
         );
     }
     await cleanUpSeries(run, progress);
-    Object.assign(progress, { phase: 'incremental', syncToken, pageToken: null, timeMin: null, seriesCleanup: [] });
+    Object.assign(progress, { phase: 'incremental', syncToken, pageToken: null, seriesCleanup: [] });
     await save(run);
 }
 
