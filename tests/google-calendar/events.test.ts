@@ -272,7 +272,7 @@ describe('events sync: later runs', () => {
         const firstWindow = new Date(bed.clock.now() - 30 * 86_400_000).toISOString();
         expect(state(bed)!.calendars[0]!.timeMin).toBe(firstWindow);
         const before = live(bed)
-            .map((record) => record.id)
+            .map((record) => record['id'])
             .sort();
 
         bed.clock.advance(20 * 86_400_000);
@@ -291,7 +291,7 @@ describe('events sync: later runs', () => {
         expect(result.logs.some((log) => log.message.includes('(410)'))).toBe(true);
         expect(
             live(bed)
-                .map((record) => record.id)
+                .map((record) => record['id'])
                 .sort()
         ).toEqual(before);
         expect(state(bed)!.calendars[0]).toMatchObject({ phase: 'incremental', timeMin: firstWindow });
