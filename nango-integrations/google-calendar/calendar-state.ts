@@ -4,7 +4,7 @@
  * Calendar sync tokens are per calendar, and a run walks several calendars, so one `syncToken` slot would keep only
  * the last calendar's token. Every calendar's progress is kept, compactly, in the checkpoint itself:
  *
- *   { "state": "{\"v\":2,\"c\":[[\"alex@example.com\",\"primary\",\"i\",\"C...\",\"\",1736942400000,[]], ...",
+ *   { "state": "{\"v\":2,\"c\":[[\"alex@example.com\",\"primary\",\"i\",\"C...\",\"\",1736942400000,0], ...",
  *     "state1": "...]]}" }
  *
  * one JSON document (`v: 2`, one tuple per calendar) cut into as many string fields as it needs. Nango's server
@@ -63,10 +63,11 @@ export const CalendarProgress = z.object({
      */
     timeMin: z.string().nullable(),
     /**
-     * Recurring events seen cancelled whose exceptions may still be cached; they are looked up and deleted when the
-     * listing ends. Kept here so a run cut in between still cleans them up.
+     * The listing met an exception whose series it could not yet tell live (not on the page, not live in the cache:
+     * the series may come on a later page, or be cancelled), or a series cancelled: when the listing ends, cached
+     * exceptions of the calendar whose series is not live are deleted. Kept here so a run cut in between still does.
      */
-    seriesCleanup: z.array(z.string())
+    sweep: z.boolean()
 });
 export type CalendarProgress = z.infer<typeof CalendarProgress>;
 
@@ -77,7 +78,7 @@ export interface SyncState {
 const PHASE_CODES = { full: 'f', resync: 'r', incremental: 'i' } as const;
 const PHASES = { f: 'full', r: 'resync', i: 'incremental' } as const;
 
-/** One calendar as stored: [calendarId, configured ('' = the id), phase, syncToken, pageToken, timeMin ms (0 = none), series]. */
+/** One calendar as stored: [calendarId, configured ('' = the id), phase, syncToken, pageToken, timeMin ms (0 = none), sweep 0/1]. */
 const StoredCalendar = z.tuple([
     z.string(),
     z.string(),
@@ -85,14 +86,14 @@ const StoredCalendar = z.tuple([
     z.string(),
     z.string(),
     z.number().int().nonnegative(),
-    z.array(z.string())
+    z.union([z.literal(0), z.literal(1)])
 ]);
 const StoredState = z.object({ v: z.literal(2), c: z.array(StoredCalendar) });
 
 /** Before the state was cut into parts: one `state` field holding `{ v: 1, calendars: [CalendarProgress] }`. */
 const LegacyState = z.object({
     v: z.literal(1),
-    calendars: z.array(CalendarProgress.extend({ seriesCleanup: z.array(z.string()).default([]) }))
+    calendars: z.array(CalendarProgress.omit({ sweep: true }).extend({ seriesCleanup: z.array(z.string()).default([]) }))
 });
 
 const PART_KEYS = Array.from({ length: MAX_FIELDS }, (_, index) => (index === 0 ? 'state' : `state${index}`));
@@ -118,18 +119,22 @@ export function readState(checkpoint: unknown): SyncState | null {
         return null;
     }
     const legacy = LegacyState.safeParse(json);
-    if (legacy.success) return { calendars: legacy.data.calendars };
+    if (legacy.success) {
+        return {
+            calendars: legacy.data.calendars.map(({ seriesCleanup, ...progress }) => ({ ...progress, sweep: seriesCleanup.length > 0 }))
+        };
+    }
     const stored = StoredState.safeParse(json);
     if (!stored.success) return null;
     return {
-        calendars: stored.data.c.map(([calendarId, configured, phase, syncToken, pageToken, timeMin, series]) => ({
+        calendars: stored.data.c.map(([calendarId, configured, phase, syncToken, pageToken, timeMin, sweep]) => ({
             calendarId,
             configured: configured || calendarId,
             phase: PHASES[phase],
             syncToken: syncToken || null,
             pageToken: pageToken || null,
             timeMin: timeMin > 0 ? new Date(timeMin).toISOString() : null,
-            seriesCleanup: series
+            sweep: sweep === 1
         }))
     };
 }
@@ -147,7 +152,7 @@ function encode(state: SyncState): string {
             progress.syncToken ?? '',
             progress.pageToken ?? '',
             progress.timeMin ? Date.parse(progress.timeMin) : 0,
-            progress.seriesCleanup
+            progress.sweep ? 1 : 0
         ])
     };
     return JSON.stringify(stored);
@@ -186,5 +191,5 @@ export function assertRoomFor(state: SyncState): void {
 }
 
 export function newProgress(calendarId: string, configured: string, phase: 'full' | 'resync'): CalendarProgress {
-    return { calendarId, configured, phase, pageToken: null, syncToken: null, timeMin: null, seriesCleanup: [] };
+    return { calendarId, configured, phase, pageToken: null, syncToken: null, timeMin: null, sweep: false };
 }

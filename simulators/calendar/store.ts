@@ -30,6 +30,8 @@ export class CalendarStore {
     private readonly seriesCache = new WeakMap<StoredEvent, { etag: number; series: Series | null; last: number }>();
     private lastEtag = 0;
     idCounter = 0;
+    /** The most events one events.list page holds (Google: at most 2500, and a page may come back shorter). */
+    pageLimit = 2500;
 
     constructor(
         readonly user: CalendarUser,

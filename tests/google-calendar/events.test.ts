@@ -1,6 +1,6 @@
 import { http } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { CALENDAR_BASE, HOLIDAY_CALENDAR, SEED_USER } from '../../simulators/calendar/index.js';
+import { CALENDAR_BASE, HOLIDAY_CALENDAR, SEED_USER, type StoredEvent } from '../../simulators/calendar/index.js';
 import { googleLegacyError } from '../../simulators/common/google-errors.js';
 import { server } from '../support/msw.js';
 import { readState, writeState } from '../../nango-integrations/google-calendar/calendar-state.js';
@@ -436,6 +436,98 @@ describe('events sync: later runs', () => {
         const result = await bed.sync();
         expect(result.status).toBe('success');
         expect(result.logs.some((log) => log.message.includes('No readable checkpoint'))).toBe(true);
+        expectInSync(bed);
+    });
+});
+
+describe('events sync: recurring events whatever the page order', () => {
+    /** A live series of the primary calendar with two exceptions: one edited, one cancelled. */
+    function seriesWithExceptions(bed: Bed, chosen?: StoredEvent) {
+        const calendar = bed.sim.calendar('primary');
+        const freeStarts = (series: StoredEvent) =>
+            bed.sim.store
+                .instanceStarts(calendar, series, bed.clock.now(), bed.clock.now() + 400 * 86_400_000)
+                .filter((start) => !bed.sim.store.stored(calendar, bed.sim.store.instance(series, start).id));
+        const master =
+            chosen ??
+            calendar.events.find((e) => e.recurrence && !e.recurringEventId && e.status === 'confirmed' && freeStarts(e).length >= 2)!;
+        const starts = freeStarts(master);
+        const edited = bed.sim.store.materialize(calendar, bed.sim.store.instance(master, starts[0]!));
+        edited.summary = 'Moved this once';
+        bed.sim.store.touch(calendar, edited);
+        const cancelled = bed.sim.store.materialize(calendar, bed.sim.store.instance(master, starts[1]!));
+        bed.sim.store.cancel(calendar, cancelled);
+        return { calendar, master, edited, cancelled };
+    }
+
+    function cached(bed: Bed, eventId: string) {
+        return live(bed).find((record) => record['eventId'] === eventId);
+    }
+
+    it('a first listing caches no exception of a series cancelled before it, on whatever page the exception comes', async () => {
+        for (const pageLimit of [1, 2, 3, 2500]) {
+            const bed = testBed({ pageLimit, events: 60 });
+            const { calendar, master, edited, cancelled } = seriesWithExceptions(bed);
+            bed.sim.store.cancel(calendar, master);
+            const result = await bed.sync();
+            expect(result.status, result.error?.message).toBe('success');
+            expect(cached(bed, cancelled.id), `pageLimit ${pageLimit}`).toBeUndefined();
+            expect(cached(bed, edited.id), `pageLimit ${pageLimit}`).toBeUndefined();
+            expectInSync(bed);
+        }
+    });
+
+    it('a resync after 410 drops the exceptions of a series cancelled meanwhile', async () => {
+        const bed = testBed({ pageLimit: 3, events: 60 });
+        const { calendar, master, cancelled } = seriesWithExceptions(bed);
+        await bed.sync();
+        expect(cached(bed, cancelled.id)).toMatchObject({ status: 'cancelled' });
+        bed.sim.store.cancel(calendar, master);
+        bed.sim.invalidateSyncTokens('primary');
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(cached(bed, cancelled.id)).toBeUndefined();
+        expectInSync(bed);
+    });
+
+    it("a list of changes drops a series' exceptions whether they come before or after the series' cancellation", async () => {
+        for (const pageLimit of [1, 2, 3, 2500]) {
+            const bed = testBed({ pageLimit, events: 60 });
+            const { calendar, master, edited, cancelled } = seriesWithExceptions(bed);
+            await bed.sync();
+            // The edited exception changes after the cancelled one, so the listing holds: cancelled instance, series,
+            // edited exception (cancelled with the series, after it).
+            bed.sim.store.cancel(calendar, master);
+            const result = await bed.sync();
+            expect(result.status, result.error?.message).toBe('success');
+            expect(cached(bed, cancelled.id), `pageLimit ${pageLimit}`).toBeUndefined();
+            expect(cached(bed, edited.id), `pageLimit ${pageLimit}`).toBeUndefined();
+            expectInSync(bed);
+        }
+    });
+
+    it('a list of changes keeps a cancelled instance listed, on an earlier page, before its new series', async () => {
+        const bed = testBed({ pageLimit: 1, events: 60 });
+        await bed.sync();
+        const calendar = bed.sim.calendar('primary');
+        const start = Math.floor(bed.clock.now() / 3_600_000) * 3_600_000 + 86_400_000;
+        const series = bed.sim.store.create(calendar, {
+            id: bed.sim.store.newEventId(calendar),
+            status: 'confirmed',
+            summary: 'New weekly',
+            start: { ms: start, allDay: false, timeZone: 'Europe/Paris' },
+            end: { ms: start + 1_800_000, allDay: false, timeZone: 'Europe/Paris' },
+            recurrence: ['RRULE:FREQ=WEEKLY'],
+            organizer: bed.sim.store.organizerFor(calendar),
+            creator: bed.sim.store.user.email
+        });
+        const { master, cancelled } = seriesWithExceptions(bed, series);
+        // The series changes after its cancelled instance: the instance comes first, on a page of its own.
+        master.summary = 'Renamed series';
+        bed.sim.store.touch(calendar, master);
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(cached(bed, cancelled.id)).toMatchObject({ status: 'cancelled', recurringEventId: master.id });
         expectInSync(bed);
     });
 });

@@ -285,9 +285,11 @@ describe('per-calendar state in the checkpoint', () => {
         expect(() => writeState({ calendars: tokens })).toThrow(StateTooLargeError);
     });
 
-    it('reads a state written before seriesCleanup existed', () => {
-        const { seriesCleanup: _seriesCleanup, ...older } = newProgress('alex@example.com', 'primary', 'full');
-        expect(readState({ state: JSON.stringify({ v: 1, calendars: [older] }) })?.calendars[0]?.seriesCleanup).toEqual([]);
+    it('reads a state of the one-field layout (v1), its series to clean up as a sweep to do', () => {
+        const { sweep: _sweep, ...older } = newProgress('alex@example.com', 'primary', 'full');
+        expect(readState({ state: JSON.stringify({ v: 1, calendars: [older] }) })?.calendars[0]).toEqual({ ...older, sweep: false });
+        const pending = { v: 1, calendars: [{ ...older, seriesCleanup: ['abc123'] }] };
+        expect(readState({ state: JSON.stringify(pending) })?.calendars[0]?.sweep).toBe(true);
     });
 });
 
