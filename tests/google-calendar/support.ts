@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { GoogleCalendarEvent } from '../../models.js';
 import { RecordsStore, runAction, runSync, VirtualClock, type RunSyncOptions } from '../../runtime/index.js';
 import { CalendarSimulator, type CalendarSimulatorOptions } from '../../simulators/calendar/index.js';
 import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
@@ -74,4 +75,36 @@ function expectVerdict(verdict: Verdict): Verdict {
 
 export function live(bed: Bed): Record<string, unknown>[] {
     return bed.store.liveRecords(conn, MODEL);
+}
+
+/** A full create-event input. */
+export const kickoff = {
+    summary: 'Kickoff with Acme',
+    description: 'Scope, timeline, owners',
+    location: 'Room 4.12',
+    start: { dateTime: '2026-02-03T09:30:00', timeZone: 'Europe/Paris' },
+    end: { dateTime: '2026-02-03T10:30:00', timeZone: 'Europe/Paris' },
+    attendees: [
+        { email: 'jamie.chen@example.com', name: 'Jamie Chen' },
+        { email: 'sofia.rossi@partner.io', optional: true }
+    ],
+    reminders: { useDefault: false, overrides: [{ method: 'popup' as const, minutes: 15 }] },
+    addGoogleMeet: true,
+    sendUpdates: 'all' as const
+};
+
+export async function create(bed: Bed, input: unknown): Promise<GoogleCalendarEvent> {
+    const result = await bed.action('create-event', input);
+    if (result.status !== 'success') throw new Error(`create-event failed: ${JSON.stringify(result.error)}`);
+    return result.output as GoogleCalendarEvent;
+}
+
+export async function failure(bed: Bed, name: 'create-event' | 'update-event', input: unknown) {
+    const result = await bed.action(name, input);
+    if (result.status !== 'failed') throw new Error(`${name} unexpectedly succeeded: ${JSON.stringify(result.output)}`);
+    return { ...result.error, calls: result.calls };
+}
+
+export function storedEvents(bed: Bed, summary: string) {
+    return bed.sim.calendar('primary').events.filter((event) => event.summary === summary);
 }

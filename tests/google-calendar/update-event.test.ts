@@ -1,0 +1,111 @@
+import { http } from 'msw';
+import { describe, expect, it } from 'vitest';
+import type { GoogleCalendarEvent } from '../../models.js';
+import { CALENDAR_BASE } from '../../simulators/calendar/index.js';
+import { server } from '../support/msw.js';
+import { create, expectInSync, failure, kickoff, storedEvents, testBed, type Bed } from './support.js';
+
+describe('update-event', () => {
+    async function seeded(bed: Bed) {
+        return create(bed, { ...kickoff, addGoogleMeet: false, sendUpdates: 'none' });
+    }
+
+    it('patches only the given fields and returns the event with its new etag', async () => {
+        const bed = testBed();
+        const made = await seeded(bed);
+        const result = await bed.action('update-event', { eventId: made.eventId, location: 'Room 9', sendUpdates: 'all' });
+        expect(result.status).toBe('success');
+        const output = (result as { output: GoogleCalendarEvent }).output;
+        expect(output).toMatchObject({ ...made, location: 'Room 9', etag: output.etag, updated: output.updated });
+        expect(output.etag).not.toBe(made.etag);
+        expect(bed.sim.store.notifications.at(-1)).toMatchObject({ eventId: made.eventId, kind: 'update' });
+    });
+
+    it('checks a new end against the stored start, and adds a Meet link on request', async () => {
+        const bed = testBed();
+        const made = await seeded(bed);
+        const early = await failure(bed, 'update-event', { eventId: made.eventId, end: { dateTime: '2026-02-03T09:00:00+01:00' } });
+        expect(early.payload).toMatchObject({ type: 'invalid_input', field: 'end' });
+        const later = await bed.action('update-event', {
+            eventId: made.eventId,
+            end: { dateTime: '2026-02-03T11:00:00+01:00' },
+            addGoogleMeet: true
+        });
+        expect(later.status).toBe('success');
+        expect((later as { output: GoogleCalendarEvent }).output).toMatchObject({
+            end: { dateTime: '2026-02-03T11:00:00+01:00' },
+            conferenceLink: expect.stringMatching(/^https:\/\/meet\.google\.com\//)
+        });
+    });
+
+    it('applies a change made at the etag the caller read, and answers conflict with the current etag when it is stale', async () => {
+        const bed = testBed();
+        const made = await seeded(bed);
+        const fresh = await bed.action('update-event', { eventId: made.eventId, etag: made.etag, summary: 'Kickoff (confirmed)' });
+        expect(fresh.status).toBe('success');
+        const current = (fresh as { output: GoogleCalendarEvent }).output.etag;
+        const stale = await failure(bed, 'update-event', { eventId: made.eventId, etag: made.etag, summary: 'Kickoff (moved)' });
+        expect(stale.payload).toMatchObject({ type: 'conflict', currentEtag: current });
+        expect(storedEvents(bed, 'Kickoff (confirmed)')).toHaveLength(1);
+    });
+
+    it('answers conflict when someone changes the event between the read and the write (412)', async () => {
+        const bed = testBed();
+        const made = await seeded(bed);
+        const calendar = bed.sim.calendar('primary');
+        server.use(
+            http.patch(
+                `${CALENDAR_BASE}/calendars/:calendarId/events/:eventId`,
+                () => {
+                    const event = bed.sim.store.stored(calendar, made.eventId)!;
+                    event.description = 'edited by a colleague';
+                    bed.sim.store.touch(calendar, event);
+                },
+                { once: true }
+            )
+        );
+        const error = await failure(bed, 'update-event', { eventId: made.eventId, etag: made.etag, summary: 'Mine' });
+        expect(error.payload).toMatchObject({ type: 'conflict', currentEtag: `"${bed.sim.store.stored(calendar, made.eventId)!.etag}"` });
+        expect(bed.sim.store.stored(calendar, made.eventId)!.summary).toBe(kickoff.summary);
+    });
+
+    it('recognises its own change when a patch was applied but its answer lost (the retry meets 412)', async () => {
+        const bed = testBed();
+        const made = await seeded(bed);
+        bed.sim.core.faults.inject('events.patch', { kind: 'drop-response' });
+        const result = await bed.action('update-event', { eventId: made.eventId, etag: made.etag, summary: 'Kickoff, final' });
+        expect(result.status).toBe('success');
+        expect((result as { output: GoogleCalendarEvent }).output.summary).toBe('Kickoff, final');
+        expect(bed.sim.core.meter.get('events.patch').calls).toBe(2);
+    });
+
+    it('gives clear errors for a missing event and a cancelled one', async () => {
+        const bed = testBed();
+        const missing = await failure(bed, 'update-event', { eventId: 'nosuchevent1', summary: 'x' });
+        expect(missing.payload).toMatchObject({ type: 'not_found' });
+        const made = await seeded(bed);
+        bed.sim.store.cancel(bed.sim.calendar('primary'), bed.sim.store.stored(bed.sim.calendar('primary'), made.eventId)!);
+        const cancelled = await failure(bed, 'update-event', { eventId: made.eventId, summary: 'x' });
+        expect(cancelled.payload).toMatchObject({ type: 'cancelled' });
+        const badEmail = await failure(bed, 'update-event', { eventId: made.eventId, attendees: [{ email: 'nope' }] });
+        expect(badEmail.payload).toMatchObject({ type: 'invalid_input', field: 'attendees[0].email' });
+    });
+
+    it('changes one instance of a series by its instance id, which the sync then stores as an exception', async () => {
+        const bed = testBed();
+        await bed.sync();
+        const calendar = bed.sim.calendar('primary');
+        const master = calendar.events.find((e) => e.recurrence && e.status === 'confirmed' && !e.start.allDay)!;
+        const [at] = bed.sim.store
+            .instanceStarts(calendar, master, bed.clock.now(), bed.clock.now() + 90 * 86_400_000)
+            .filter((start) => !bed.sim.store.stored(calendar, bed.sim.store.instance(master, start).id));
+        const instanceId = bed.sim.store.instance(master, at!).id;
+        const refused = await failure(bed, 'update-event', { eventId: instanceId, recurrence: ['RRULE:FREQ=DAILY'] });
+        expect(refused.payload).toMatchObject({ type: 'invalid_input', field: 'recurrence' });
+        const result = await bed.action('update-event', { eventId: instanceId, summary: 'Only this week: remote' });
+        expect(result.status).toBe('success');
+        expect((result as { output: GoogleCalendarEvent }).output).toMatchObject({ eventId: instanceId, recurringEventId: master.id });
+        await bed.sync();
+        expectInSync(bed);
+    });
+});
