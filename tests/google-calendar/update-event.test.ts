@@ -45,7 +45,11 @@ describe('update-event', () => {
         expect(fresh.status).toBe('success');
         const current = (fresh as { output: GoogleCalendarEvent }).output.etag;
         const stale = await failure(bed, 'update-event', { eventId: made.eventId, etag: made.etag, summary: 'Kickoff (moved)' });
-        expect(stale.payload).toMatchObject({ type: 'conflict', currentEtag: current });
+        expect(stale.payload).toMatchObject({
+            type: 'conflict',
+            currentEtag: current,
+            current: { summary: 'Kickoff (confirmed)', etag: current }
+        });
         expect(storedEvents(bed, 'Kickoff (confirmed)')).toHaveLength(1);
     });
 
@@ -65,18 +69,45 @@ describe('update-event', () => {
             )
         );
         const error = await failure(bed, 'update-event', { eventId: made.eventId, etag: made.etag, summary: 'Mine' });
-        expect(error.payload).toMatchObject({ type: 'conflict', currentEtag: `"${bed.sim.store.stored(calendar, made.eventId)!.etag}"` });
+        expect(error.payload).toMatchObject({
+            type: 'conflict',
+            currentEtag: `"${bed.sim.store.stored(calendar, made.eventId)!.etag}"`,
+            current: { eventId: made.eventId, summary: kickoff.summary, description: 'edited by a colleague' }
+        });
+        expect(bed.sim.core.meter.get('events.patch').calls).toBe(1);
         expect(bed.sim.store.stored(calendar, made.eventId)!.summary).toBe(kickoff.summary);
     });
 
-    it('recognises its own change when a patch was applied but its answer lost (the retry meets 412)', async () => {
+    it('sends a PATCH once: when its answer is lost, it fails saying the outcome is unknown, with or without an etag', async () => {
+        for (const withEtag of [true, false]) {
+            const bed = testBed();
+            const made = await seeded(bed);
+            bed.sim.core.faults.inject('events.patch', { kind: 'drop-response' });
+            const error = await failure(bed, 'update-event', {
+                eventId: made.eventId,
+                summary: 'Kickoff, final',
+                ...(withEtag ? { etag: made.etag } : {})
+            });
+            expect(error.payload, `etag: ${withEtag}`).toMatchObject({ type: 'outcome_unknown', eventId: made.eventId });
+            expect(error.payload['message']).toMatch(/may or may not have been applied/);
+            expect(bed.sim.core.meter.get('events.patch').calls, `etag: ${withEtag}`).toBe(1);
+            // It was applied: what the caller finds on reading the event.
+            expect(storedEvents(bed, 'Kickoff, final')).toHaveLength(1);
+        }
+    });
+
+    it('does not overwrite an edit made after a lost answer: the caller retrying with its etag gets conflict', async () => {
         const bed = testBed();
         const made = await seeded(bed);
         bed.sim.core.faults.inject('events.patch', { kind: 'drop-response' });
-        const result = await bed.action('update-event', { eventId: made.eventId, etag: made.etag, summary: 'Kickoff, final' });
-        expect(result.status).toBe('success');
-        expect((result as { output: GoogleCalendarEvent }).output.summary).toBe('Kickoff, final');
-        expect(bed.sim.core.meter.get('events.patch').calls).toBe(2);
+        await failure(bed, 'update-event', { eventId: made.eventId, etag: made.etag, location: 'Room 9' });
+        const calendar = bed.sim.calendar('primary');
+        const event = bed.sim.store.stored(calendar, made.eventId)!;
+        event.location = 'Room 12, moved by a colleague';
+        bed.sim.store.touch(calendar, event);
+        const retried = await failure(bed, 'update-event', { eventId: made.eventId, etag: made.etag, location: 'Room 9' });
+        expect(retried.payload).toMatchObject({ type: 'conflict', current: { location: 'Room 12, moved by a colleague' } });
+        expect(bed.sim.store.stored(calendar, made.eventId)!.location).toBe('Room 12, moved by a colleague');
     });
 
     it('gives clear errors for a missing event and a cancelled one', async () => {
