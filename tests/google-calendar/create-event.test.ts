@@ -68,6 +68,14 @@ describe('create-event', () => {
         expect(restored).toMatchObject({ eventId: 'restoreme12345', status: 'confirmed', summary: 'Kickoff, take two' });
     });
 
+    it('accepts a multi-line description, and dates up to the last year RFC 3339 writes', async () => {
+        const bed = testBed();
+        const made = await create(bed, { ...kickoff, addGoogleMeet: false, description: 'Scope\n\tTimeline\r\nOwners' });
+        expect(made.description).toBe('Scope\n\tTimeline\r\nOwners');
+        const late = await create(bed, { summary: 'Far', start: { date: '9999-12-30' }, end: { date: '9999-12-31' } });
+        expect(late.start).toMatchObject({ date: '9999-12-30' });
+    });
+
     it('creates all-day and recurring events, on a calendar whose id holds # and @ when writable', async () => {
         const bed = testBed();
         const day = await create(bed, { summary: 'Offsite', start: { date: '2026-03-10' }, end: { date: '2026-03-12' } });
@@ -126,7 +134,19 @@ describe('create-event', () => {
                 { reminders: { useDefault: false, overrides: Array.from({ length: 6 }, () => ({ method: 'popup', minutes: 5 })) } },
                 'reminders.overrides'
             ],
-            [{ calendarId: ' ' }, 'calendarId']
+            [{ calendarId: ' ' }, 'calendarId'],
+            [{ calendarId: 'team calendar@group.calendar.google.com' }, 'calendarId'],
+            [{ calendarId: 'team\u0000@group.calendar.google.com' }, 'calendarId'],
+            [{ eventId: 'abcde/fghij' }, 'eventId'],
+            [{ summary: 'Kickoff\u0007' }, 'summary'],
+            [{ summary: 'Kickoff\nwith Acme' }, 'summary'],
+            [{ location: 'Room\u001b[31m 4' }, 'location'],
+            [{ description: 'Scope\u0000timeline' }, 'description'],
+            [{ description: 'Scope\u0085' }, 'description'],
+            [{ start: { date: '0000-12-31' }, end: { date: '0001-01-01' } }, 'start.date'],
+            [{ start: { date: '10000-01-01' }, end: { date: '10000-01-02' } }, 'start.date'],
+            [{ end: { dateTime: '2026-02-03T10:30:00+24:00' } }, 'end.dateTime'],
+            [{ end: { dateTime: '2026-02-03T10:30:00+05:75' } }, 'end.dateTime']
         ];
         for (const [change, field] of cases) {
             const error = await failure(bed, 'create-event', { ...kickoff, ...change });

@@ -110,6 +110,35 @@ describe('update-event', () => {
         expect(bed.sim.store.stored(calendar, made.eventId)!.location).toBe('Room 12, moved by a colleague');
     });
 
+    it('refuses, before any call and naming the field, ids that cannot be event ids and control characters', async () => {
+        const bed = testBed();
+        const cases: [Record<string, unknown>, string][] = [
+            [{ eventId: '' }, 'eventId'],
+            [{ eventId: 'abc123/../def456' }, 'eventId'],
+            [{ eventId: 'abc 123' }, 'eventId'],
+            [{ eventId: 'abc123#x' }, 'eventId'],
+            [{ eventId: 'a'.repeat(1200) }, 'eventId'],
+            [{ eventId: 'abc123', calendarId: 'me @example.com' }, 'calendarId'],
+            [{ eventId: 'abc123', summary: 'Tab\tin a title' }, 'summary'],
+            [{ eventId: 'abc123', location: 'Room\u0000' }, 'location'],
+            [{ eventId: 'abc123', description: 'Bell\u0007' }, 'description'],
+            [{ eventId: 'abc123', start: { date: '0000-01-01' }, end: { date: '0000-01-02' } }, 'start.date']
+        ];
+        for (const [input, field] of cases) {
+            const error = await failure(bed, 'update-event', input);
+            expect(error.payload, JSON.stringify(input).slice(0, 80)).toMatchObject({ type: 'invalid_input', field });
+            expect(error.calls, JSON.stringify(input).slice(0, 80)).toBe(0);
+        }
+    });
+
+    it('takes ids Google makes: an instance id with its UTC start, an imported event id with a leading underscore', async () => {
+        const bed = testBed();
+        for (const eventId of ['abc123def456_20260115T090000Z', 'abc123def456_20260115', '_60q30c1g60o30e1i60o4ac1g60rj8gpl88rj2c1h']) {
+            const error = await failure(bed, 'update-event', { eventId, summary: 'x' });
+            expect(error.payload, eventId).toMatchObject({ type: 'not_found' });
+        }
+    });
+
     it('gives clear errors for a missing event and a cancelled one', async () => {
         const bed = testBed();
         const missing = await failure(bed, 'update-event', { eventId: 'nosuchevent1', summary: 'x' });

@@ -5,6 +5,7 @@ import { eventBody, fieldIssues, storedTime, timeIssues } from '../event-body.js
 import { toGoogleCalendarEvent } from '../mappers.js';
 import { eventPath } from '../paths.js';
 import { CalendarEventResource } from '../schemas.js';
+import { checkEventId, resolveTime } from '../validate.js';
 import { failureToActionError, getEvent, parseInput, realCalendarId, rejectIssues } from '../writes.js';
 
 /**
@@ -24,8 +25,12 @@ const action = createAction({
     exec: async (nango, rawInput) => {
         const input = parseInput(nango, UpdateEventInput, rawInput);
         const { eventId: _eventId, ...fields } = input;
-        rejectIssues(nango, fieldIssues(fields));
-        if (input.eventId.trim() === '') rejectIssues(nango, [{ field: 'eventId', message: 'must not be empty' }]);
+        const issues = fieldIssues(fields);
+        checkEventId(input.eventId, issues);
+        // Each time on its own now; against the stored other end once the event is read.
+        if (input.start !== undefined) resolveTime(input.start, 'start', issues);
+        if (input.end !== undefined) resolveTime(input.end, 'end', issues);
+        rejectIssues(nango, issues);
         const calendarId = input.calendarId ?? 'primary';
 
         const current = await getEvent(nango, calendarId, input.eventId);
