@@ -76,6 +76,21 @@ describe('create-event', () => {
         expect(late.start).toMatchObject({ date: '9999-12-30' });
     });
 
+    it('restores a cancelled event with one PATCH: a lost answer fails as outcome_unknown, and calling again returns it', async () => {
+        const bed = testBed();
+        const input = { ...kickoff, eventId: 'restoreme54321', addGoogleMeet: false };
+        const made = await create(bed, input);
+        const calendar = bed.sim.calendar('primary');
+        bed.sim.store.cancel(calendar, bed.sim.store.stored(calendar, made.eventId)!);
+        bed.sim.core.faults.inject('events.patch', { kind: 'drop-response' });
+        const lost = await failure(bed, 'create-event', input);
+        expect(lost.payload).toMatchObject({ type: 'outcome_unknown', eventId: 'restoreme54321' });
+        expect(bed.sim.core.meter.get('events.patch').calls).toBe(1);
+        const again = await create(bed, input);
+        expect(again).toMatchObject({ eventId: 'restoreme54321', status: 'confirmed', summary: kickoff.summary });
+        expect(storedEvents(bed, kickoff.summary)).toHaveLength(1);
+    });
+
     it('creates all-day and recurring events, on a calendar whose id holds # and @ when writable', async () => {
         const bed = testBed();
         const day = await create(bed, { summary: 'Offsite', start: { date: '2026-03-10' }, end: { date: '2026-03-12' } });
