@@ -5,7 +5,17 @@
  * undeletions included, and has one-second precision, so many rows share a value. `>` would lose rows written in the
  * second the last run stopped at; `>=` sees them again, and the rows already saved at exactly `since` (kept in the
  * checkpoint with a hash of what was saved) are dropped. A row changed again within that same second has another hash
- * and is saved again.
+ * and is saved again. The Id in ORDER BY only makes pages deterministic; it is no cursor, since a row re-saved within
+ * the same second keeps its stamp and its Id.
+ *
+ * Ties past the bound: the remembered set is capped at MAX_SAVED_AT_SINCE rows (the first ones of that second in Id
+ * order), because Nango refuses a checkpoint string over 4,000 characters (CHECKPOINT_STRING_VALUE_MAX_LENGTH in
+ * NangoHQ/nango packages/shared/lib/services/checkpoints/checkpoints.ts) and the sync would then be stuck for good.
+ * A row of that second beyond the cap is not remembered, so the next run reads and saves it again: saves are upserts
+ * (an unchanged record is not even counted as updated), so this costs a query page, never a lost or doubled record.
+ * It ends as soon as any later change moves `since`. (A mass update of N rows in one second costs up to N re-saves per
+ * run until then; a run cut before it passes that second re-reads it, which holds as long as one run can read one
+ * second's rows.)
  *
  * Deletions: the query goes to queryAll, which also returns recycle-bin rows (IsDeleted = true, with a fresh
  * SystemModstamp); once something is cached they are batchDeleted (the very first run and a resync only step over
@@ -36,15 +46,19 @@ export const SalesforceSyncCheckpoint = z.object({
     phase: z.string(),
     /** SystemModstamp (ISO 8601) of the last row saved; '' means from the beginning. */
     since: z.string(),
-    /** The rows already saved at exactly `since`, as `id:hash` joined by commas (at most MAX_SAVED_AT_SINCE). */
+    /** The rows already saved at exactly `since`, as `id:hash` joined by commas (at most MAX_SAVED_AT_SINCE, 4,000 chars). */
     savedAtSince: z.string(),
     /** The fields queried, comma-joined: when the org's field set changes, everything is read again. */
     fields: z.string()
 });
 export type SalesforceSyncCheckpoint = z.infer<typeof SalesforceSyncCheckpoint>;
 
-/** Rows remembered at the boundary; beyond this, further rows of that second are simply saved again next run. */
-export const MAX_SAVED_AT_SINCE = 1000;
+/** Nango's cap on a checkpoint's string value (see the top of this file). */
+const CHECKPOINT_STRING_MAX = 4000;
+/** One `id:hash` entry and its comma: an 18-character id, a colon, a 12-character hash. */
+const SAVED_ENTRY_MAX = 18 + 1 + 12 + 1;
+/** Rows remembered at the boundary (125); further rows of that second are simply saved again next run. */
+export const MAX_SAVED_AT_SINCE = Math.floor((CHECKPOINT_STRING_MAX + 1) / SAVED_ENTRY_MAX);
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -258,6 +272,7 @@ function parseSaved(text: string): Map<string, string> {
     const saved = new Map<string, string>();
     for (const entry of text.split(',')) {
         const [id, hash] = entry.split(':');
+        if (saved.size >= MAX_SAVED_AT_SINCE) break;
         if (id && hash && /^[A-Za-z0-9]{15,18}$/.test(id)) saved.set(id, hash);
     }
     return saved;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_SAVED_AT_SINCE } from '../../nango-integrations/salesforce/incremental.js';
+import { checkpointProblems } from './checkpoint-limits.js';
 import { CONN, OK, Scenario, summary } from './support.js';
 
 const MINUTE = 60_000;
@@ -92,16 +94,22 @@ describe('salesforce-leads: first run and increments', () => {
 });
 
 describe('salesforce-leads: pages, interruptions and shared stamps', () => {
-    it('resumes after a crash between pages without refetching or skipping, ending like an uninterrupted run', async () => {
+    it('resumes after a crash between pages without skipping, refetching only what the checkpoint could not remember', async () => {
         const s = new Scenario({ leads: 1000 });
         s.sim.store.pageSizeCap = 200;
         const live = s.liveCount('Lead');
         const first = await s.sync('salesforce-leads', { stopAfterCheckpoints: 2 });
         expect(first.status).toBe('interrupted');
         expect(s.live('salesforce-leads')).toHaveLength(400);
+        const { since, savedAtSince } = s.checkpoint('salesforce-leads')!;
+        const savedAtTheCut = s
+            .ordered('Lead')
+            .slice(0, 400)
+            .filter((r) => new Date(r.stamp).toISOString() === since).length;
         const second = await s.sync('salesforce-leads');
         expect(second.status).toBe('success');
-        expect(second.records).toBe(live - 400);
+        // The rows of the cut's second past the remembered bound are saved again; nothing else is.
+        expect(second.records).toBe(live - 400 + savedAtTheCut - savedAtSince.split(',').length);
         expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
 
         const uninterrupted = new Scenario({ leads: 1000 });
@@ -147,8 +155,36 @@ describe('salesforce-leads: pages, interruptions and shared stamps', () => {
         expect(cut.status).toBe('interrupted');
         const rest = await s.sync('salesforce-leads');
         expect(rest.status).toBe('success');
-        expect(cut.records + rest.records).toBe(2500);
+        // Past the remembered bound, rows of the shared second that the cut run saved are saved again.
+        expect(cut.records + rest.records).toBe(2500 + cut.records - MAX_SAVED_AT_SINCE);
         expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it("keeps every checkpoint within Nango's limits through mass updates of thousands of leads in one second", async () => {
+        const s = new Scenario({ leads: 6000, opportunities: 10 });
+        await s.sync('salesforce-leads');
+        s.clock.advance(MINUTE);
+        expect(s.sim.applyActivity('mass-update-leads')).toMatch(/^mass-updated 2500 leads/);
+        const whole = await s.sync('salesforce-leads');
+        expect(whole.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+
+        s.sim.store.pageSizeCap = 500;
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('mass-update-leads');
+        const cut = await s.sync('salesforce-leads', { stopAfterCheckpoints: 3 });
+        expect(cut.status).toBe('interrupted');
+        const rest = await s.sync('salesforce-leads');
+        expect(rest.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+        // Rows past the remembered boundary are saved again, never skipped: an unchanged org stays equal.
+        const again = await s.sync('salesforce-leads');
+        expect(again.status).toBe('success');
+        expect(again.byModel['SalesforceLead']).toMatchObject({ added: 0, deleted: 0 });
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+
+        expect(s.savedCheckpoints.length).toBeGreaterThan(5);
+        for (const checkpoint of s.savedCheckpoints) expect(checkpointProblems(checkpoint)).toEqual([]);
     });
 
     it('does not rely on a query locator across runs, even one that expired in between', async () => {

@@ -24,10 +24,17 @@ export class Scenario {
     readonly clock = new VirtualClock();
     readonly sim: SalesforceSimulator;
     readonly store = new RecordsStore(':memory:');
+    /** Every checkpoint a run saved, in order, as the runtime handed it to the store. */
+    readonly savedCheckpoints: unknown[] = [];
 
     constructor(options: Omit<SalesforceSimulatorOptions, 'clock'> = {}) {
         this.sim = new SalesforceSimulator({ clock: this.clock, seed: 11, leads: 600, opportunities: 200, ...options });
         server.use(...this.sim.handlers);
+        const save = this.store.saveCheckpoint.bind(this.store);
+        this.store.saveCheckpoint = (conn, syncName, checkpoint) => {
+            this.savedCheckpoints.push(checkpoint);
+            save(conn, syncName, checkpoint);
+        };
     }
 
     sync(
