@@ -22,9 +22,15 @@
  * them, so the cursor passes them too). Deletions during a run land after the run's snapshot and are seen by the next
  * run.
  * A deleted record leaves the recycle bin for good after 15 days, or when an admin empties it; Salesforce's deletion
- * log (sobjects/{Type}/deleted) reports the newest such removal as earliestDateAvailable. When that is later than
- * `since`, deletions may have been missed and the run resyncs: a full read of live rows inside
- * trackDeletesStart/trackDeletesEnd, so whatever was not seen is removed.
+ * log (sobjects/{Type}/deleted) reports the newest such removal as earliestDateAvailable. The checkpoint keeps
+ * `deletionsSeenBefore`: every deletion stamped before it has been seen. When earliestDateAvailable is at or after
+ * it, deletions may have been missed and the run resyncs: a full read of live rows inside
+ * trackDeletesStart/trackDeletesEnd, so whatever was not seen is removed. Deletions before `since` were all read, but
+ * one in the very second `since` names was read only if that second was over when the read began: a row deleted in
+ * it afterwards, once purged, leaves exactly earliestDateAvailable = since behind. So a read that began after the
+ * second `since` moves the mark to since + 1 s, one that began within it leaves it at since, and a finished resync
+ * moves it to the second the resync began (it accounted for everything older). The mark only moves forward, so the
+ * purge a resync accounted for never starts another one.
  *
  * Pages: up to 2,000 rows; each page is saved, then the checkpoint; an interrupted run resumes from it with a new
  * query (a query locator lives minutes on the server and is never stored). An interrupted resync starts over, since
@@ -49,7 +55,9 @@ export const SalesforceSyncCheckpoint = z.object({
     /** The rows already saved at exactly `since`, as `id:hash` joined by commas (at most MAX_SAVED_AT_SINCE, 4,000 chars). */
     savedAtSince: z.string(),
     /** The fields queried, comma-joined: when the org's field set changes, everything is read again. */
-    fields: z.string()
+    fields: z.string(),
+    /** ISO 8601: every deletion stamped before it has been seen (see the top of this file); '' means only before `since`. */
+    deletionsSeenBefore: z.string()
 });
 export type SalesforceSyncCheckpoint = z.infer<typeof SalesforceSyncCheckpoint>;
 
@@ -93,6 +101,8 @@ interface Position {
     since: string;
     saved: Map<string, string>;
     fields: string;
+    /** Deletions stamped before this were all seen (ms; -Infinity when nothing is known). */
+    deletionsSeenBefore: number;
 }
 
 export async function syncSalesforceObject<Row extends CursorRow, Model extends { id: string }>(
@@ -155,32 +165,41 @@ async function startingPoint<Row extends CursorRow, Model extends { id: string }
     modifiedSince: string
 ): Promise<Position> {
     const raw = await nango.getCheckpoint();
-    if (raw === null || raw === undefined) return { mode: 'first', since: modifiedSince, saved: new Map(), fields };
+    const fresh = { since: modifiedSince, saved: new Map<string, string>(), fields, deletionsSeenBefore: -Infinity };
+    if (raw === null || raw === undefined) return { mode: 'first', ...fresh };
     const resync = async (why: string): Promise<Position> => {
         await nango.log(`${why}: reading every ${spec.object} again and removing the ones no longer there`, { level: 'warn' });
-        return { mode: 'resync', since: modifiedSince, saved: new Map(), fields };
+        return { mode: 'resync', ...fresh };
     };
-    const checkpoint = SalesforceSyncCheckpoint.safeParse(raw);
+    // Checkpoints saved before deletionsSeenBefore existed read as '' (only `since` is known), not as unreadable.
+    const checkpoint = SalesforceSyncCheckpoint.safeParse(
+        typeof raw === 'object' && !('deletionsSeenBefore' in raw) ? { ...raw, deletionsSeenBefore: '' } : raw
+    );
     if (!checkpoint.success || (checkpoint.data.since !== '' && parseIsoDateTime(checkpoint.data.since) === null))
         return resync('The saved checkpoint is unreadable');
     const { phase, since, savedAtSince } = checkpoint.data;
+    const sinceMs = since === '' ? -Infinity : parseIsoDateTime(since)!;
+    // A mark in the future cannot be true: it would silence the check for good.
+    const mark = Math.min(parseIsoDateTime(checkpoint.data.deletionsSeenBefore) ?? -Infinity, Date.now());
+    const deletionsSeenBefore = Math.max(sinceMs, mark);
     if (phase === 'resync') return resync('The previous resync was interrupted');
     if (checkpoint.data.fields !== fields) return resync(`The queryable fields changed (${checkpoint.data.fields} -> ${fields})`);
     if (since !== '') {
-        const lost = await deletionsMayBeLost(nango, spec.object, parseIsoDateTime(since)!);
+        const lost = await deletionsMayBeLost(nango, spec.object, deletionsSeenBefore);
         if (lost) return resync(lost);
     }
-    return { mode: 'incremental', since, saved: parseSaved(savedAtSince), fields };
+    return { mode: 'incremental', since, saved: parseSaved(savedAtSince), fields, deletionsSeenBefore };
 }
 
 /**
- * Why deletions after `sinceMs` may be gone from queryAll (records physically removed from the recycle bin), or null.
+ * Why deletions at or after `seenBeforeMs` may be gone from queryAll (records physically removed from the recycle
+ * bin), or null.
  * One call to Salesforce's deletion log; only its earliestDateAvailable matters, the ids come from queryAll.
  */
-async function deletionsMayBeLost(nango: SyncCaller, object: string, sinceMs: number): Promise<string | null> {
+async function deletionsMayBeLost(nango: SyncCaller, object: string, seenBeforeMs: number): Promise<string | null> {
     const now = Date.now();
     // The log answers for at most 30 days back, and start must precede end by more than a minute.
-    const start = Math.max(Math.min(sinceMs, now - 2 * MINUTE), now - 29 * DAY);
+    const start = Math.max(Math.min(seenBeforeMs, now - 2 * MINUTE), now - 29 * DAY);
     const params = { start: replicationDate(start), end: replicationDate(now) };
     let response;
     try {
@@ -195,8 +214,9 @@ async function deletionsMayBeLost(nango: SyncCaller, object: string, sinceMs: nu
         throw error;
     }
     const earliest = parseIsoDateTime(SalesforceDeletedResponse.parse(response.data).earliestDateAvailable);
-    if (earliest !== null && earliest > sinceMs) {
-        return `${object} records deleted after the last sync point (${new Date(sinceMs).toISOString()}) were removed from the recycle bin for good (earliestDateAvailable ${new Date(earliest).toISOString()})`;
+    // `>=`: a deletion stamped in that very second may not have been read (see the top of this file).
+    if (earliest !== null && earliest >= seenBeforeMs) {
+        return `${object} records deleted after the last sync point (${new Date(seenBeforeMs).toISOString()}) were removed from the recycle bin for good (earliestDateAvailable ${new Date(earliest).toISOString()})`;
     }
     return null;
 }
@@ -219,6 +239,9 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
     const phase = start.mode === 'resync' ? 'resync' : 'incremental';
 
     if (start.mode === 'resync') await nango.trackDeletesStart(spec.model);
+    // Every row written after this second's start that the read does not return carries a stamp at or after it.
+    const readStartedMs = Math.floor(Date.now() / 1000) * 1000;
+    let seenBefore = start.deletionsSeenBefore;
     let since = start.since;
     let sinceMs = since === '' ? -Infinity : (parseIsoDateTime(since) ?? -Infinity);
     // Rows at the newest stamp so far: the saved record (or null for a deletion), hashed when checkpointed.
@@ -226,7 +249,13 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
     const carried = start.saved;
     const checkpoint = (): SalesforceSyncCheckpoint => {
         const saved = [...carried.entries(), ...[...atSince].map(([id, record]): [string, string] => [id, fingerprint(record)])];
-        return { phase, since, savedAtSince: saved.map(([id, hash]) => `${id}:${hash}`).join(','), fields: start.fields };
+        return {
+            phase,
+            since,
+            savedAtSince: saved.map(([id, hash]) => `${id}:${hash}`).join(','),
+            fields: start.fields,
+            deletionsSeenBefore: isoOrEmpty(Math.max(seenBefore, readStartedMs > sinceMs ? sinceMs + 1000 : sinceMs))
+        };
     };
 
     for await (const rows of salesforceQueryPages(nango, soql, { includeDeleted: true })) {
@@ -258,8 +287,14 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
     if (start.mode === 'resync') {
         // Only after one complete read: what it did not see is gone from Salesforce.
         await nango.trackDeletesEnd(spec.model);
+        // Nothing older than the read is missing now, purged deletions included (see the top of this file).
+        seenBefore = Math.max(seenBefore, readStartedMs);
         await nango.saveCheckpoint({ ...checkpoint(), phase: 'incremental' });
     }
+}
+
+function isoOrEmpty(ms: number): string {
+    return Number.isFinite(ms) ? new Date(ms).toISOString() : '';
 }
 
 /** What was saved for a row: a short hash of the cached record, or `D` for a deletion. */

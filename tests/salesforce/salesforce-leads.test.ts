@@ -282,6 +282,32 @@ describe('salesforce-leads: deletions Salesforce no longer shows', () => {
         expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
     });
 
+    it('resyncs when leads deleted in the second the last run stopped at were purged during a long gap', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        s.clock.advance(5 * MINUTE);
+        s.sim.applyActivity('edit-leads');
+        await s.sync('salesforce-leads');
+        const since = s.checkpoint('salesforce-leads')!.since;
+        // Same virtual second as the checkpoint: the deletions share the cursor's stamp.
+        s.sim.applyActivity('delete-leads');
+        const binned = s.sim.store.binnedIds('Lead').map((id15) => s.sim.store.table('Lead').get(id15)!);
+        expect(binned.filter((r) => new Date(r['SystemModstamp'] as number).toISOString() === since)).toHaveLength(5);
+        s.sim.setDailyLimit(s.sim.apiUsage().used);
+        const limited = await s.sync('salesforce-leads');
+        expect(limited.logs.some((l) => l.level === 'error' && l.message.includes('REQUEST_LIMIT_EXCEEDED'))).toBe(true);
+        s.sim.setDailyLimit(100_000);
+        s.clock.advance(16 * DAY);
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.byModel['SalesforceLead']!.deleted).toBe(5);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+        // The resync accounts for the purge: the next run is an ordinary quiet one.
+        const quiet = await s.sync('salesforce-leads');
+        expect(quiet.records).toBe(0);
+        expect(quiet.logs.some((l) => l.message.includes('reading every'))).toBe(false);
+    });
+
     it('does not resync a quiet org: no change for weeks is not a lost deletion', async () => {
         const s = new Scenario();
         await s.sync('salesforce-leads');
