@@ -33,8 +33,11 @@
  * purge a resync accounted for never starts another one.
  *
  * Pages: up to 2,000 rows; each page is saved, then the checkpoint; an interrupted run resumes from it with a new
- * query (a query locator lives minutes on the server and is never stored). An interrupted resync starts over, since
- * its deletion tracking must cover one complete read.
+ * query (a query locator lives minutes on the server and is never stored). An interrupted or failed resync starts
+ * over, since its deletion tracking must cover one complete read. Its trackDeletes window does not start over: Nango
+ * keeps it open across executions until trackDeletesEnd, so what the earlier attempt saved still counts as seen. A
+ * record that attempt saved and that was deleted before the new one reads it only as IsDeleted, so a resync removes
+ * every deleted row stamped since the window opened (`resyncStartedAt`, checkpointed before the first page).
  */
 import { createHash } from 'crypto';
 import type { NangoSync } from 'nango';
@@ -57,7 +60,9 @@ export const SalesforceSyncCheckpoint = z.object({
     /** The fields queried, comma-joined: when the org's field set changes, everything is read again. */
     fields: z.string(),
     /** ISO 8601: every deletion stamped before it has been seen (see the top of this file); '' means only before `since`. */
-    deletionsSeenBefore: z.string()
+    deletionsSeenBefore: z.string(),
+    /** ISO 8601 second the open resync's trackDeletes window opened; '' outside a resync. */
+    resyncStartedAt: z.string()
 });
 export type SalesforceSyncCheckpoint = z.infer<typeof SalesforceSyncCheckpoint>;
 
@@ -103,6 +108,8 @@ interface Position {
     fields: string;
     /** Deletions stamped before this were all seen (ms; -Infinity when nothing is known). */
     deletionsSeenBefore: number;
+    /** A resync's: when its trackDeletes window opened (ms), or null when it is yet to open. */
+    resyncStartedMs: number | null;
 }
 
 export async function syncSalesforceObject<Row extends CursorRow, Model extends { id: string }>(
@@ -165,30 +172,30 @@ async function startingPoint<Row extends CursorRow, Model extends { id: string }
     modifiedSince: string
 ): Promise<Position> {
     const raw = await nango.getCheckpoint();
-    const fresh = { since: modifiedSince, saved: new Map<string, string>(), fields, deletionsSeenBefore: -Infinity };
+    const fresh = { since: modifiedSince, saved: new Map<string, string>(), fields, deletionsSeenBefore: -Infinity, resyncStartedMs: null };
     if (raw === null || raw === undefined) return { mode: 'first', ...fresh };
-    const resync = async (why: string): Promise<Position> => {
+    const resync = async (why: string, startedMs: number | null = null): Promise<Position> => {
         await nango.log(`${why}: reading every ${spec.object} again and removing the ones no longer there`, { level: 'warn' });
-        return { mode: 'resync', ...fresh };
+        return { mode: 'resync', ...fresh, resyncStartedMs: startedMs };
     };
-    // Checkpoints saved before deletionsSeenBefore existed read as '' (only `since` is known), not as unreadable.
+    // Checkpoints saved before these fields existed read as '' (nothing known beyond `since`), not as unreadable.
     const checkpoint = SalesforceSyncCheckpoint.safeParse(
-        typeof raw === 'object' && !('deletionsSeenBefore' in raw) ? { ...raw, deletionsSeenBefore: '' } : raw
+        typeof raw === 'object' ? { deletionsSeenBefore: '', resyncStartedAt: '', ...raw } : raw
     );
     if (!checkpoint.success || (checkpoint.data.since !== '' && parseIsoDateTime(checkpoint.data.since) === null))
         return resync('The saved checkpoint is unreadable');
-    const { phase, since, savedAtSince } = checkpoint.data;
+    const { phase, since, savedAtSince, resyncStartedAt } = checkpoint.data;
     const sinceMs = since === '' ? -Infinity : parseIsoDateTime(since)!;
     // A mark in the future cannot be true: it would silence the check for good.
     const mark = Math.min(parseIsoDateTime(checkpoint.data.deletionsSeenBefore) ?? -Infinity, Date.now());
     const deletionsSeenBefore = Math.max(sinceMs, mark);
-    if (phase === 'resync') return resync('The previous resync was interrupted');
+    if (phase === 'resync') return resync('The previous resync was interrupted', parseIsoDateTime(resyncStartedAt));
     if (checkpoint.data.fields !== fields) return resync(`The queryable fields changed (${checkpoint.data.fields} -> ${fields})`);
     if (since !== '') {
         const lost = await deletionsMayBeLost(nango, spec.object, deletionsSeenBefore);
         if (lost) return resync(lost);
     }
-    return { mode: 'incremental', since, saved: parseSaved(savedAtSince), fields, deletionsSeenBefore };
+    return { mode: 'incremental', since, saved: parseSaved(savedAtSince), fields, deletionsSeenBefore, resyncStartedMs: null };
 }
 
 /**
@@ -238,9 +245,10 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
     const soql = buildSelect({ fields, from: spec.object, where: conditions, orderBy: [{ field: 'SystemModstamp' }, { field: 'Id' }] });
     const phase = start.mode === 'resync' ? 'resync' : 'incremental';
 
-    if (start.mode === 'resync') await nango.trackDeletesStart(spec.model);
     // Every row written after this second's start that the read does not return carries a stamp at or after it.
     const readStartedMs = Math.floor(Date.now() / 1000) * 1000;
+    // A window opened by an earlier attempt is still open (see the top of this file): keep its time.
+    let resyncStartedMs = start.mode === 'resync' ? (start.resyncStartedMs ?? readStartedMs) : null;
     let seenBefore = start.deletionsSeenBefore;
     let since = start.since;
     let sinceMs = since === '' ? -Infinity : (parseIsoDateTime(since) ?? -Infinity);
@@ -254,9 +262,15 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
             since,
             savedAtSince: saved.map(([id, hash]) => `${id}:${hash}`).join(','),
             fields: start.fields,
-            deletionsSeenBefore: isoOrEmpty(Math.max(seenBefore, readStartedMs > sinceMs ? sinceMs + 1000 : sinceMs))
+            deletionsSeenBefore: isoOrEmpty(Math.max(seenBefore, readStartedMs > sinceMs ? sinceMs + 1000 : sinceMs)),
+            resyncStartedAt: resyncStartedMs === null ? '' : isoOrEmpty(resyncStartedMs)
         };
     };
+    if (start.mode === 'resync') {
+        await nango.trackDeletesStart(spec.model);
+        // Before any save, so a later attempt knows the window's age even if this one fails on its first page.
+        await nango.saveCheckpoint(checkpoint());
+    }
 
     for await (const rows of salesforceQueryPages(nango, soql, { includeDeleted: true })) {
         const save: Model[] = [];
@@ -269,8 +283,9 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
                 throw new Error(`Salesforce sent ${spec.object} ${row.Id} with an unreadable SystemModstamp ${row.SystemModstamp}`);
             if (stampMs === sinceMs && carried.get(row.Id) === fingerprint(record)) continue;
             if (record) save.push(record);
-            // Nothing of the first run is cached yet; a resync removes what it did not see at trackDeletesEnd.
-            else if (start.mode === 'incremental') remove.push({ id: row.Id });
+            // Nothing of the first run is cached yet. A resync removes what it did not see at trackDeletesEnd, and
+            // itself what an earlier attempt of it may have saved before the deletion.
+            else if (start.mode === 'incremental' || (resyncStartedMs !== null && stampMs >= resyncStartedMs)) remove.push({ id: row.Id });
             if (stampMs > sinceMs) {
                 since = new Date(stampMs).toISOString();
                 sinceMs = stampMs;
@@ -289,6 +304,7 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
         await nango.trackDeletesEnd(spec.model);
         // Nothing older than the read is missing now, purged deletions included (see the top of this file).
         seenBefore = Math.max(seenBefore, readStartedMs);
+        resyncStartedMs = null;
         await nango.saveCheckpoint({ ...checkpoint(), phase: 'incremental' });
     }
 }

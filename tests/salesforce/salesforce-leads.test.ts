@@ -337,6 +337,48 @@ describe('salesforce-leads: deletions Salesforce no longer shows', () => {
     });
 });
 
+describe('salesforce-leads: a resync that starts over', () => {
+    /** A cache that must resync: leads deleted and purged while the sync was paused. */
+    async function needingResync(): Promise<Scenario> {
+        const s = new Scenario({ leads: 1000 });
+        await s.sync('salesforce-leads');
+        s.sim.store.pageSizeCap = 200;
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-leads');
+        s.sim.applyActivity('empty-recycle-bin');
+        s.clock.advance(2 * DAY);
+        return s;
+    }
+
+    it('removes a lead the cut attempt saved and that was deleted before the next attempt', async () => {
+        const s = await needingResync();
+        const cut = await s.sync('salesforce-leads', { stopAfterCheckpoints: 3 });
+        expect(cut.status).toBe('interrupted');
+        expect(s.checkpoint('salesforce-leads')!.phase).toBe('resync');
+        // Saved by the cut attempt (first page), deleted before the next one: the new read sees it only as IsDeleted.
+        const early = s.ordered('Lead')[0]!.id;
+        s.clock.advance(MINUTE);
+        s.sim.store.delete('Lead', early);
+        const rest = await s.sync('salesforce-leads');
+        expect(rest.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('removes a lead the failed attempt saved and that was deleted before the next attempt', async () => {
+        const s = await needingResync();
+        s.sim.core.faults.inject('queryMore', { kind: 'status', status: 500 }, 4);
+        const failed = await s.sync('salesforce-leads');
+        expect(failed.status).toBe('failed');
+        expect(s.live('salesforce-leads').length).toBeGreaterThan(0);
+        const early = s.ordered('Lead')[0]!.id;
+        s.clock.advance(MINUTE);
+        s.sim.store.delete('Lead', early);
+        const rest = await s.sync('salesforce-leads');
+        expect(rest.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+});
+
 describe('salesforce-leads: an org without a field', () => {
     it('syncs an org without Title, storing it as null and saying so once', async () => {
         const s = new Scenario();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OK, Scenario, summary } from './support.js';
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 describe('salesforce-opportunities', () => {
     it('caches every live opportunity with its stage flags, amount and close date', async () => {
@@ -64,6 +65,22 @@ describe('salesforce-opportunities', () => {
         expect((await s.sync('salesforce-opportunities', { stopAfterCheckpoints: 3 })).status).toBe('interrupted');
         s.clock.advance(MINUTE);
         s.sim.applyActivity('edit-opportunities');
+        const rest = await s.sync('salesforce-opportunities');
+        expect(rest.status).toBe('success');
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
+    });
+
+    it('removes an opportunity an interrupted resync saved and that was deleted before the resync started over', async () => {
+        const s = new Scenario({ opportunities: 900 });
+        await s.sync('salesforce-opportunities');
+        s.sim.store.pageSizeCap = 200;
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-opportunities');
+        s.clock.advance(16 * DAY);
+        expect((await s.sync('salesforce-opportunities', { stopAfterCheckpoints: 3 })).status).toBe('interrupted');
+        expect(s.checkpoint('salesforce-opportunities')!.phase).toBe('resync');
+        s.clock.advance(MINUTE);
+        s.sim.store.delete('Opportunity', s.ordered('Opportunity')[0]!.id);
         const rest = await s.sync('salesforce-opportunities');
         expect(rest.status).toBe('success');
         expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
