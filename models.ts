@@ -174,9 +174,9 @@ export const SalesforceLead = z.object({
 });
 export type SalesforceLead = z.infer<typeof SalesforceLead>;
 
-/** Connection metadata read by `salesforce-leads` and `salesforce-opportunities`. */
-export const SalesforceSyncMetadata = z.object({
-    /** ISO 8601 date or date-time: only records changed at or after it are synced. */
+/** Connection metadata read by `salesforce-leads` and `salesforce-opportunities`; any other key is refused. */
+export const SalesforceSyncMetadata = z.strictObject({
+    /** ISO 8601 date or date-time, 1700-01-01 up to now: only records changed at or after it are synced. */
     modifiedSince: z.string().optional()
 });
 export type SalesforceSyncMetadata = z.infer<typeof SalesforceSyncMetadata>;

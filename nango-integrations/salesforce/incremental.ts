@@ -48,11 +48,18 @@ import { hasErrorCode, SalesforceLimitError, SalesforceRequestError } from './er
 import { CURSOR_FIELDS } from './fields.js';
 import { salesforceQueryPages } from './pages.js';
 import { SalesforceDeletedResponse, SalesforceDescribe } from './schemas.js';
-import { buildSelect, parseIsoDateTime, soqlDateTime, where, type Condition } from './soql.js';
+import { buildSelect, isWithinSalesforceDates, parseIsoDateTime, soqlDateTime, where, type Condition } from './soql.js';
 
+const PHASES = ['incremental', 'resync'] as const;
+
+/**
+ * Nango's checkpoint type takes only plain string, number and boolean fields (runner-sdk's ZodCheckpoint), so the
+ * declared schema limits `phase` with a pattern, and reads parse it as the enum (ReadCheckpoint): a phase this code
+ * never writes makes the checkpoint unreadable (a logged resync), never an incremental run by default.
+ */
 export const SalesforceSyncCheckpoint = z.object({
     /** `incremental`, or `resync` while a full read with deletion tracking is under way. */
-    phase: z.string(),
+    phase: z.string().regex(new RegExp(`^(?:${PHASES.join('|')})$`)),
     /** SystemModstamp (ISO 8601) of the last row saved; '' means from the beginning. */
     since: z.string(),
     /** The rows already saved at exactly `since`, as `id:hash` joined by commas (at most MAX_SAVED_AT_SINCE, 4,000 chars). */
@@ -65,6 +72,7 @@ export const SalesforceSyncCheckpoint = z.object({
     resyncStartedAt: z.string()
 });
 export type SalesforceSyncCheckpoint = z.infer<typeof SalesforceSyncCheckpoint>;
+const ReadCheckpoint = SalesforceSyncCheckpoint.extend({ phase: z.enum(PHASES) });
 
 /** Nango's cap on a checkpoint's string value (see the top of this file). */
 const CHECKPOINT_STRING_MAX = 4000;
@@ -130,15 +138,29 @@ export async function syncSalesforceObject<Row extends CursorRow, Model extends 
     }
 }
 
+const FIX_METADATA = "correct or remove it in the connection's metadata (Nango's API or dashboard)";
+
+/**
+ * The connection metadata's modifiedSince as an ISO date-time ('' for none), or an error naming the field and the
+ * remedy, before any call: every run would fail the same way until the metadata is fixed.
+ */
 async function readModifiedSince(nango: SyncCaller): Promise<string> {
     const metadata = SalesforceSyncMetadata.safeParse((await nango.getMetadata()) ?? {});
-    if (!metadata.success)
-        throw new Error(`Invalid connection metadata for the Salesforce syncs: ${metadata.error.issues[0]?.message ?? 'unreadable'}`);
+    const fail = (problem: string): Error => new Error(`Invalid connection metadata for the Salesforce syncs: ${problem}: ${FIX_METADATA}`);
+    if (!metadata.success) {
+        const issue = metadata.error.issues[0];
+        if (issue?.code === 'unrecognized_keys') throw fail(`unknown key ${issue.keys.join(', ')} (the syncs read only modifiedSince)`);
+        throw fail(`${issue?.path.map(String).join('.') || 'the metadata'} must be a string (an ISO 8601 date or date-time)`);
+    }
     const value = metadata.data.modifiedSince;
     if (value === undefined || value === '') return '';
     const ms = parseIsoDateTime(value);
+    const got = JSON.stringify(value);
     if (ms === null)
-        throw new Error(`Connection metadata modifiedSince must be an ISO 8601 date or date-time, got ${JSON.stringify(value)}`);
+        throw fail(`modifiedSince must be an ISO 8601 date or date-time such as 2025-01-31 or 2025-01-31T00:00:00Z, got ${got}`);
+    if (!isWithinSalesforceDates(value, ms))
+        throw fail(`modifiedSince must lie between 1700-01-01 and 4000-12-31, the dates Salesforce holds, got ${got}`);
+    if (ms > Date.now()) throw fail(`modifiedSince ${got} is in the future, so nothing would ever be synced`);
     return new Date(ms).toISOString();
 }
 
@@ -179,9 +201,7 @@ async function startingPoint<Row extends CursorRow, Model extends { id: string }
         return { mode: 'resync', ...fresh, resyncStartedMs: startedMs };
     };
     // Checkpoints saved before these fields existed read as '' (nothing known beyond `since`), not as unreadable.
-    const checkpoint = SalesforceSyncCheckpoint.safeParse(
-        typeof raw === 'object' ? { deletionsSeenBefore: '', resyncStartedAt: '', ...raw } : raw
-    );
+    const checkpoint = ReadCheckpoint.safeParse(typeof raw === 'object' ? { deletionsSeenBefore: '', resyncStartedAt: '', ...raw } : raw);
     if (!checkpoint.success || (checkpoint.data.since !== '' && parseIsoDateTime(checkpoint.data.since) === null))
         return resync('The saved checkpoint is unreadable');
     const { phase, since, savedAtSince, resyncStartedAt } = checkpoint.data;

@@ -493,6 +493,37 @@ describe('salesforce-leads: metadata and what reaches a query', () => {
         expect(result.error?.message).toContain('modifiedSince');
     });
 
+    it.each([
+        [{ modifiedSnce: '2025-07-01' }, /unknown key modifiedSnce.*only modifiedSince/],
+        [{ modifiedSince: 20250701 }, /modifiedSince.*string/],
+        [{ modifiedSince: '0000-01-01' }, /modifiedSince.*1700-01-01/],
+        [{ modifiedSince: '2999-01-01' }, /modifiedSince.*future/]
+    ])('refuses connection metadata %j before any call, naming the field and the remedy', async (metadata, reason) => {
+        const s = new Scenario();
+        s.store.setMetadata(CONN, metadata);
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('failed');
+        expect(result.calls).toBe(0);
+        expect(result.error?.message).toMatch(reason);
+        expect(result.error?.message).toMatch(/connection metadata.*(remove|correct)/i);
+    });
+
+    it('resyncs from a checkpoint whose phase is not one it writes, instead of reading it as incremental', async () => {
+        const s = new Scenario({ leads: 1000 });
+        await s.sync('salesforce-leads');
+        s.sim.store.pageSizeCap = 200;
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-leads');
+        s.sim.applyActivity('empty-recycle-bin');
+        s.clock.advance(2 * DAY);
+        expect((await s.sync('salesforce-leads', { stopAfterCheckpoints: 3 })).status).toBe('interrupted');
+        s.store.saveCheckpoint(CONN, 'salesforce-leads', { ...s.checkpoint('salesforce-leads')!, phase: 'Resync' });
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.logs.some((l) => l.level === 'warn' && l.message.includes('checkpoint is unreadable'))).toBe(true);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
     it('reads everything again from a tampered checkpoint instead of splicing it into SOQL', async () => {
         const s = new Scenario();
         await s.sync('salesforce-leads');
