@@ -9,6 +9,7 @@ import {
 } from '../../runtime/index.js';
 import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
 import { SalesforceSimulator, type SalesforceSimulatorOptions } from '../../simulators/salesforce/index.js';
+import { expect } from 'vitest';
 import { server } from '../support/msw.js';
 
 export const CONN = { integration: 'salesforce', connectionId: 'local' } as const;
@@ -105,3 +106,9 @@ export function summary(verdict: Verdict): Record<string, unknown> {
 }
 
 export const OK = { ok: true, missing: 0, stale: 0, wronglyDeleted: 0, notDeleted: 0 };
+
+/** An action's failure, asserting it failed. */
+export function failure(result: { status: string; error?: unknown }): { error_type: string; payload: Record<string, unknown> } {
+    expect(result.status).toBe('failed');
+    return (result as { error: { error_type: string; payload: Record<string, unknown> } }).error;
+}
