@@ -6,7 +6,7 @@
  */
 import { CreateLeadInput, UpdateOpportunityInput, type SalesforceExtraFields } from '../../models.js';
 import { idProblem, KEY_PREFIX, toId18 } from './ids.js';
-import { parseIsoDateTime } from './soql.js';
+import { isWithinSalesforceDates, parseIsoDateTime } from './soql.js';
 
 export interface InputProblem {
     errorCode: string;
@@ -32,6 +32,39 @@ const EMAIL =
     /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 
+/**
+ * Standard lookup fields an extra field may set; their value must be a record id. (Names ending in "Id" are not all
+ * lookups: Lead's JigsawContactId is text, so only these are checked.)
+ */
+const LOOKUP_FIELDS = /^(?:Owner|Account|Contact|Campaign|RecordType|Pricebook2|Parent)Id$/i;
+
+/**
+ * Control characters (C0, DEL, C1) are refused. Salesforce records also travel through its XML APIs (SOAP, Bulk
+ * API, exports), and XML 1.0 allows no control character but tab, LF and CR (XML 1.0, section 2.2, the Char
+ * production), so a NUL, BEL or ESC stored through REST breaks every XML reader of the record. Text areas
+ * (Description, Street) hold line breaks and tabs, so they keep tab, LF and CR; single-line text fields (Text, Email,
+ * Phone, Picklist: the Lead and Opportunity object reference's field types) take none, as Salesforce's own edit page
+ * cannot enter one there. Extra fields, whose types are not known here, are held to the text-area rule.
+ */
+function controlCharacter(value: string, textArea: boolean): string | null {
+    for (const ch of value) {
+        const code = ch.codePointAt(0)!;
+        if (code >= 0x20 && (code < 0x7f || code > 0x9f)) continue;
+        if (textArea && (code === 0x09 || code === 0x0a || code === 0x0d)) continue;
+        return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    }
+    return null;
+}
+
+function controlProblem<T>(field: string, value: string, textArea: boolean): Checked<T> | null {
+    const found = controlCharacter(value, textArea);
+    if (found === null) return null;
+    const kind = textArea
+        ? 'Salesforce text fields take no control character but tab and line breaks'
+        : 'a single-line Salesforce text field takes no control character, tab or line break';
+    return problem('INVALID_INPUT', `${field}: contains the control character ${found}; ${kind}`, [field]);
+}
+
 function problem<T>(errorCode: string, message: string, fields: string[]): Checked<T> {
     return { ok: false, problem: { errorCode, message: `${message} (checked before calling Salesforce; nothing was sent)`, fields } };
 }
@@ -55,6 +88,14 @@ function checkExtraFields(extra: SalesforceExtraFields | undefined, taken: reado
             return problem('INVALID_FIELD', `extraFields: ${name} is already given as a named input field`, [name]);
         if (typeof value === 'number' && !Number.isFinite(value))
             return problem('INVALID_FIELD', `extraFields: ${name} must be a finite number`, [name]);
+        if (typeof value === 'string') {
+            const control = controlProblem<Record<string, FieldValue>>(name, value, true);
+            if (control) return control;
+            if (LOOKUP_FIELDS.test(name) && idProblem(value) !== null)
+                return problem('MALFORMED_ID', `extraFields: ${name} ${JSON.stringify(value)} is not a 15- or 18-character Salesforce id`, [
+                    name
+                ]);
+        }
         out[name] = value;
     }
     return { ok: true, value: out };
@@ -70,6 +111,8 @@ export function checkCreateLead(input: unknown): Checked<Record<string, FieldVal
     const body: Record<string, FieldValue> = {};
     for (const [name, value] of Object.entries(named)) {
         if (value === undefined) continue;
+        const control = controlProblem<Record<string, FieldValue>>(name, value, false);
+        if (control) return control;
         const max = LEAD_LENGTHS[name];
         if (max !== undefined && value.length > max)
             return problem('STRING_TOO_LONG', `${name}: data value too large (max length=${max})`, [name]);
@@ -95,6 +138,8 @@ const OPPORTUNITY_API_NAMES = {
 } as const;
 
 const OPPORTUNITY_LENGTHS: Record<string, number> = { Name: 120, StageName: 255, NextStep: 255, Description: 32000 };
+/** Opportunity's long text area; the other text inputs are single-line fields. */
+const OPPORTUNITY_TEXT_AREAS = new Set(['Description']);
 
 export interface OpportunityUpdate {
     /** The 18-character id. */
@@ -121,6 +166,8 @@ export function checkUpdateOpportunity(input: unknown): Checked<OpportunityUpdat
         const value = named[ours];
         if (value === undefined) continue;
         if (typeof value === 'string') {
+            const control = controlProblem<OpportunityUpdate>(ours, value, OPPORTUNITY_TEXT_AREAS.has(apiName));
+            if (control) return control;
             const max = OPPORTUNITY_LENGTHS[apiName];
             if (max !== undefined && value.length > max)
                 return problem('STRING_TOO_LONG', `${ours}: data value too large (max length=${max})`, [ours]);
@@ -128,6 +175,12 @@ export function checkUpdateOpportunity(input: unknown): Checked<OpportunityUpdat
                 return problem('REQUIRED_FIELD_MISSING', `${ours} cannot be blank`, [ours]);
             if (ours === 'closeDate' && !isCalendarDate(value))
                 return problem('INVALID_INPUT', `closeDate must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`, [ours]);
+            if (ours === 'closeDate' && !isWithinSalesforceDates(value, parseIsoDateTime(value)!))
+                return problem(
+                    'INVALID_INPUT',
+                    `closeDate must lie between 1700-01-01 and 4000-12-31, the dates Salesforce holds, got ${JSON.stringify(value)}`,
+                    [ours]
+                );
         }
         if (typeof value === 'number') {
             if (!Number.isFinite(value)) return problem('INVALID_INPUT', `${ours} must be a finite number`, [ours]);

@@ -90,6 +90,45 @@ describe('create-lead', () => {
         expect(s.sim.store.table('Lead').size).toBe(before);
     });
 
+    it.each([
+        ['a NUL in LastName', { LastName: 'Ok\u0000afor', Company: 'X' }, ['LastName']],
+        ['a BEL in Company', { LastName: 'A', Company: 'Blue\u0007Sun' }, ['Company']],
+        ['an ESC in Title', { LastName: 'A', Company: 'X', Title: '\u001b[31mCTO' }, ['Title']],
+        ['a DEL in Email', { LastName: 'A', Company: 'X', Email: 'a\u007f@b.example' }, ['Email']],
+        ['a newline in LastName (a single-line text field)', { LastName: 'A\nB', Company: 'X' }, ['LastName']],
+        ['a tab in FirstName (a single-line text field)', { LastName: 'A', Company: 'X', FirstName: 'A\tB' }, ['FirstName']],
+        ['a NUL in an extra field', { LastName: 'A', Company: 'X', extraFields: { Description: 'a\u0000b' } }, ['Description']]
+    ])('refuses %s before any call, naming the field', async (_label, input, fields) => {
+        const s = new Scenario();
+        const before = s.sim.store.table('Lead').size;
+        const error = failure(await s.action('create-lead', input));
+        expect(error.payload).toMatchObject({ errorCode: 'INVALID_INPUT', fields });
+        expect(String(error.payload['message'])).toContain(fields[0]!);
+        expect(s.sim.store.table('Lead').size).toBe(before);
+    });
+
+    it('keeps tabs and line breaks where a text area holds them (Description, Street)', async () => {
+        const s = new Scenario();
+        const result = await s.action<SalesforceRecord>('create-lead', {
+            LastName: 'Lines',
+            Company: 'Lines Ltd',
+            extraFields: { Description: 'first\tline\r\nsecond line', Street: '1 Main St\nSuite 2' }
+        });
+        expect(result.status).toBe('success');
+        if (result.status !== 'success') return;
+        expect(s.sim.store.table('Lead').get(result.output.id.slice(0, 15))).toMatchObject({
+            Description: 'first\tline\r\nsecond line',
+            Street: '1 Main St\nSuite 2'
+        });
+    });
+
+    it('refuses an extra reference field that cannot be a Salesforce id, naming it', async () => {
+        const s = new Scenario();
+        const error = failure(await s.action('create-lead', { LastName: 'A', Company: 'X', extraFields: { OwnerId: 'bob' } }));
+        expect(error.payload).toMatchObject({ errorCode: 'MALFORMED_ID', fields: ['OwnerId'] });
+        expect(error.payload).not.toHaveProperty('status');
+    });
+
     it("carries Salesforce's refusal: DUPLICATES_DETECTED", async () => {
         const s = new Scenario();
         s.sim.store.duplicateRuleOnLeadEmail = true;

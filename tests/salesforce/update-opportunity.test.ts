@@ -94,6 +94,35 @@ describe('update-opportunity', () => {
         expect(result.calls).toBe(0);
     });
 
+    it.each([
+        ['a close date in year 0000', { closeDate: '0000-01-01' }, 'closeDate'],
+        ['a close date in year 9999', { closeDate: '9999-12-31' }, 'closeDate'],
+        ['a close date the day before 1700', { closeDate: '1699-12-31' }, 'closeDate'],
+        ['a close date after 4000-12-31', { closeDate: '4001-01-01' }, 'closeDate'],
+        ['a NUL in the name', { name: 'Deal\u0000' }, 'name'],
+        ['a newline in the name (a single-line text field)', { name: 'Deal\nTwo' }, 'name'],
+        ['an ESC in the next step', { nextStep: '\u001bcall' }, 'nextStep'],
+        ['a BEL in the description', { description: 'ring\u0007' }, 'description'],
+        ['an extra AccountId that is no id', { extraFields: { AccountId: 'Acme' } }, 'AccountId'],
+        ['an 18-character id whose suffix is wrong', { id: 'WRONG' }, 'id']
+    ])('refuses %s before any call, naming the field', async (_label, change, field) => {
+        const s = new Scenario();
+        const id = someOpportunity(s);
+        const input = { id, ...change, ...(change.id === 'WRONG' ? { id: `${id.slice(0, 15)}AAA`, amount: 1 } : {}) };
+        const error = failure(await s.action('update-opportunity', input));
+        expect(error.payload['fields']).toEqual([field]);
+        expect(String(error.payload['message'])).toContain(field);
+        expect(error.payload).not.toHaveProperty('status');
+    });
+
+    it('accepts the first and last dates Salesforce holds, and line breaks in the description (a text area)', async () => {
+        const { checkUpdateOpportunity } = await import('../../nango-integrations/salesforce/inputs.js');
+        const id = to18('006Dn0000001abc');
+        expect(checkUpdateOpportunity({ id, closeDate: '1700-01-01' }).ok).toBe(true);
+        expect(checkUpdateOpportunity({ id, closeDate: '4000-12-31' }).ok).toBe(true);
+        expect(checkUpdateOpportunity({ id, description: 'line one\n\tline two\r\n' }).ok).toBe(true);
+    });
+
     it('says clearly that a deleted opportunity cannot be updated', async () => {
         const s = new Scenario();
         const id = someOpportunity(s);
