@@ -235,7 +235,12 @@ export const UpdateOpportunityInput = z.object({
     probability: z.number().optional(),
     nextStep: z.string().optional(),
     description: z.string().optional(),
-    extraFields: SalesforceExtraFields.optional()
+    extraFields: SalesforceExtraFields.optional(),
+    /**
+     * The opportunity's lastModifiedDate as the caller last saw it (ISO 8601, e.g. from the SalesforceOpportunity
+     * record): the update applies only if nobody changed the record since, otherwise a `conflict` error.
+     */
+    lastModifiedDate: z.string().optional()
 });
 export type UpdateOpportunityInput = z.infer<typeof UpdateOpportunityInput>;
 

@@ -145,13 +145,15 @@ export interface OpportunityUpdate {
     /** The 18-character id. */
     id: string;
     body: Record<string, FieldValue>;
+    /** The If-Unmodified-Since date (ms) when the caller gave lastModifiedDate. */
+    ifUnmodifiedSince: number | null;
 }
 
 /** The PATCH body of update-opportunity (only the fields given), or the first problem. */
 export function checkUpdateOpportunity(input: unknown): Checked<OpportunityUpdate> {
     const parsed = UpdateOpportunityInput.safeParse(input);
     if (!parsed.success) return schemaProblem(parsed.error.issues);
-    const { id, extraFields, ...named } = parsed.data;
+    const { id, extraFields, lastModifiedDate, ...named } = parsed.data;
     const idIssue = idProblem(id, KEY_PREFIX.Opportunity);
     if (idIssue) {
         const why = {
@@ -195,7 +197,18 @@ export function checkUpdateOpportunity(input: unknown): Checked<OpportunityUpdat
     if (!extra.ok) return extra;
     const all = { ...body, ...extra.value };
     if (Object.keys(all).length === 0) return problem('INVALID_INPUT', 'nothing to update: give at least one field besides id', []);
-    return { ok: true, value: { id: toId18(id), body: all } };
+    let ifUnmodifiedSince: number | null = null;
+    if (lastModifiedDate !== undefined) {
+        const ms = parseIsoDateTime(lastModifiedDate);
+        if (ms === null || !isWithinSalesforceDates(lastModifiedDate, ms))
+            return problem(
+                'INVALID_INPUT',
+                `lastModifiedDate must be an ISO 8601 date-time between 1700 and 4000, such as 2026-01-15T12:00:00.000Z, got ${JSON.stringify(lastModifiedDate)}`,
+                ['lastModifiedDate']
+            );
+        ifUnmodifiedSince = ms;
+    }
+    return { ok: true, value: { id: toId18(id), body: all, ifUnmodifiedSince } };
 }
 
 function isCalendarDate(value: string): boolean {

@@ -322,10 +322,21 @@ export class SalesforceStore {
         return id;
     }
 
-    /** PATCH /sobjects/{Type}/{id}. */
-    update(objectName: string, id: string, body: unknown): void {
+    /**
+     * PATCH /sobjects/{Type}/{id}. `ifUnmodifiedSince` (ms, from the If-Unmodified-Since header) makes it conditional:
+     * a record last modified after that second is left alone and answered 412 (REST API Developer Guide, "Conditional
+     * Request Headers": a weak check against the record's last modified date).
+     */
+    update(objectName: string, id: string, body: unknown, options: { ifUnmodifiedSince?: number } = {}): void {
         const object = this.writable(objectName);
         const current = this.findLive(object, id);
+        if (options.ifUnmodifiedSince !== undefined && (current['LastModifiedDate'] as number) > options.ifUnmodifiedSince) {
+            throw SalesforceApiError.one(
+                412,
+                'PRECONDITION_FAILED',
+                `The requested resource was modified after ${new Date(options.ifUnmodifiedSince).toUTCString()}`
+            );
+        }
         if (object.name === 'Lead' && current['IsConverted'] === true) {
             throw new SalesforceApiError(400, [
                 { errorCode: 'CANNOT_UPDATE_CONVERTED_LEAD', message: 'cannot reference converted lead', fields: [] }

@@ -146,11 +146,92 @@ describe('update-opportunity', () => {
         expect(error.payload).toMatchObject({ errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', fields: ['StageName'] });
     });
 
-    it('retries the idempotent PATCH after a server error', async () => {
+    it('never sends the PATCH again after a server error: it may have been applied', async () => {
         const s = new Scenario();
         s.sim.core.faults.inject('sobject.update', { kind: 'status', status: 503 });
         const result = await s.action('update-opportunity', { id: someOpportunity(s), nextStep: 'Call back' });
+        expect(result.status).toBe('failed');
+        expect(result.calls).toBe(1);
+    });
+
+    it('sends the PATCH once more after a 401, when Salesforce applied nothing', async () => {
+        const s = new Scenario();
+        s.sim.core.faults.inject('sobject.update', { kind: 'status', status: 401 });
+        const result = await s.action('update-opportunity', { id: someOpportunity(s), nextStep: 'Call back' });
         expect(result.status).toBe('success');
         expect(result.calls).toBe(2);
+    });
+
+    it('reports a lost answer as an unknown outcome without a second PATCH', async () => {
+        const s = new Scenario();
+        const id = someOpportunity(s);
+        s.clock.advance(5000);
+        s.sim.core.faults.inject('sobject.update', { kind: 'drop-response' });
+        const error = failure(await s.action('update-opportunity', { id, nextStep: 'Lost answer' }));
+        expect(s.sim.core.meter.get('sobject.update').calls).toBe(1);
+        expect(error.payload).toMatchObject({ type: 'outcome_unknown', id });
+        expect(String(error.payload['message'])).toMatch(/may or may not have been applied.*not sent again/);
+        // Salesforce did apply it; the caller is told to look before sending again.
+        expect(s.sim.store.table('Opportunity').get(id.slice(0, 15))!['NextStep']).toBe('Lost answer');
+    });
+});
+
+describe('update-opportunity with lastModifiedDate (If-Unmodified-Since)', () => {
+    function someOpportunity(s: Scenario): { id: string; lastModifiedDate: string } {
+        const row = [...s.sim.store.table('Opportunity').values()].find((r) => r['IsDeleted'] !== true && r['IsClosed'] === false)!;
+        return { id: String(row['Id']), lastModifiedDate: new Date(row['LastModifiedDate'] as number).toISOString() };
+    }
+
+    it('applies the change when the record is as the caller last saw it', async () => {
+        const s = new Scenario();
+        const { id, lastModifiedDate } = someOpportunity(s);
+        s.clock.advance(5000);
+        const result = await s.action<UpdateOpportunityOutput>('update-opportunity', { id, lastModifiedDate, amount: 4200 });
+        expect(result.status).toBe('success');
+        expect(s.sim.store.table('Opportunity').get(id.slice(0, 15))!['Amount']).toBe(4200);
+    });
+
+    it('refuses to overwrite a concurrent edit: a conflict carrying the current values, nothing changed', async () => {
+        const s = new Scenario();
+        const { id, lastModifiedDate } = someOpportunity(s);
+        s.clock.advance(5000);
+        s.sim.store.update('Opportunity', id, { Amount: 777, StageName: 'Qualification' });
+        const edited = { ...s.sim.store.table('Opportunity').get(id.slice(0, 15))! };
+        s.clock.advance(5000);
+        const error = failure(await s.action('update-opportunity', { id, lastModifiedDate, amount: 4200 }));
+        expect(error.payload).toMatchObject({
+            type: 'conflict',
+            id,
+            status: 412,
+            current: {
+                id,
+                amount: 777,
+                stageName: 'Qualification',
+                lastModifiedDate: new Date(edited['LastModifiedDate'] as number).toISOString()
+            }
+        });
+        expect(s.sim.store.table('Opportunity').get(id.slice(0, 15))).toEqual(edited);
+    });
+
+    it('makes a retry after a lost answer safe: the applied first attempt turns the retry into a conflict', async () => {
+        const s = new Scenario();
+        const { id, lastModifiedDate } = someOpportunity(s);
+        s.clock.advance(5000);
+        s.sim.core.faults.inject('sobject.update', { kind: 'drop-response' });
+        const lost = failure(await s.action('update-opportunity', { id, lastModifiedDate, amount: 4200 }));
+        expect(lost.payload['type']).toBe('outcome_unknown');
+        // A colleague edits between the lost answer and the caller's retry.
+        s.clock.advance(5000);
+        s.sim.store.update('Opportunity', id, { NextStep: 'Colleague edit' });
+        const retry = failure(await s.action('update-opportunity', { id, lastModifiedDate, amount: 4200 }));
+        expect(retry.payload).toMatchObject({ type: 'conflict', current: { amount: 4200 } });
+        expect(s.sim.store.table('Opportunity').get(id.slice(0, 15))!['NextStep']).toBe('Colleague edit');
+        expect(s.sim.core.meter.get('sobject.update').calls).toBe(2);
+    });
+
+    it.each(['yesterday', '2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z'])('refuses lastModifiedDate %j before any call', async (value) => {
+        const s = new Scenario();
+        const error = failure(await s.action('update-opportunity', { id: someOpportunity(s).id, lastModifiedDate: value, amount: 1 }));
+        expect(error.payload).toMatchObject({ errorCode: 'INVALID_INPUT', fields: ['lastModifiedDate'] });
     });
 });

@@ -31,7 +31,10 @@ async function call(
     path: string,
     init: RequestInit & { token?: string; batchSize?: number } = {}
 ): Promise<{ status: number; body: Json; headers: Headers }> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${init.token ?? TOKEN}` };
+    const headers: Record<string, string> = {
+        ...(init.headers as Record<string, string> | undefined),
+        Authorization: `Bearer ${init.token ?? TOKEN}`
+    };
     if (init.body) headers['Content-Type'] = 'application/json';
     if (init.batchSize) headers['Sforce-Query-Options'] = `batchSize=${init.batchSize}`;
     const url = path.startsWith('/services') ? `${sim.instanceUrl}${path}` : `${sim.instanceUrl}/services/data/${VERSION}${path}`;
@@ -459,6 +462,24 @@ describe('records', () => {
             expect(res.status).toBe(404);
             expect(res.body).toEqual([{ errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }]);
         }
+    });
+
+    it('answers a PATCH with If-Unmodified-Since 412 once the record changed after that date, 400 for a bad date', async () => {
+        const opportunity = [...sim.store.table('Opportunity').values()].find((r) => r['IsDeleted'] !== true)!;
+        const id = String(opportunity['Id']);
+        const seen = new Date(opportunity['LastModifiedDate'] as number).toUTCString();
+        clock.advance(3000);
+        const patch = (date: string, body: object) =>
+            call(`/sobjects/Opportunity/${id}`, { method: 'PATCH', body: JSON.stringify(body), headers: { 'If-Unmodified-Since': date } });
+        expect((await patch(seen, { NextStep: 'first' })).status).toBe(204);
+        const stale = await patch(seen, { NextStep: 'second' });
+        expect(stale.status).toBe(412);
+        expect(stale.body).toEqual([{ errorCode: 'PRECONDITION_FAILED', message: expect.any(String) }]);
+        expect(sim.store.table('Opportunity').get(id.slice(0, 15))!['NextStep']).toBe('first');
+        const fresh = new Date(sim.store.table('Opportunity').get(id.slice(0, 15))!['LastModifiedDate'] as number).toUTCString();
+        expect((await patch(fresh, { NextStep: 'third' })).status).toBe(204);
+        expect((await patch('not a date', { NextStep: 'fourth' })).status).toBe(400);
+        expect(sim.store.table('Opportunity').get(id.slice(0, 15))!['NextStep']).toBe('third');
     });
 
     it("answers MALFORMED_ID for a bad id or another object's id, NOT_FOUND for an unknown one", async () => {
