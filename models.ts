@@ -174,10 +174,12 @@ export const SalesforceLead = z.object({
 });
 export type SalesforceLead = z.infer<typeof SalesforceLead>;
 
-/** Connection metadata read by `salesforce-leads` and `salesforce-opportunities`; any other key is refused. */
+/** Connection metadata read by the Salesforce syncs and `create-lead`; any other key is refused. */
 export const SalesforceSyncMetadata = z.strictObject({
     /** ISO 8601 date or date-time, 1700-01-01 up to now: only records changed at or after it are synced. */
-    modifiedSince: z.string().optional()
+    modifiedSince: z.string().optional(),
+    /** API name of a Lead External ID field (e.g. `External_Key__c`): `create-lead` upserts through it by `idempotencyKey`. */
+    leadExternalIdField: z.string().optional()
 });
 export type SalesforceSyncMetadata = z.infer<typeof SalesforceSyncMetadata>;
 
@@ -213,13 +215,20 @@ export const CreateLeadInput = z.object({
     Title: z.string().optional(),
     Status: z.string().optional(),
     LeadSource: z.string().optional(),
-    extraFields: SalesforceExtraFields.optional()
+    extraFields: SalesforceExtraFields.optional(),
+    /**
+     * Your key for this lead (letters, digits, `_`, `-`, `:`; at most 255), stored in the connection's
+     * `leadExternalIdField`: sending the same key again finds the lead already made instead of a duplicate.
+     */
+    idempotencyKey: z.string().optional()
 });
 export type CreateLeadInput = z.infer<typeof CreateLeadInput>;
 
 export const SalesforceRecord = z.object({
     id: z.string(),
     success: z.boolean(),
+    /** False when an idempotencyKey found the lead made by an earlier call (its fields were set again). */
+    created: z.boolean(),
     /** The key fields of the created record, as sent. */
     fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
 });

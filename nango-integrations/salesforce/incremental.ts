@@ -42,13 +42,13 @@
 import { createHash } from 'crypto';
 import type { NangoSync } from 'nango';
 import { z } from 'zod';
-import { SalesforceSyncMetadata } from '../../models.js';
 import { dataPath, READ_RETRIES, withSessionRetry } from './api.js';
 import { hasErrorCode, SalesforceLimitError, SalesforceRequestError } from './errors.js';
 import { CURSOR_FIELDS } from './fields.js';
 import { salesforceQueryPages } from './pages.js';
 import { SalesforceDeletedResponse, SalesforceDescribe } from './schemas.js';
-import { buildSelect, isWithinSalesforceDates, parseIsoDateTime, soqlDateTime, where, type Condition } from './soql.js';
+import { readSalesforceSettings } from './metadata.js';
+import { buildSelect, parseIsoDateTime, soqlDateTime, where, type Condition } from './soql.js';
 
 const PHASES = ['incremental', 'resync'] as const;
 
@@ -138,30 +138,11 @@ export async function syncSalesforceObject<Row extends CursorRow, Model extends 
     }
 }
 
-const FIX_METADATA = "correct or remove it in the connection's metadata (Nango's API or dashboard)";
-
-/**
- * The connection metadata's modifiedSince as an ISO date-time ('' for none), or an error naming the field and the
- * remedy, before any call: every run would fail the same way until the metadata is fixed.
- */
+/** The metadata's modifiedSince ('' for none); bad metadata fails the run before any call (see metadata.ts). */
 async function readModifiedSince(nango: SyncCaller): Promise<string> {
-    const metadata = SalesforceSyncMetadata.safeParse((await nango.getMetadata()) ?? {});
-    const fail = (problem: string): Error => new Error(`Invalid connection metadata for the Salesforce syncs: ${problem}: ${FIX_METADATA}`);
-    if (!metadata.success) {
-        const issue = metadata.error.issues[0];
-        if (issue?.code === 'unrecognized_keys') throw fail(`unknown key ${issue.keys.join(', ')} (the syncs read only modifiedSince)`);
-        throw fail(`${issue?.path.map(String).join('.') || 'the metadata'} must be a string (an ISO 8601 date or date-time)`);
-    }
-    const value = metadata.data.modifiedSince;
-    if (value === undefined || value === '') return '';
-    const ms = parseIsoDateTime(value);
-    const got = JSON.stringify(value);
-    if (ms === null)
-        throw fail(`modifiedSince must be an ISO 8601 date or date-time such as 2025-01-31 or 2025-01-31T00:00:00Z, got ${got}`);
-    if (!isWithinSalesforceDates(value, ms))
-        throw fail(`modifiedSince must lie between 1700-01-01 and 4000-12-31, the dates Salesforce holds, got ${got}`);
-    if (ms > Date.now()) throw fail(`modifiedSince ${got} is in the future, so nothing would ever be synced`);
-    return new Date(ms).toISOString();
+    const settings = readSalesforceSettings(await nango.getMetadata());
+    if (!settings.ok) throw new Error(settings.problem);
+    return settings.value.modifiedSince;
 }
 
 /** The model's fields this org has, asked once per run; the ones it lacks stay null in the cache. */

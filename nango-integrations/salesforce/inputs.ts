@@ -101,17 +101,31 @@ function checkExtraFields(extra: SalesforceExtraFields | undefined, taken: reado
     return { ok: true, value: out };
 }
 
-/** The create-lead body, by Salesforce field name, or the first problem. */
-export function checkCreateLead(input: unknown): Checked<Record<string, FieldValue>> {
+export interface LeadCreate {
+    /** The lead's fields by Salesforce name. */
+    body: Record<string, FieldValue>;
+    idempotencyKey: string | null;
+}
+
+/**
+ * An idempotency key goes into a URL path (sobjects/Lead/<field>/<key>): no `/`, no `.` (Salesforce reads a trailing
+ * `.json`/`.xml`-like part as a format, the upsert guide's ".inc" caveat), nothing to escape.
+ */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_:-]{1,255}$/;
+
+/** The create-lead body, by Salesforce field name, and its idempotency key, or the first problem. */
+export function checkCreateLead(input: unknown): Checked<LeadCreate> {
     const parsed = CreateLeadInput.safeParse(input);
     if (!parsed.success) return schemaProblem(parsed.error.issues);
-    const { extraFields, ...named } = parsed.data;
+    const { extraFields, idempotencyKey, ...named } = parsed.data;
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
+        return problem('INVALID_INPUT', 'idempotencyKey must be 1 to 255 letters, digits, _, - or :', ['idempotencyKey']);
     const missing = (['LastName', 'Company'] as const).filter((f) => named[f].trim() === '');
     if (missing.length > 0) return problem('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, [...missing]);
     const body: Record<string, FieldValue> = {};
     for (const [name, value] of Object.entries(named)) {
         if (value === undefined) continue;
-        const control = controlProblem<Record<string, FieldValue>>(name, value, false);
+        const control = controlProblem<LeadCreate>(name, value, false);
         if (control) return control;
         const max = LEAD_LENGTHS[name];
         if (max !== undefined && value.length > max)
@@ -123,7 +137,7 @@ export function checkCreateLead(input: unknown): Checked<Record<string, FieldVal
     }
     const extra = checkExtraFields(extraFields, Object.keys(body));
     if (!extra.ok) return extra;
-    return { ok: true, value: { ...body, ...extra.value } };
+    return { ok: true, value: { body: { ...body, ...extra.value }, idempotencyKey: idempotencyKey ?? null } };
 }
 
 /** Our names for the opportunity fields an update may set, and their Salesforce API names. */

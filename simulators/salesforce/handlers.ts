@@ -160,6 +160,27 @@ function resolveRoute(store: SalesforceStore, core: ApiCore, method: string, pat
             }
         };
     }
+    if (rest.length === 3) {
+        const [, fieldName, value] = rest.map((part) => decodeURIComponent(part));
+        // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm
+        return {
+            method: ['GET', 'PATCH'].includes(method) ? method : 'GET, PATCH',
+            name: method === 'PATCH' ? 'sobject.upsert' : 'sobject.getByExternalId',
+            run: async (request, version) => {
+                const answer =
+                    request.method === 'PATCH'
+                        ? store.upsert(type!, fieldName!, value!, await jsonBody(request), version)
+                        : store.getByExternalId(type!, fieldName!, value!, version);
+                if ('matches' in answer) return HttpResponse.json(answer.matches, { status: 300 });
+                if ('record' in answer) return HttpResponse.json(answer.record);
+                // Since API 46.0 an update answers 200 with created: false (204 No Content before).
+                return HttpResponse.json(
+                    { id: answer.id, success: true, errors: [], created: answer.created },
+                    { status: answer.created ? 201 : 200 }
+                );
+            }
+        };
+    }
     if (rest.length === 2) {
         const id = second!;
         const name = method === 'PATCH' ? 'sobject.update' : method === 'DELETE' ? 'sobject.delete' : 'sobject.get';

@@ -234,8 +234,9 @@ export class SalesforceStore {
                 calculated: false,
                 filterable: f.filterable,
                 sortable: f.sortable,
-                unique: false,
-                idLookup: f.type === 'id',
+                unique: f.unique,
+                externalId: f.externalId,
+                idLookup: f.type === 'id' || f.externalId,
                 restrictedPicklist: f.type === 'picklist' && f.restrictedPicklist,
                 picklistValues: f.picklistValues,
                 referenceTo: f.referenceTo,
@@ -347,6 +348,65 @@ export class SalesforceStore {
         this.checkSave(object, record, Object.keys(values), current);
         derive(object, record, values, this.stamp(), this.integrationUser);
         this.table(object.name).set(String(current['Id']).slice(0, 15), record);
+    }
+
+    /**
+     * PATCH /sobjects/{Type}/{field}/{value}: creates the record when no live one has that external id, updates the
+     * one that has it (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm).
+     * A field that does not exist or is not an External ID answers 404 NOT_FOUND ("Incorrect external ID field"), the
+     * body may not set the key field itself, and several matches answer 300 with their URLs.
+     */
+    upsert(
+        objectName: string,
+        fieldName: string,
+        value: string,
+        body: unknown,
+        version: string
+    ): { id: string; created: boolean } | { matches: string[] } {
+        const object = this.writable(objectName);
+        const key = this.externalIdField(object, fieldName);
+        if (typeof body === 'object' && body !== null && Object.keys(body).some((k) => k.toLowerCase() === key.name.toLowerCase())) {
+            throw SalesforceApiError.one(
+                400,
+                'INVALID_FIELD',
+                `The external ID field ${key.name} should not be specified in the sobject data.`,
+                [key.name]
+            );
+        }
+        const matches = this.byExternalId(object, key, value);
+        if (matches.length > 1)
+            return { matches: matches.map((r) => `/services/data/${version}/sobjects/${object.name}/${String(r['Id'])}`) };
+        const match = matches[0];
+        if (match) {
+            this.update(object.name, String(match['Id']), body);
+            return { id: String(match['Id']), created: false };
+        }
+        const withKey = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, [key.name]: value } : body;
+        return { id: this.create(object.name, withKey), created: true };
+    }
+
+    /** GET /sobjects/{Type}/{field}/{value}: the live record with that external id. */
+    getByExternalId(objectName: string, fieldName: string, value: string, version: string): { record: WireRecord } | { matches: string[] } {
+        const object = this.object(objectName);
+        const key = this.externalIdField(object, fieldName);
+        const matches = this.byExternalId(object, key, value);
+        if (matches.length > 1)
+            return { matches: matches.map((r) => `/services/data/${version}/sobjects/${object.name}/${String(r['Id'])}`) };
+        if (!matches[0]) throw SalesforceApiError.one(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+        return { record: toWire(object, matches[0], object.fields, version) };
+    }
+
+    private externalIdField(object: ObjectDef, fieldName: string): FieldDef {
+        const def = this.schema.field(object, fieldName);
+        if (!def || !def.externalId) throw SalesforceApiError.one(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+        return def;
+    }
+
+    private byExternalId(object: ObjectDef, key: FieldDef, value: string): SfRecord[] {
+        const wanted = value.toLowerCase();
+        return [...this.table(object.name).values()].filter(
+            (r) => r['IsDeleted'] !== true && typeof r[key.name] === 'string' && (r[key.name] as string).toLowerCase() === wanted
+        );
     }
 
     /** DELETE /sobjects/{Type}/{id}: the record goes to the recycle bin. */
@@ -492,6 +552,18 @@ export class SalesforceStore {
     private checkSave(object: ObjectDef, record: Record<string, FieldValue>, changed: string[], before: SfRecord | undefined): void {
         const errors = fieldErrors(object, record, changed);
         if (errors.length > 0) throw new SalesforceApiError(400, errors);
+        for (const def of object.fields) {
+            const value = record[def.name];
+            if (!def.unique || typeof value !== 'string' || !changed.includes(def.name)) continue;
+            const other = this.byExternalId(object, def, value).find((r) => r['Id'] !== before?.['Id']);
+            if (other)
+                throw SalesforceApiError.one(
+                    400,
+                    'DUPLICATE_VALUE',
+                    `duplicate value found: ${def.name} duplicates value on record with id: ${String(other['Id'])}`,
+                    [def.name]
+                );
+        }
         const failed: SalesforceErrorBody[] = [];
         for (const rule of this.validationRules) {
             if (rule.object.toLowerCase() !== object.name.toLowerCase()) continue;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SalesforceRecord } from '../../models.js';
-import { failure, Scenario } from './support.js';
+import { CONN, failure, Scenario } from './support.js';
 
 describe('create-lead', () => {
     it('creates the lead in Salesforce and returns its id and the fields sent', async () => {
@@ -23,6 +23,7 @@ describe('create-lead', () => {
         expect(result.output).toEqual({
             id,
             success: true,
+            created: true,
             fields: {
                 LastName: 'Okafor',
                 Company: 'Blue Sun Ltd',
@@ -163,17 +164,72 @@ describe('create-lead', () => {
         expect(unknown.payload).toMatchObject({ errorCode: 'INVALID_FIELD' });
     });
 
-    it('never sends the create twice, even when the answer is lost after Salesforce applied it', async () => {
+    it('never sends the create twice, and says the outcome is unknown when the answer is lost', async () => {
         const s = new Scenario();
         const before = s.sim.store.table('Lead').size;
         s.sim.core.faults.inject('sobject.create', { kind: 'drop-response' });
         const result = await s.action('create-lead', { LastName: 'Once', Company: 'Only Once Inc' });
-        expect(result.status).toBe('failed');
         expect(result.calls).toBe(1);
+        const error = failure(result);
+        expect(error.payload['type']).toBe('outcome_unknown');
+        expect(String(error.payload['message'])).toMatch(/may or may not have been made.*duplicate/);
         expect([...s.sim.store.table('Lead').values()].filter((r) => r['Company'] === 'Only Once Inc')).toHaveLength(1);
         expect(s.sim.store.table('Lead').size).toBe(before + 1);
         s.sim.core.faults.inject('sobject.create', { kind: 'status', status: 503 });
         expect((await s.action('create-lead', { LastName: 'Twice', Company: 'Not Retried' })).calls).toBe(1);
+    });
+
+    it("makes a caller's retry after a lost answer find the lead already made, through the External ID field", async () => {
+        const s = new Scenario();
+        s.store.setMetadata(CONN, { leadExternalIdField: 'External_Key__c' });
+        const input = { LastName: 'Keyed', Company: 'Keyed Retry Ltd', idempotencyKey: 'crm-order-1001' };
+        s.sim.core.faults.inject('sobject.upsert', { kind: 'drop-response' });
+        const lost = failure(await s.action('create-lead', input));
+        expect(lost.payload['type']).toBe('outcome_unknown');
+        expect(String(lost.payload['message'])).toContain('same idempotencyKey');
+        const retries = [];
+        for (let i = 0; i < 3; i += 1) retries.push(await s.action<SalesforceRecord>('create-lead', input));
+        const leads = [...s.sim.store.table('Lead').values()].filter((r) => r['Company'] === 'Keyed Retry Ltd');
+        expect(leads).toHaveLength(1);
+        expect(leads[0]!['External_Key__c']).toBe('crm-order-1001');
+        for (const retry of retries) {
+            expect(retry.status).toBe('success');
+            if (retry.status === 'success')
+                expect(retry.output).toMatchObject({ id: leads[0]!['Id'], created: false, fields: { External_Key__c: 'crm-order-1001' } });
+        }
+    });
+
+    it('creates a new lead through the External ID field for a new key (201)', async () => {
+        const s = new Scenario();
+        s.store.setMetadata(CONN, { leadExternalIdField: 'External_Key__c' });
+        const result = await s.action<SalesforceRecord>('create-lead', { LastName: 'New', Company: 'New Key', idempotencyKey: 'k-1' });
+        expect(result.status).toBe('success');
+        if (result.status === 'success') expect(result.output).toMatchObject({ created: true, success: true });
+    });
+
+    it("carries Salesforce's refusal of a leadExternalIdField that is not an External ID field, or does not exist", async () => {
+        for (const field of ['Company', 'Missing_Key__c']) {
+            const s = new Scenario();
+            s.store.setMetadata(CONN, { leadExternalIdField: field });
+            const error = failure(await s.action('create-lead', { LastName: 'A', Company: 'B', idempotencyKey: 'k-2' }));
+            expect(error.payload).toMatchObject({ errorCode: 'NOT_FOUND', status: 404 });
+        }
+    });
+
+    it('refuses an idempotencyKey without a leadExternalIdField, and bad metadata, before any call', async () => {
+        const s = new Scenario();
+        const bare = await s.action('create-lead', { LastName: 'A', Company: 'B', idempotencyKey: 'k-3' });
+        expect(bare.calls).toBe(0);
+        expect(failure(bare).payload).toMatchObject({ errorCode: 'INVALID_INPUT', fields: ['idempotencyKey'] });
+        expect(String(failure(bare).payload['message'])).toContain('leadExternalIdField');
+        s.store.setMetadata(CONN, { leadExternalIdFeld: 'External_Key__c' });
+        const typo = await s.action('create-lead', { LastName: 'A', Company: 'B' });
+        expect(typo.calls).toBe(0);
+        expect(String(failure(typo).payload['message'])).toMatch(/unknown key leadExternalIdFeld.*connection's metadata/);
+        s.store.setMetadata(CONN, { leadExternalIdField: 'External_Key__c' });
+        const slash = await s.action('create-lead', { LastName: 'A', Company: 'B', idempotencyKey: '../Lead/x' });
+        expect(slash.calls).toBe(0);
+        expect(failure(slash).payload).toMatchObject({ fields: ['idempotencyKey'] });
     });
 
     it('sends the create once more after a 401 (nothing was applied), and reports a second 401 clearly', async () => {

@@ -494,7 +494,7 @@ describe('salesforce-leads: metadata and what reaches a query', () => {
     });
 
     it.each([
-        [{ modifiedSnce: '2025-07-01' }, /unknown key modifiedSnce.*only modifiedSince/],
+        [{ modifiedSnce: '2025-07-01' }, /unknown key modifiedSnce.*known keys: modifiedSince/],
         [{ modifiedSince: 20250701 }, /modifiedSince.*string/],
         [{ modifiedSince: '0000-01-01' }, /modifiedSince.*1700-01-01/],
         [{ modifiedSince: '2999-01-01' }, /modifiedSince.*future/]

@@ -482,6 +482,35 @@ describe('records', () => {
         expect(sim.store.table('Opportunity').get(id.slice(0, 15))!['NextStep']).toBe('third');
     });
 
+    it('upserts a lead by an External ID field: 201 created, then 200 updating the same record', async () => {
+        const upsert = (field: string, value: string, body: object) =>
+            call(`/sobjects/Lead/${field}/${encodeURIComponent(value)}`, { method: 'PATCH', body: JSON.stringify(body) });
+        const before = sim.store.table('Lead').size;
+        const created = await upsert('External_Key__c', 'order-42', { LastName: 'Keyed', Company: 'Keyed Co' });
+        expect(created.status).toBe(201);
+        expect(created.body).toEqual({ id: expect.stringMatching(/^00Q/), success: true, errors: [], created: true });
+        const again = await upsert('external_key__c', 'ORDER-42', { LastName: 'Keyed', Company: 'Keyed Co', Title: 'CEO' });
+        expect(again.status).toBe(200);
+        expect(again.body).toEqual({ id: created.body.id, success: true, errors: [], created: false });
+        expect(sim.store.table('Lead').size).toBe(before + 1);
+        const read = await call('/sobjects/Lead/External_Key__c/order-42');
+        expect(read.body).toMatchObject({ Id: created.body.id, External_Key__c: 'order-42', Title: 'CEO' });
+        // Not an External ID, or no such field: "Incorrect external ID field".
+        for (const field of ['Company', 'Nope__c']) {
+            const refused = await upsert(field, 'x', { LastName: 'A', Company: 'B' });
+            expect(refused.status).toBe(404);
+            expect(refused.body).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+        }
+        expect((await upsert('External_Key__c', 'k', { LastName: 'A', Company: 'B', External_Key__c: 'k' })).status).toBe(400);
+        const duplicate = await call('/sobjects/Lead', {
+            method: 'POST',
+            body: JSON.stringify({ LastName: 'Twin', Company: 'Twin', External_Key__c: 'Order-42' })
+        });
+        expect(duplicate.status).toBe(400);
+        expect(duplicate.body[0]).toMatchObject({ errorCode: 'DUPLICATE_VALUE', fields: ['External_Key__c'] });
+        expect(sim.store.table('Lead').size).toBe(before + 1);
+    });
+
     it("answers MALFORMED_ID for a bad id or another object's id, NOT_FOUND for an unknown one", async () => {
         const bad = await call('/sobjects/Opportunity/abc', { method: 'PATCH', body: '{"Name":"x"}' });
         expect(bad.status).toBe(400);
