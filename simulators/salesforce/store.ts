@@ -486,8 +486,9 @@ export class SalesforceStore {
         };
     }
 
-    /** Records of the recycle bin, by object. */
+    /** Records of the recycle bin, by object: only those still there (past the retention they are purged first). */
     binnedIds(objectName: string): string[] {
+        this.purgeBin();
         const table = this.table(objectName);
         return [...this.binned.keys()].filter((id15) => table.has(id15));
     }

@@ -761,6 +761,26 @@ describe('activities, truth and snapshots', () => {
         expect(() => sim.applyActivity('nope')).toThrow(/unknown salesforce activity/);
     });
 
+    it.each(['Lead', 'Opportunity'])(
+        'undeletes only %s records still in the recycle bin, and nothing once a gap of over 15 days purged it',
+        (objectName) => {
+            const plural = objectName === 'Lead' ? 'leads' : 'opportunities';
+            const binned = () => sim.store.binnedIds(objectName);
+            clock.advance(20 * 24 * 60 * 60 * 1000);
+            expect(() => sim.applyActivity(`undelete-${plural}`)).not.toThrow();
+            expect(binned()).toEqual([]);
+            sim.applyActivity(`delete-${plural}`);
+            const old = binned();
+            clock.advance(10 * 24 * 60 * 60 * 1000);
+            sim.applyActivity(`delete-${plural}`);
+            clock.advance(6 * 24 * 60 * 60 * 1000);
+            // The first five are past the 15 days (purged), the last five can still be restored.
+            expect(sim.applyActivity(`undelete-${plural}`)).toMatch(/^restored 3 /);
+            expect(binned().filter((id) => old.includes(id))).toEqual([]);
+            expect(binned()).toHaveLength(2);
+        }
+    );
+
     it('versions a cached record by SystemModstamp in either wire or ISO form', () => {
         const truth = sim.truth('SalesforceLead')[0]!;
         expect(sim.versionOf('SalesforceLead', { systemModstamp: truth.version.replace('Z', '+0000') })).toBe(truth.version);
