@@ -206,15 +206,39 @@ export type SalesforceOpportunity = z.infer<typeof SalesforceOpportunity>;
 export const SalesforceExtraFields = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 export type SalesforceExtraFields = z.infer<typeof SalesforceExtraFields>;
 
+/**
+ * create-lead's input, in our names like every action input (the keys of the SalesforceLead model). `lastName` and
+ * `company` are required; they are optional here only so the first release's Salesforce spellings (`LastName`,
+ * `Company`...) still validate: those are accepted, with a warning in the action's log, until callers move.
+ */
 export const CreateLeadInput = z.object({
-    LastName: z.string(),
-    Company: z.string(),
+    /** Required. */
+    lastName: z.string().optional(),
+    /** Required. */
+    company: z.string().optional(),
+    firstName: z.string().optional(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    title: z.string().optional(),
+    status: z.string().optional(),
+    leadSource: z.string().optional(),
+    /** @deprecated use lastName */
+    LastName: z.string().optional(),
+    /** @deprecated use company */
+    Company: z.string().optional(),
+    /** @deprecated use firstName */
     FirstName: z.string().optional(),
+    /** @deprecated use email */
     Email: z.string().optional(),
+    /** @deprecated use phone */
     Phone: z.string().optional(),
+    /** @deprecated use title */
     Title: z.string().optional(),
+    /** @deprecated use status */
     Status: z.string().optional(),
+    /** @deprecated use leadSource */
     LeadSource: z.string().optional(),
+    /** Further fields by Salesforce API name, sent as given. */
     extraFields: SalesforceExtraFields.optional(),
     /**
      * Your key for this lead (letters, digits, `_`, `-`, `:`; at most 255), stored in the connection's

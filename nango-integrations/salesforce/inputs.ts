@@ -105,7 +105,25 @@ export interface LeadCreate {
     /** The lead's fields by Salesforce name. */
     body: Record<string, FieldValue>;
     idempotencyKey: string | null;
+    /** Salesforce spellings the caller used (`LastName`...), each with our name, for a warning. */
+    legacyKeys: [legacy: string, ours: string][];
 }
+
+/**
+ * Our input names and the Salesforce fields they set. Action inputs use our names (those of the SalesforceLead and
+ * SalesforceOpportunity models, so a cached record's keys can be sent back as they are); extraFields alone use
+ * Salesforce API names, since they are passed through unmapped.
+ */
+const LEAD_API_NAMES = {
+    lastName: 'LastName',
+    company: 'Company',
+    firstName: 'FirstName',
+    email: 'Email',
+    phone: 'Phone',
+    title: 'Title',
+    status: 'Status',
+    leadSource: 'LeadSource'
+} as const;
 
 /**
  * An idempotency key goes into a URL path (sobjects/Lead/<field>/<key>): no `/`, no `.` (Salesforce reads a trailing
@@ -117,27 +135,42 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9_:-]{1,255}$/;
 export function checkCreateLead(input: unknown): Checked<LeadCreate> {
     const parsed = CreateLeadInput.safeParse(input);
     if (!parsed.success) return schemaProblem(parsed.error.issues);
-    const { extraFields, idempotencyKey, ...named } = parsed.data;
+    const { extraFields, idempotencyKey, ...given } = parsed.data;
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
         return problem('INVALID_INPUT', 'idempotencyKey must be 1 to 255 letters, digits, _, - or :', ['idempotencyKey']);
-    const missing = (['LastName', 'Company'] as const).filter((f) => named[f].trim() === '');
-    if (missing.length > 0) return problem('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, [...missing]);
-    const body: Record<string, FieldValue> = {};
-    for (const [name, value] of Object.entries(named)) {
-        if (value === undefined) continue;
-        const control = controlProblem<LeadCreate>(name, value, false);
-        if (control) return control;
-        const max = LEAD_LENGTHS[name];
-        if (max !== undefined && value.length > max)
-            return problem('STRING_TOO_LONG', `${name}: data value too large (max length=${max})`, [name]);
-        body[name] = value;
+    // Each field under the name the caller used, so a problem names what they sent.
+    const named: { key: string; apiName: string; value: string | undefined }[] = [];
+    const legacyKeys: [string, string][] = [];
+    for (const [ours, apiName] of Object.entries(LEAD_API_NAMES) as [
+        keyof typeof LEAD_API_NAMES,
+        (typeof LEAD_API_NAMES)[keyof typeof LEAD_API_NAMES]
+    ][]) {
+        const legacy = given[apiName];
+        if (legacy !== undefined && given[ours] !== undefined)
+            return problem('INVALID_INPUT', `${ours} and ${apiName} are the same field: give only ${ours}`, [ours, apiName]);
+        if (legacy !== undefined) legacyKeys.push([apiName, ours]);
+        named.push({ key: legacy !== undefined ? apiName : ours, apiName, value: legacy ?? given[ours] });
     }
-    if (named.Email !== undefined && named.Email !== '' && !EMAIL.test(named.Email)) {
-        return problem('INVALID_EMAIL_ADDRESS', `Email: invalid email address: ${named.Email}`, ['Email']);
+    const missing = named.filter((f) => (f.apiName === 'LastName' || f.apiName === 'Company') && (f.value ?? '').trim() === '');
+    if (missing.length > 0) {
+        const keys = missing.map((f) => f.key);
+        return problem('REQUIRED_FIELD_MISSING', `Required fields are missing: [${keys.join(', ')}]`, keys);
+    }
+    const body: Record<string, FieldValue> = {};
+    for (const { key, apiName, value } of named) {
+        if (value === undefined) continue;
+        const control = controlProblem<LeadCreate>(key, value, false);
+        if (control) return control;
+        const max = LEAD_LENGTHS[apiName];
+        if (max !== undefined && value.length > max)
+            return problem('STRING_TOO_LONG', `${key}: data value too large (max length=${max})`, [key]);
+        if (apiName === 'Email' && value !== '' && !EMAIL.test(value))
+            return problem('INVALID_EMAIL_ADDRESS', `${key}: invalid email address: ${value}`, [key]);
+        body[apiName] = value;
     }
     const extra = checkExtraFields(extraFields, Object.keys(body));
     if (!extra.ok) return extra;
-    return { ok: true, value: { body: { ...body, ...extra.value }, idempotencyKey: idempotencyKey ?? null } };
+    return { ok: true, value: { body: { ...body, ...extra.value }, idempotencyKey: idempotencyKey ?? null, legacyKeys } };
 }
 
 /** Our names for the opportunity fields an update may set, and their Salesforce API names. */

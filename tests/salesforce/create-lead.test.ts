@@ -45,8 +45,40 @@ describe('create-lead', () => {
         });
     });
 
+    it('takes our field names (those of the SalesforceLead model), without a warning', async () => {
+        const s = new Scenario();
+        const result = await s.action<SalesforceRecord>('create-lead', {
+            lastName: 'Hopper',
+            company: 'Navy',
+            firstName: 'Grace',
+            email: 'grace@navy.example',
+            leadSource: 'Web'
+        });
+        expect(result.status).toBe('success');
+        if (result.status !== 'success') return;
+        expect(result.logs.some((l) => l.level === 'warn')).toBe(false);
+        expect(result.output.fields).toEqual({
+            LastName: 'Hopper',
+            Company: 'Navy',
+            FirstName: 'Grace',
+            Email: 'grace@navy.example',
+            LeadSource: 'Web'
+        });
+        expect(s.sim.store.table('Lead').get(result.output.id.slice(0, 15))).toMatchObject({ LastName: 'Hopper', FirstName: 'Grace' });
+    });
+
+    it('still takes the old Salesforce spellings (LastName...), warning in the log', async () => {
+        const s = new Scenario();
+        const result = await s.action<SalesforceRecord>('create-lead', { LastName: 'Old', Company: 'Old Spelling', title: 'CTO' });
+        expect(result.status).toBe('success');
+        const warning = result.logs.find((l) => l.level === 'warn')!;
+        expect(warning.message).toContain('LastName (now lastName), Company (now company)');
+    });
+
     it.each([
-        ['a missing LastName', { Company: 'X' }, 'INVALID_INPUT', ['LastName']],
+        ['a missing lastName', { company: 'X' }, 'REQUIRED_FIELD_MISSING', ['lastName']],
+        ['a blank company in our spelling', { lastName: 'A', company: ' ' }, 'REQUIRED_FIELD_MISSING', ['company']],
+        ['both spellings of one field', { lastName: 'A', LastName: 'B', company: 'X' }, 'INVALID_INPUT', ['lastName', 'LastName']],
         ['a blank LastName', { LastName: '   ', Company: 'X' }, 'REQUIRED_FIELD_MISSING', ['LastName']],
         ['a blank Company', { LastName: 'A', Company: '' }, 'REQUIRED_FIELD_MISSING', ['Company']],
         ['an 81-character LastName', { LastName: 'x'.repeat(81), Company: 'X' }, 'STRING_TOO_LONG', ['LastName']],

@@ -48,6 +48,21 @@ describe('salesforce-opportunities', () => {
         expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
     });
 
+    it('saves and deletes nothing on a second run when nothing changed, in three calls', async () => {
+        const s = new Scenario({ opportunities: 2500 });
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-opportunities');
+        await s.sync('salesforce-opportunities');
+        s.clock.advance(10 * MINUTE);
+        const again = await s.sync('salesforce-opportunities');
+        expect(again.status).toBe('success');
+        expect(again.records).toBe(0);
+        expect(again.byModel['SalesforceOpportunity']).toEqual({ added: 0, updated: 0, deleted: 0 });
+        // describe, the deletion log's earliestDateAvailable, one query page.
+        expect(again.calls).toBe(3);
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
+    });
+
     it('syncs an org without Probability, leaving it null, and keeps a checkpoint of its own', async () => {
         const s = new Scenario();
         s.sim.removeField('Opportunity', 'Probability');

@@ -7,7 +7,7 @@ import { readSalesforceSettings } from '../metadata.js';
 import { SalesforceCreateResponse, SalesforceUpsertResponse } from '../schemas.js';
 
 /**
- * Creates one lead. The input is checked first (LastName and Company required, lengths, email format); Salesforce's
+ * Creates one lead. The input is checked first (lastName and company required, lengths, email format); Salesforce's
  * own refusals (duplicate rules, validation rules, picklists) come back as an ActionError carrying its errorCode,
  * message and fields. The request is never re-sent automatically (only after a 401, when nothing was applied): a
  * create whose answer was lost may exist already, and the caller is told so (`outcome_unknown`).
@@ -24,7 +24,13 @@ const action = createAction({
     exec: async (nango, input): Promise<SalesforceRecord> => {
         const checked = checkCreateLead(input);
         if (!checked.ok) throw new nango.ActionError({ ...checked.problem });
-        const { body, idempotencyKey } = checked.value;
+        const { body, idempotencyKey, legacyKeys } = checked.value;
+        if (legacyKeys.length > 0) {
+            await nango.log(
+                `create-lead input uses the old Salesforce spellings ${legacyKeys.map(([legacy, ours]) => `${legacy} (now ${ours})`).join(', ')}: they still work, but send our names instead`,
+                { level: 'warn' }
+            );
+        }
         const settings = readSalesforceSettings(await nango.getMetadata());
         if (!settings.ok) throw new nango.ActionError({ errorCode: 'INVALID_INPUT', message: settings.problem, fields: [] });
         const keyField = settings.value.leadExternalIdField;
