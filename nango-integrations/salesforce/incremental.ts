@@ -14,13 +14,13 @@
  * A row of that second beyond the cap is not remembered, so the next run reads and saves it again: saves are upserts
  * (an unchanged record is not even counted as updated), so this costs a query page, never a lost or doubled record.
  * It ends as soon as any later change moves `since`. (A mass update of N rows in one second costs up to N re-saves per
- * run until then; a run cut before it passes that second re-reads it, which holds as long as one run can read one
- * second's rows.)
+ * run until then. A run cut inside that second reads it again from its start next time, so one run must be able to
+ * read one second's rows: at 2,000 rows a page, that is minutes even for millions.)
  *
  * Deletions: the query goes to queryAll, which also returns recycle-bin rows (IsDeleted = true, with a fresh
- * SystemModstamp); once something is cached they are batchDeleted (the very first run and a resync only step over
- * them, so the cursor passes them too). Deletions during a run land after the run's snapshot and are seen by the next
- * run.
+ * SystemModstamp); once something is cached they are batchDeleted (the very first run steps over them, and a resync
+ * removes only those stamped since it began, see Pages; the cursor passes them all). Deletions during a run land
+ * after the run's snapshot and are seen by the next run.
  * A deleted record leaves the recycle bin for good after 15 days, or when an admin empties it; Salesforce's deletion
  * log (sobjects/{Type}/deleted) reports the newest such removal as earliestDateAvailable. The checkpoint keeps
  * `deletionsSeenBefore`: every deletion stamped before it has been seen. When earliestDateAvailable is at or after
@@ -45,9 +45,9 @@ import { z } from 'zod';
 import { dataPath, READ_RETRIES, withSessionRetry } from './api.js';
 import { hasErrorCode, SalesforceLimitError, SalesforceRequestError } from './errors.js';
 import { CURSOR_FIELDS } from './fields.js';
+import { readSalesforceSettings } from './metadata.js';
 import { salesforceQueryPages } from './pages.js';
 import { SalesforceDeletedResponse, SalesforceDescribe } from './schemas.js';
-import { readSalesforceSettings } from './metadata.js';
 import { buildSelect, parseIsoDateTime, soqlDateTime, where, type Condition } from './soql.js';
 
 const PHASES = ['incremental', 'resync'] as const;

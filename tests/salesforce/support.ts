@@ -11,6 +11,7 @@ import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
 import { SalesforceSimulator, type SalesforceSimulatorOptions } from '../../simulators/salesforce/index.js';
 import { expect } from 'vitest';
 import { server } from '../support/msw.js';
+import { checkpointProblems } from './checkpoint-limits.js';
 
 export const CONN = { integration: 'salesforce', connectionId: 'local' } as const;
 
@@ -32,8 +33,12 @@ export class Scenario {
         this.sim = new SalesforceSimulator({ clock: this.clock, seed: 11, leads: 600, opportunities: 200, ...options });
         server.use(...this.sim.handlers);
         const save = this.store.saveCheckpoint.bind(this.store);
+        // Nango's server refuses a checkpoint past its limits and the script's saveCheckpoint fails: so does every
+        // scenario, whatever the runtime checks.
         this.store.saveCheckpoint = (conn, syncName, checkpoint) => {
             this.savedCheckpoints.push(checkpoint);
+            const problems = checkpointProblems(checkpoint);
+            if (problems.length > 0) throw new Error(`invalid_checkpoint_format: ${problems.join('; ')}`);
             save(conn, syncName, checkpoint);
         };
     }
