@@ -511,6 +511,18 @@ describe('records', () => {
         expect(sim.store.table('Lead').size).toBe(before + 1);
     });
 
+    it('refuses dates outside 1700-01-01..4000-12-31 with FIELD_INTEGRITY_EXCEPTION, accepting both ends', async () => {
+        const opportunity = [...sim.store.table('Opportunity').values()].find((r) => r['IsDeleted'] !== true)!;
+        const patch = (CloseDate: string) =>
+            call(`/sobjects/Opportunity/${String(opportunity['Id'])}`, { method: 'PATCH', body: JSON.stringify({ CloseDate }) });
+        for (const date of ['0000-01-01', '1699-12-31', '4001-01-01', '9999-12-31']) {
+            const refused = await patch(date);
+            expect(refused.status).toBe(400);
+            expect(refused.body[0]).toMatchObject({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', fields: ['CloseDate'] });
+        }
+        for (const date of ['1700-01-01', '4000-12-31']) expect((await patch(date)).status).toBe(204);
+    });
+
     it("answers MALFORMED_ID for a bad id or another object's id, NOT_FOUND for an unknown one", async () => {
         const bad = await call('/sobjects/Opportunity/abc', { method: 'PATCH', body: '{"Name":"x"}' });
         expect(bad.status).toBe(400);
