@@ -153,7 +153,8 @@ export function checkCreateLead(input: unknown): Checked<LeadCreate> {
     }
     const missing = named.filter((f) => (f.apiName === 'LastName' || f.apiName === 'Company') && (f.value ?? '').trim() === '');
     if (missing.length > 0) {
-        const keys = missing.map((f) => f.key);
+        // A caller still on the old spellings is told the absent fields in them too.
+        const keys = missing.map((f) => (f.value === undefined && legacyKeys.length > 0 ? f.apiName : f.key));
         return problem('REQUIRED_FIELD_MISSING', `Required fields are missing: [${keys.join(', ')}]`, keys);
     }
     const body: Record<string, FieldValue> = {};

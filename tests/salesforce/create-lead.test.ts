@@ -77,6 +77,7 @@ describe('create-lead', () => {
 
     it.each([
         ['a missing lastName', { company: 'X' }, 'REQUIRED_FIELD_MISSING', ['lastName']],
+        ['a missing LastName in the old spelling', { Company: 'X' }, 'REQUIRED_FIELD_MISSING', ['LastName']],
         ['a blank company in our spelling', { lastName: 'A', company: ' ' }, 'REQUIRED_FIELD_MISSING', ['company']],
         ['both spellings of one field', { lastName: 'A', LastName: 'B', company: 'X' }, 'INVALID_INPUT', ['lastName', 'LastName']],
         ['a blank LastName', { LastName: '   ', Company: 'X' }, 'REQUIRED_FIELD_MISSING', ['LastName']],
