@@ -174,10 +174,12 @@ export const SalesforceLead = z.object({
 });
 export type SalesforceLead = z.infer<typeof SalesforceLead>;
 
-/** Connection metadata read by `salesforce-leads` and `salesforce-opportunities`. */
-export const SalesforceSyncMetadata = z.object({
-    /** ISO 8601 date or date-time: only records changed at or after it are synced. */
-    modifiedSince: z.string().optional()
+/** Connection metadata read by the Salesforce syncs and `create-lead`; any other key is refused. */
+export const SalesforceSyncMetadata = z.strictObject({
+    /** ISO 8601 date or date-time, 1700-01-01 up to now: only records changed at or after it are synced. */
+    modifiedSince: z.string().optional(),
+    /** API name of a Lead External ID field (e.g. `External_Key__c`): `create-lead` upserts through it by `idempotencyKey`. */
+    leadExternalIdField: z.string().optional()
 });
 export type SalesforceSyncMetadata = z.infer<typeof SalesforceSyncMetadata>;
 
@@ -204,22 +206,53 @@ export type SalesforceOpportunity = z.infer<typeof SalesforceOpportunity>;
 export const SalesforceExtraFields = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 export type SalesforceExtraFields = z.infer<typeof SalesforceExtraFields>;
 
+/**
+ * create-lead's input, in our names like every action input (the keys of the SalesforceLead model). `lastName` and
+ * `company` are required; they are optional here only so the first release's Salesforce spellings (`LastName`,
+ * `Company`...) still validate: those are accepted, with a warning in the action's log, until callers move.
+ */
 export const CreateLeadInput = z.object({
-    LastName: z.string(),
-    Company: z.string(),
+    /** Required. */
+    lastName: z.string().optional(),
+    /** Required. */
+    company: z.string().optional(),
+    firstName: z.string().optional(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    title: z.string().optional(),
+    status: z.string().optional(),
+    leadSource: z.string().optional(),
+    /** @deprecated use lastName */
+    LastName: z.string().optional(),
+    /** @deprecated use company */
+    Company: z.string().optional(),
+    /** @deprecated use firstName */
     FirstName: z.string().optional(),
+    /** @deprecated use email */
     Email: z.string().optional(),
+    /** @deprecated use phone */
     Phone: z.string().optional(),
+    /** @deprecated use title */
     Title: z.string().optional(),
+    /** @deprecated use status */
     Status: z.string().optional(),
+    /** @deprecated use leadSource */
     LeadSource: z.string().optional(),
-    extraFields: SalesforceExtraFields.optional()
+    /** Further fields by Salesforce API name, sent as given. */
+    extraFields: SalesforceExtraFields.optional(),
+    /**
+     * Your key for this lead (letters, digits, `_`, `-`, `:`; at most 255), stored in the connection's
+     * `leadExternalIdField`: sending the same key again finds the lead already made instead of a duplicate.
+     */
+    idempotencyKey: z.string().optional()
 });
 export type CreateLeadInput = z.infer<typeof CreateLeadInput>;
 
 export const SalesforceRecord = z.object({
     id: z.string(),
     success: z.boolean(),
+    /** False when an idempotencyKey found the lead made by an earlier call (its fields were set again). */
+    created: z.boolean(),
     /** The key fields of the created record, as sent. */
     fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
 });
@@ -235,7 +268,12 @@ export const UpdateOpportunityInput = z.object({
     probability: z.number().optional(),
     nextStep: z.string().optional(),
     description: z.string().optional(),
-    extraFields: SalesforceExtraFields.optional()
+    extraFields: SalesforceExtraFields.optional(),
+    /**
+     * The opportunity's lastModifiedDate as the caller last saw it (ISO 8601, e.g. from the SalesforceOpportunity
+     * record): the update applies only if nobody changed the record since, otherwise a `conflict` error.
+     */
+    lastModifiedDate: z.string().optional()
 });
 export type UpdateOpportunityInput = z.infer<typeof UpdateOpportunityInput>;
 
