@@ -3,6 +3,9 @@ import { Command, Option } from 'commander';
 import { INTEGRATIONS } from './catalog.js';
 import { UserError } from './errors.js';
 import { NOTICE } from './notice.js';
+import { exitQuietlyOnClosedPipe } from './pipes.js';
+
+exitQuietlyOnClosedPipe();
 
 const program = new Command('npm start --')
     .description(
@@ -59,7 +62,7 @@ program
     .option('--connection <id>', 'connection id (default: local; live: live)')
     .option('--live', 'call the real provider API (asks for confirmation, as actions write)')
     .option('--yes', 'confirm a live write without asking (needed when there is no terminal)')
-    .addHelpText('after', `\n${liveHelp()}`)
+    .addHelpText('after', () => `\n${actionHelp}${liveHelp()}`)
     .action(async (integration: string, action: string, options: ActionCommandOptions) => {
         const { actionCommand } = await import('./commands/action.js');
         process.exitCode = await actionCommand(integration, action, options);
@@ -143,6 +146,19 @@ let simulateHelp = '';
 if (process.argv.slice(2).includes('simulate') && process.argv.some((arg) => arg === '--help' || arg === '-h')) {
     const { activityCatalog } = await import('./commands/simulate.js');
     simulateHelp = activityCatalog();
+}
+
+// `action <integration> <action> --help` lists that action's input fields, read from its script's zod schema.
+let actionHelp = '';
+const actionArgs = process.argv.slice(2);
+const named = actionArgs.indexOf('action');
+if (named >= 0 && actionArgs.some((arg) => arg === '--help' || arg === '-h')) {
+    const [integration, action] = actionArgs.slice(named + 1, named + 3);
+    const entry = INTEGRATIONS.find((candidate) => candidate.id === integration);
+    if (entry?.actions.some((candidate) => candidate.name === action)) {
+        const { actionInputHelp } = await import('./input-help.js');
+        actionHelp = `${await actionInputHelp(entry.id, action!)}\n\n`;
+    }
 }
 
 try {

@@ -23,7 +23,15 @@ export function freshLocalDir(): string {
  * Runs the real entry point as `npm start` does (tsx on runner/cli.ts, the Node 22 of node_modules/.bin first on
  * the PATH), with no terminal: stdin is /dev/null and stdout/stderr are pipes.
  */
-export function runCli(args: string[], options: { localDir: string; env?: Record<string, string | undefined> }): Promise<CliRun> {
+export function runCli(
+    args: string[],
+    options: {
+        localDir: string;
+        env?: Record<string, string | undefined>;
+        /** Close the read end of stdout after the first chunk, as `| head` does once it has its lines. */
+        closeStdoutEarly?: boolean;
+    }
+): Promise<CliRun> {
     const env: Record<string, string | undefined> = {
         ...process.env,
         PATH: `${BIN}${delimiter}${process.env['PATH'] ?? ''}`,
@@ -36,7 +44,10 @@ export function runCli(args: string[], options: { localDir: string; env?: Record
         const child = spawn(join(BIN, 'tsx'), ['runner/cli.ts', ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+        child.stdout.on('data', (chunk: Buffer) => {
+            stdout += chunk.toString('utf8');
+            if (options.closeStdoutEarly) child.stdout.destroy();
+        });
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
         child.on('error', reject);
         child.on('close', (code) => resolvePromise({ code, stdout, stderr, all: stdout + stderr }));
