@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { CommanderError } from 'commander';
+import { buildProgram } from '../../runner/program.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 const BIN = join(REPO, 'node_modules', '.bin');
@@ -61,4 +63,25 @@ export function syncCounts(output: string): { added: number; updated: number; de
     if (!last) throw new Error(`no finished sync in the output:\n${output}`);
     const n = (text: string | undefined) => Number((text ?? '').replace(/,/g, ''));
     return { added: n(last[1]), updated: n(last[2]), deleted: n(last[3]) };
+}
+
+/**
+ * The runner's command line parsed in this process, for what is about argument handling and help rather than a run:
+ * commander's output is captured and its exits become the returned code (e.g. `commander.helpDisplayed`).
+ */
+export async function parseInProcess(args: string[]): Promise<{ exit: string | null; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const argv = ['node', 'runner/cli.ts', ...args];
+    const program = await buildProgram(argv, {
+        exitOverride: true,
+        output: { writeOut: (text) => (stdout += text), writeErr: (text) => (stderr += text) }
+    });
+    try {
+        await program.parseAsync(argv);
+        return { exit: null, stdout, stderr };
+    } catch (err) {
+        if (err instanceof CommanderError) return { exit: err.code, stdout, stderr };
+        throw err;
+    }
 }

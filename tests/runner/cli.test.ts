@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freshLocalDir, runCli, syncCounts } from './cli-process.js';
+import { freshLocalDir, parseInProcess, runCli, syncCounts } from './cli-process.js';
 
 const NOTICE = "Production runs on Nango's workers";
 
@@ -35,14 +35,14 @@ describe('npm start --help', () => {
         ['simulate', ['gmail', 'people', 'calendar', 'salesforce', 'history-expiry', 'token-expiry', 'new-mail']],
         ['rehearse', ['--only']]
     ])('%s --help documents its arguments', async (command, expected) => {
-        const run = await runCli([command, '--help'], { localDir });
-        expect(run.code).toBe(0);
+        const run = await parseInProcess([command, '--help']);
+        expect(run.exit).toBe('commander.helpDisplayed');
         for (const text of expected) expect(run.stdout).toContain(text);
     });
 
     it("action <integration> <action> --help lists the action's input fields from its zod schema", async () => {
-        const run = await runCli(['action', 'salesforce', 'create-lead', '--help'], { localDir });
-        expect(run.code).toBe(0);
+        const run = await parseInProcess(['action', 'salesforce', 'create-lead', '--help']);
+        expect(run.exit).toBe('commander.helpDisplayed');
         expect(run.stdout).toMatch(/^field +type +required$/m);
         expect(run.stdout).toMatch(/^LastName +string +yes$/m);
         expect(run.stdout).toMatch(/^FirstName +string +no$/m);
