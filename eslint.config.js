@@ -9,7 +9,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 import nangoLocal from './eslint-rules/index.js';
 
-/** Globals Node offers but Nango's sandbox (node:vm context, see shared/reference/nango-runtime.md) does not. */
+/** Globals Node offers but Nango's sandbox (a node:vm context, see docs/nango-sandbox.md) does not. */
 const SANDBOX_MISSING_GLOBALS = [
     'fetch',
     'process',

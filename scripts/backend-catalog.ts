@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { loadZodSources, type ZodSources } from './manifest.js';
+import { loadZodSources, type ZodSources } from './manifest/zod-sources.js';
 import { readEntryPoints, ROOT } from './nango-folder.js';
 
 type Zod = z.core.$ZodType;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import prettier from 'prettier';
 import { CATALOG_FILE, catalogOf, renderCatalogModule, TOOL_CONFIG_FILE, toolConfigOf } from './backend-catalog.js';
-import { loadZodSources } from './manifest.js';
+import { loadZodSources } from './manifest/zod-sources.js';
 import { ROOT } from './nango-folder.js';
 
 export interface Generated {

@@ -1,53 +1,19 @@
-import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReplyEmailOutput, SendEmailOutput } from '../../models.js';
-import { INTEGRATIONS_DIR, REPO_ROOT, runAction, runSync } from '../../runtime/index.js';
+import { INTEGRATIONS_DIR, runAction, runSync } from '../../runtime/index.js';
+import { ensureCompiled } from '../../scripts/nango-folder.js';
 import { conn, contactsWorld, mailWorld } from './harness.js';
 
 /**
- * The google-mail scripts as Nango ships them: compiled by the real `nango compile` (in a scratch copy holding only
- * google-mail, shared/ and models.ts, so other integrations' work in progress cannot break it) and run from the
+ * The google-mail scripts as Nango ships them: compiled by the real `nango compile` (the one compile of the run,
+ * tests/support/global-setup.ts; ensureCompiled only compiles if a source changed since) and run from the
  * build/*.cjs bundles in the sandbox context. A script that reached for TextDecoder, process or fetch fails here.
  */
-let root = '';
-let integrationsDir = '';
+const integrationsDir = INTEGRATIONS_DIR;
 
 beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'google-mail-compiled-'));
-    integrationsDir = join(root, 'nango-integrations');
-    mkdirSync(join(integrationsDir, '.nango'), { recursive: true });
-    cpSync(join(REPO_ROOT, 'models.ts'), join(root, 'models.ts'));
-    cpSync(join(INTEGRATIONS_DIR, 'google-mail'), join(integrationsDir, 'google-mail'), { recursive: true });
-    cpSync(join(INTEGRATIONS_DIR, 'shared'), join(integrationsDir, 'shared'), { recursive: true });
-    const entries = ['syncs', 'actions'].flatMap((kind) =>
-        readdirSync(join(integrationsDir, 'google-mail', kind)).map(
-            (file) => `import './google-mail/${kind}/${file.replace(/\.ts$/, '.js')}';`
-        )
-    );
-    writeFileSync(join(integrationsDir, 'index.ts'), `${entries.join('\n')}\n`);
-    writeFileSync(join(integrationsDir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(integrationsDir, 'node_modules'), 'dir');
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-    const cli = join(REPO_ROOT, 'node_modules', 'nango', 'dist', 'index.js');
-    try {
-        await promisify(execFile)(process.execPath, [cli, 'compile', '--no-dependency-update', '--no-telemetry'], {
-            cwd: integrationsDir,
-            env: { ...process.env, NANGO_CLI_TELEMETRY: 'false', CI: 'true' }
-        });
-    } catch (err) {
-        const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-        throw new Error(`nango compile failed on google-mail:\n${stdout ?? ''}${stderr ?? ''}`, { cause: err });
-    }
-}, 120_000);
-
-afterAll(() => {
-    if (root) rmSync(root, { recursive: true, force: true });
-});
+    await ensureCompiled();
+}, 300_000);
 
 describe('google-mail from the compiled bundles', () => {
     it('gmail-threads backfills, then follows history', async () => {
