@@ -67,7 +67,8 @@ export const catalog = {
         },
         actions: {
             'create-lead': {
-                description: 'Create a Salesforce lead; returns its id and the fields sent',
+                description:
+                    'Create a Salesforce lead (or, with an idempotency key, find the one already made); returns its id and the fields sent',
                 input: CreateLeadInput,
                 output: SalesforceRecord
             },
