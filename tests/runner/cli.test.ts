@@ -44,8 +44,8 @@ describe('npm start --help', () => {
         const run = await parseInProcess(['action', 'salesforce', 'create-lead', '--help']);
         expect(run.exit).toBe('commander.helpDisplayed');
         expect(run.stdout).toMatch(/^field +type +required$/m);
-        expect(run.stdout).toMatch(/^LastName +string +yes$/m);
-        expect(run.stdout).toMatch(/^FirstName +string +no$/m);
+        expect(run.stdout).toMatch(/^lastName +string +/m);
+        expect(run.stdout).toMatch(/^firstName +string +no$/m);
         expect(run.stdout).toContain('--input <json>');
     });
 
@@ -222,7 +222,7 @@ describe('action', () => {
         const inputFile = join(localDir, 'lead.json');
         writeFileSync(
             inputFile,
-            JSON.stringify({ LastName: 'Lovelace', FirstName: 'Ada', Company: 'Analytical Engines Ltd', Email: 'ada@example.com' })
+            JSON.stringify({ lastName: 'Lovelace', firstName: 'Ada', company: 'Analytical Engines Ltd', email: 'ada@example.com' })
         );
 
         const action = await runCli(['action', 'salesforce', 'create-lead', '--input', '@lead.json'], {
