@@ -20,6 +20,8 @@ export interface FetchedThreads {
     gone: string[];
     /** Threads whose every message was unreadable: neither saved nor deleted (logged). */
     unreadable: string[];
+    /** The history id of each thread Gmail answered with: the thread as fetched reflects every change up to it. */
+    versions: Map<string, string>;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function fetchThreads(
     bucket: TokenBucket,
     save: (threads: GmailThread[]) => Promise<void>
 ): Promise<FetchedThreads> {
-    const result: FetchedThreads = { saved: 0, gone: [], unreadable: [] };
+    const result: FetchedThreads = { saved: 0, gone: [], unreadable: [], versions: new Map() };
     const pending: GmailThread[] = [];
     const unknownCharsets = new Set<string>();
     const flush = async () => {
@@ -57,6 +59,8 @@ export async function fetchThreads(
             return;
         }
         const mapped = toGmailThread(raw);
+        if (mapped.thread) result.versions.set(id, mapped.thread.historyId);
+        else if (raw.historyId) result.versions.set(id, raw.historyId);
         for (const charset of mapped.unknownCharsets) unknownCharsets.add(charset);
         for (const skipped of mapped.skipped) {
             await nango.log(`Skipped message ${skipped.id} of thread ${id}: ${skipped.problem}`, { level: 'warn' });

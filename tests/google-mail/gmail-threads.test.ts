@@ -169,6 +169,63 @@ describe('gmail-threads incremental', () => {
     });
 });
 
+/** 600 label changes over the mailbox (more than one history.list page of 500); returns the first thread changed. */
+function manyLabelChanges(world: MailWorld): string {
+    const messages = world.sim
+        .truth('GmailThread')
+        .flatMap((record) => world.sim.thread(record.id)!.messages.map((message) => message.id))
+        .sort();
+    for (let i = 0; i < 600; i += 1) {
+        const id = messages[i % messages.length]!;
+        if (i % 2 === 0) world.sim.modifyLabels(id, ['STARRED'], []);
+        else world.sim.modifyLabels(id, [], ['STARRED']);
+    }
+    return world.sim.mailbox.messages.get(messages[0]!)!.threadId;
+}
+
+/** Runs `change` right after Gmail answers the first threads.get of `threadId`, as a user acting during the run. */
+function afterFirstFetch(world: MailWorld, threadId: string, change: () => void): void {
+    server.use(
+        http.get(
+            `https://gmail.googleapis.com/gmail/v1/users/me/threads/${threadId}`,
+            async ({ request }) => {
+                const found = findRoute(world.sim.routes, 'GET', new URL(request.url).pathname)!;
+                const answer = await serveRoute(world.sim.core, found.route, request, found.params);
+                change();
+                return answer;
+            },
+            { once: true }
+        )
+    );
+}
+
+describe('gmail-threads changes made during an incremental run', () => {
+    it('refetches a thread changed after this run fetched it, when the change comes on a later history page', async () => {
+        const world = await synced();
+        const threadId = manyLabelChanges(world);
+        const message = world.sim.thread(threadId)!.messages[0]!.id;
+        afterFirstFetch(world, threadId, () => world.sim.modifyLabels(message, ['Label_9'], []));
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+        expect(result.status).toBe('success');
+        expect(threadGets(requests.urls).filter((id) => id === threadId)).toHaveLength(2);
+        expect(world.verdict()).toMatchObject({ ok: true, stale: [] });
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toEqual({ ...INCREMENTAL, historyId: String(world.sim.historyId) });
+    });
+
+    it('deletes a thread deleted after this run fetched it, when the deletion comes on a later history page', async () => {
+        const world = await synced();
+        const threadId = manyLabelChanges(world);
+        afterFirstFetch(world, threadId, () => world.sim.deleteThread(threadId));
+        const result = await world.sync();
+        expect(result.status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true, notDeleted: [] });
+        const record = world.store.allRecords(conn, 'GmailThread').find((r) => r.id === threadId)!;
+        expect(record._nango_metadata.last_action).toBe('DELETED');
+    });
+});
+
 describe('gmail-threads recovery', () => {
     it('an expired history id (404) leads to a full resync that also removes threads deleted during the gap', async () => {
         const world = await synced();

@@ -2,7 +2,7 @@ import { createSync } from 'nango';
 import { z } from 'zod';
 import { GmailThread, GmailThreadsMetadata as Metadata } from '../../../models.js';
 import { isExpiredHistoryId } from '../../shared/google-errors.js';
-import { maxHistoryId } from '../mappers.js';
+import { compareHistoryIds, maxHistoryId } from '../mappers.js';
 import { historyPages, READ_RETRIES, threadPages } from '../pages.js';
 import { gmailBucket, GMAIL_UNITS } from '../quota.js';
 import { GmailProfile } from '../schemas.js';
@@ -92,8 +92,9 @@ async function syncBackfill(nango: Nango, resume: Checkpoint | null, bucket: Buc
 }
 
 async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket): Promise<void> {
-    // Each changed thread is fetched once per run: its current state already includes the later changes.
-    const refreshed = new Set<string>();
+    // A thread fetched earlier in this run already shows every change up to the history id it came with; a change
+    // recorded after that id (made while the run went on, found on a later page) needs the thread fetched again.
+    const fetchedAt = new Map<string, string>();
     let changed = 0;
     let deleted = 0;
     try {
@@ -106,14 +107,15 @@ async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket):
                     ...(record.labelsAdded ?? []),
                     ...(record.labelsRemoved ?? [])
                 ]) {
-                    if (!refreshed.has(change.message.threadId)) threadIds.add(change.message.threadId);
+                    const seen = fetchedAt.get(change.message.threadId);
+                    if (seen === undefined || compareHistoryIds(record.id, seen) > 0) threadIds.add(change.message.threadId);
                 }
             }
             const fetched = await fetchThreads(nango, [...threadIds], bucket, saveTo(nango));
             // Gone: deleted, or left with no message outside SPAM and TRASH (threads.list no longer shows it).
             const gone = fetched.gone.map((id) => ({ id }));
             if (gone.length > 0) await nango.batchDelete(gone, 'GmailThread');
-            for (const id of threadIds) refreshed.add(id);
+            for (const [id, historyId] of fetched.versions) fetchedAt.set(id, historyId);
             changed += fetched.saved;
             deleted += fetched.gone.length;
             // On the last page, the mailbox's current id; before it, the last record handled (history.list returns
