@@ -1,4 +1,6 @@
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { server } from '../support/msw.js';
 import { conn, contactsWorld, recordRequests, type ContactsWorld } from './harness.js';
 
 const connectionCalls = (urls: readonly URL[]) => urls.filter((url) => url.pathname === '/v1/people/me/connections');
@@ -90,9 +92,33 @@ describe('gmail-contacts', () => {
         const world = await synced(1100);
         world.sim.applyActivity('delete-contacts');
         world.sim.applyActivity('token-expiry');
-        expect((await world.sync({ stopAfterCheckpoints: 1 })).status).toBe('interrupted');
+        // Checkpoints: the resync's start, then its first page; cut right after the first page.
+        expect((await world.sync({ stopAfterCheckpoints: 2 })).status).toBe('interrupted');
+        expect(world.store.countLive(conn, 'GoogleContact')).toBeGreaterThan(0);
         expect(world.store.getCheckpoint(conn, 'gmail-contacts')).toMatchObject({ phase: 'full', resync: true });
         expect((await world.sync()).status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
+    });
+
+    it('a resync whose first page fails is finished by the next run, which does not go back to the expired token', async () => {
+        const world = await synced(1100);
+        world.sim.applyActivity('token-expiry');
+        // The incremental call gets EXPIRED_SYNC_TOKEN; every call after it (the resync's first page) keeps failing.
+        let calls = 0;
+        server.use(
+            http.get('https://people.googleapis.com/v1/people/me/connections', () => {
+                calls += 1;
+                return calls === 1 ? undefined : HttpResponse.json({ error: { code: 503, message: 'unavailable' } }, { status: 503 });
+            })
+        );
+        expect((await world.sync()).status).toBe('failed');
+        expect(world.store.getCheckpoint(conn, 'gmail-contacts')).toMatchObject({ phase: 'full', resync: true, pageToken: '' });
+        server.resetHandlers(...world.sim.handlers);
+        world.sim.applyActivity('delete-contacts');
+        const requests = recordRequests();
+        expect((await world.sync()).status).toBe('success');
+        requests.stop();
+        expect(connectionCalls(requests.urls).some((url) => url.searchParams.has('syncToken'))).toBe(false);
         expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
     });
 

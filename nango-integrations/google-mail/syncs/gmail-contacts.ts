@@ -37,7 +37,11 @@ const sync = createSync({
                 if (!isExpiredSyncToken(error)) throw error;
                 // Sync tokens expire seven days after the full sync that issued them: list everything again.
                 await nango.log('The People sync token has expired (EXPIRED_SYNC_TOKEN): resyncing all contacts', { level: 'warn' });
-                await syncAll(nango, { phase: 'full', syncToken: '', pageToken: '', resync: true });
+                // Recorded before the first page: the trackDeletes window opened below stays open across executions,
+                // so a failed or cut resync must be finished by the next run, never left for increments to feed.
+                const resync: Checkpoint = { phase: 'full', syncToken: '', pageToken: '', resync: true };
+                await nango.saveCheckpoint(resync);
+                await syncAll(nango, resync);
             }
             return;
         }
