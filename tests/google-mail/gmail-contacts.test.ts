@@ -122,6 +122,18 @@ describe('gmail-contacts', () => {
         expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
     });
 
+    it('fails, before any call, on a checkpoint that does not match its schema (a misspelt phase), instead of relisting everything', async () => {
+        const world = await synced();
+        const saved = world.store.getCheckpoint(conn, 'gmail-contacts')!;
+        world.store.saveCheckpoint(conn, 'gmail-contacts', { ...saved, phase: 'ful' });
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+        expect(result.status).toBe('failed');
+        expect(result.error?.message).toMatch(/gmail-contacts checkpoint .*phase.*full resync/);
+        expect(requests.urls).toEqual([]);
+    });
+
     it('retries 429 and 5xx answers and still ends equal to the contact book', async () => {
         const world = contactsWorld({ contacts: 1100 });
         world.sim.core.faults.inject('people.connections.list', { kind: 'status', status: 429, retryAfterSeconds: 3 }, 2);

@@ -259,6 +259,18 @@ describe('gmail-threads recovery', () => {
         expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
     });
 
+    it('fails, before any call, on a checkpoint that does not match its schema (a misspelt phase), instead of restarting the backfill', async () => {
+        const world = await synced();
+        const saved = world.store.getCheckpoint(conn, 'gmail-threads')!;
+        world.store.saveCheckpoint(conn, 'gmail-threads', { ...saved, phase: 'incremetnal' });
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+        expect(result.status).toBe('failed');
+        expect(result.error?.message).toMatch(/gmail-threads checkpoint .*phase.*full resync/);
+        expect(requests.urls).toEqual([]);
+    });
+
     it('rides out bursts of 429 with Retry-After and 5xx answers on every kind of call', async () => {
         const world = mailWorld({ threads: 60 });
         world.sim.core.faults.inject(

@@ -2,6 +2,7 @@ import { createSync } from 'nango';
 import { z } from 'zod';
 import { GoogleContact } from '../../../models.js';
 import { isExpiredSyncToken } from '../../shared/google-errors.js';
+import { readCheckpoint } from '../checkpoints.js';
 import { toGoogleContact } from '../mappers.js';
 import { connectionPages } from '../pages.js';
 import { PeoplePerson } from '../schemas.js';
@@ -17,7 +18,10 @@ const Checkpoint = z.object({
     pageToken: z.string(),
     resync: z.boolean()
 });
-type Checkpoint = z.infer<typeof Checkpoint>;
+/** What a checkpoint is read with: Nango declares checkpoint fields as string, number or boolean only
+ * (`ZodCheckpoint` in @nangohq/runner-sdk), so the phases are enforced here, where the checkpoint is read. */
+const SavedCheckpoint = Checkpoint.extend({ phase: z.enum(['full', 'incremental']) });
+type Checkpoint = z.infer<typeof SavedCheckpoint>;
 
 const sync = createSync({
     description:
@@ -29,10 +33,10 @@ const sync = createSync({
     models: { GoogleContact },
     checkpoint: Checkpoint,
     exec: async (nango) => {
-        const checkpoint = Checkpoint.safeParse(await nango.getCheckpoint());
-        if (checkpoint.success && checkpoint.data.phase === 'incremental' && checkpoint.data.syncToken !== '') {
+        const checkpoint = readCheckpoint(SavedCheckpoint, await nango.getCheckpoint(), 'gmail-contacts');
+        if (checkpoint?.phase === 'incremental' && checkpoint.syncToken !== '') {
             try {
-                await syncChanges(nango, checkpoint.data);
+                await syncChanges(nango, checkpoint);
             } catch (error) {
                 if (!isExpiredSyncToken(error)) throw error;
                 // Sync tokens expire seven days after the full sync that issued them: list everything again.
@@ -45,7 +49,7 @@ const sync = createSync({
             }
             return;
         }
-        await syncAll(nango, checkpoint.success && checkpoint.data.phase === 'full' ? checkpoint.data : null);
+        await syncAll(nango, checkpoint?.phase === 'full' ? checkpoint : null);
     }
 });
 

@@ -2,6 +2,7 @@ import { createSync } from 'nango';
 import { z } from 'zod';
 import { GmailThread, GmailThreadsMetadata as Metadata } from '../../../models.js';
 import { isExpiredHistoryId } from '../../shared/google-errors.js';
+import { readCheckpoint } from '../checkpoints.js';
 import { compareHistoryIds, maxHistoryId } from '../mappers.js';
 import { historyPages, READ_RETRIES, threadPages } from '../pages.js';
 import { gmailBucket, GMAIL_UNITS } from '../quota.js';
@@ -22,7 +23,10 @@ const Checkpoint = z.object({
     query: z.string(),
     resync: z.boolean()
 });
-type Checkpoint = z.infer<typeof Checkpoint>;
+/** What a checkpoint is read with: Nango declares checkpoint fields as string, number or boolean only
+ * (`ZodCheckpoint` in @nangohq/runner-sdk), so the phases are enforced here, where the checkpoint is read. */
+const SavedCheckpoint = Checkpoint.extend({ phase: z.enum(['backfill', 'incremental']) });
+type Checkpoint = z.infer<typeof SavedCheckpoint>;
 
 const sync = createSync({
     description:
@@ -35,14 +39,14 @@ const sync = createSync({
     metadata: Metadata,
     checkpoint: Checkpoint,
     exec: async (nango) => {
-        const checkpoint = Checkpoint.safeParse(await nango.getCheckpoint());
+        const checkpoint = readCheckpoint(SavedCheckpoint, await nango.getCheckpoint(), 'gmail-threads');
         const bucket = gmailBucket();
-        if (checkpoint.success && checkpoint.data.phase === 'incremental') {
-            await syncIncremental(nango, checkpoint.data, bucket);
+        if (checkpoint?.phase === 'incremental') {
+            await syncIncremental(nango, checkpoint, bucket);
             return;
         }
-        // No checkpoint (first run) or a backfill to resume. A checkpoint we cannot read restarts the backfill.
-        await syncBackfill(nango, checkpoint.success ? checkpoint.data : null, bucket);
+        // No checkpoint (first run) or a backfill to resume.
+        await syncBackfill(nango, checkpoint, bucket);
     }
 });
 
