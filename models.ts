@@ -78,10 +78,13 @@ export const GmailThread = z.object({
 export type GmailThread = z.infer<typeof GmailThread>;
 
 /** Connection metadata read by `gmail-threads` (set it with Nango's metadata API). */
-export const GmailThreadsMetadata = z.object({
-    /** Backfill only the threads with mail in the last N days (Gmail search `newer_than:Nd`); default: the whole mailbox. */
-    backfillDays: z.number().int().positive().optional()
-});
+export const GmailThreadsMetadata = z
+    .object({
+        /** Backfill only the threads with mail in the last N days (Gmail search `newer_than:Nd`); default: the whole mailbox. */
+        backfillDays: z.number().int().positive().optional()
+    })
+    // An unknown key is a misspelling (`backfilDays`): refused, so it cannot silently mean "the whole mailbox".
+    .strict();
 export type GmailThreadsMetadata = z.infer<typeof GmailThreadsMetadata>;
 
 export const GoogleContact = z.object({

@@ -103,6 +103,47 @@ describe('gmail-threads backfill', () => {
     });
 });
 
+describe('gmail-threads connection metadata', () => {
+    const refused: [string, Record<string, unknown>, RegExp][] = [
+        [
+            'a negative backfillDays',
+            { backfillDays: -3 },
+            /metadata\.backfillDays must be a positive integer \(got -3\); fix it with setMetadata/
+        ],
+        ['a backfillDays given as a string', { backfillDays: '30' }, /metadata\.backfillDays must be a positive integer \(got "30"\)/],
+        ['a fractional backfillDays', { backfillDays: 1.5 }, /metadata\.backfillDays must be a positive integer \(got 1\.5\)/],
+        [
+            'a misspelt key',
+            { backfilDays: 30 },
+            /metadata has an unknown key "backfilDays" \(known: backfillDays\); fix it with setMetadata/
+        ]
+    ];
+    for (const [what, metadata, message] of refused) {
+        it(`fails the run before any call on ${what}, naming the field and the remedy`, async () => {
+            const world = mailWorld({ threads: 10 });
+            world.store.setMetadata(conn, metadata);
+            const requests = recordRequests();
+            const result = await world.sync();
+            requests.stop();
+            expect(result.status).toBe('failed');
+            expect(result.error?.message).toMatch(message);
+            expect(requests.urls).toEqual([]);
+            expect(world.store.countLive(conn, 'GmailThread')).toBe(0);
+        });
+    }
+
+    it('refuses bad metadata on an incremental run too, before any call', async () => {
+        const world = await synced();
+        world.store.setMetadata(conn, { backfillDays: 0 });
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+        expect(result.status).toBe('failed');
+        expect(result.error?.message).toMatch(/metadata\.backfillDays must be a positive integer \(got 0\)/);
+        expect(requests.urls).toEqual([]);
+    });
+});
+
 describe('gmail-threads incremental', () => {
     it('a second run with no changes saves and deletes nothing and fetches no thread', async () => {
         const world = await synced();

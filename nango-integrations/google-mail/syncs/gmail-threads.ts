@@ -1,8 +1,9 @@
 import { createSync } from 'nango';
 import { z } from 'zod';
-import { GmailThread, GmailThreadsMetadata as Metadata } from '../../../models.js';
+import { GmailThread, GmailThreadsMetadata } from '../../../models.js';
 import { isExpiredHistoryId } from '../../shared/google-errors.js';
 import { readCheckpoint } from '../checkpoints.js';
+import { readMetadata } from '../metadata.js';
 import { compareHistoryIds, maxHistoryId } from '../mappers.js';
 import { historyPages, READ_RETRIES, threadPages } from '../pages.js';
 import { gmailBucket, GMAIL_UNITS } from '../quota.js';
@@ -36,17 +37,18 @@ const sync = createSync({
     autoStart: true,
     scopes: ['https://www.googleapis.com/auth/gmail.readonly'],
     models: { GmailThread },
-    metadata: Metadata,
+    metadata: GmailThreadsMetadata,
     checkpoint: Checkpoint,
     exec: async (nango) => {
+        const metadata = readMetadata(GmailThreadsMetadata, await nango.getMetadata(), { backfillDays: 'a positive integer' });
         const checkpoint = readCheckpoint(SavedCheckpoint, await nango.getCheckpoint(), 'gmail-threads');
         const bucket = gmailBucket();
         if (checkpoint?.phase === 'incremental') {
-            await syncIncremental(nango, checkpoint, bucket);
+            await syncIncremental(nango, checkpoint, bucket, metadata);
             return;
         }
         // No checkpoint (first run) or a backfill to resume.
-        await syncBackfill(nango, checkpoint, bucket);
+        await syncBackfill(nango, checkpoint, bucket, metadata);
     }
 });
 
@@ -59,14 +61,19 @@ function saveTo(nango: Nango): (threads: GmailThread[]) => Promise<void> {
     };
 }
 
-async function syncBackfill(nango: Nango, resume: Checkpoint | null, bucket: Bucket, resync = resume?.resync ?? false): Promise<void> {
+async function syncBackfill(
+    nango: Nango,
+    resume: Checkpoint | null,
+    bucket: Bucket,
+    metadata: GmailThreadsMetadata,
+    resync = resume?.resync ?? false
+): Promise<void> {
     let state: Checkpoint;
     if (resume) {
         state = resume;
         await nango.log(`Resuming the ${state.resync ? 'resync' : 'backfill'} at page ${state.pageToken || '(first)'}`);
     } else {
-        const metadata = Metadata.safeParse((await nango.getMetadata()) ?? {});
-        const days = metadata.success ? metadata.data.backfillDays : undefined;
+        const days = metadata.backfillDays;
         await bucket.take(GMAIL_UNITS.getProfile);
         // Taken before listing: changes made during the backfill are replayed from here by the first incremental run.
         // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/getProfile
@@ -95,7 +102,7 @@ async function syncBackfill(nango: Nango, resume: Checkpoint | null, bucket: Buc
     await nango.log(`Backfill done; changes since history id ${state.historyId} follow on the next run`);
 }
 
-async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket): Promise<void> {
+async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket, metadata: GmailThreadsMetadata): Promise<void> {
     // A thread fetched earlier in this run already shows every change up to the history id it came with; a change
     // recorded after that id (made while the run went on, found on a later page) needs the thread fetched again.
     const fetchedAt = new Map<string, string>();
@@ -130,7 +137,7 @@ async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket):
     } catch (error) {
         if (!isExpiredHistoryId(error)) throw error;
         await nango.log(`History id ${state.historyId} has expired (404): resyncing the whole mailbox`, { level: 'warn' });
-        await syncBackfill(nango, null, bucket, true);
+        await syncBackfill(nango, null, bucket, metadata, true);
         return;
     }
     await nango.log(`Incremental run: ${changed} threads saved, ${deleted} deleted`);
