@@ -102,10 +102,23 @@ export function isValidEmail(email: string): boolean {
     return local.length <= 64 && LOCAL_PART.test(local) && labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label));
 }
 
-/** CR or LF would end the header and start a new one; NUL is refused by mail systems. Lone surrogates cannot be encoded. */
+// C0 controls but TAB (white space in a header, RFC 5322 WSP), DEL, and C1 controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HEADER_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/**
+ * CR or LF would end the header and start a new one; NUL is refused by mail systems; other control characters have
+ * no place in a subject or a name (RFC 5322 unstructured text is printable characters and white space). Lone
+ * surrogates cannot be encoded.
+ */
 export function checkHeaderText(field: string, value: string): void {
     if (/[\r\n]/.test(value)) throw new MimeInputError(field, 'must not contain CR or LF (line breaks are not allowed in a header)');
     if (value.includes('\0')) throw new MimeInputError(field, 'must not contain NUL characters');
+    const control = HEADER_CONTROL.exec(value)?.[0];
+    if (control !== undefined) {
+        const code = `U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+        throw new MimeInputError(field, `must not contain control characters (${code})`);
+    }
     if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) {
         throw new MimeInputError(field, 'is not valid Unicode (unpaired surrogate)');
     }

@@ -158,6 +158,28 @@ describe('reply-email', () => {
         expect(world.sim.thread(thread.id)!.messages.some((message) => message.id === result.output.id)).toBe(true);
     });
 
+    it('refuses an id that cannot be a Gmail id before any call, naming the field', async () => {
+        const world = mailWorld({ threads: 3 });
+        const cases: [unknown, string][] = [
+            [{ messageId: 'not-an-id', text: 'x' }, 'messageId'],
+            [{ messageId: '', text: 'x' }, 'messageId'],
+            [{ messageId: '18f0000000000000/../x', text: 'x' }, 'messageId'],
+            [{ threadId: '<order-1@example.com>', text: 'x' }, 'threadId'],
+            [{ threadId: '18f00000 00000000', text: 'x' }, 'threadId']
+        ];
+        const requests = recordRequests();
+        for (const [input, field] of cases) {
+            const result = await world.action<ReplyEmailOutput>('reply-email', input);
+            expect(result.status, JSON.stringify(input)).toBe('failed');
+            if (result.status === 'failed') {
+                expect(result.error.error_type, JSON.stringify(input)).toBe('action_script_failure');
+                expect(result.error.payload, JSON.stringify(input)).toMatchObject({ type: 'invalid_input', field });
+            }
+        }
+        requests.stop();
+        expect(requests.urls).toEqual([]);
+    });
+
     it('answers bad targets with ActionErrors naming the field, and sends nothing', async () => {
         const world = mailWorld({ threads: 3 });
         const cases: [unknown, string][] = [

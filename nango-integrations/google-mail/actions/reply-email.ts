@@ -1,7 +1,7 @@
 import { createAction } from 'nango';
 import { ReplyEmailInput, ReplyEmailOutput } from '../../../models.js';
 import { isNotFound } from '../../shared/google-errors.js';
-import { parentOf, replyEnvelope } from '../reply.js';
+import { isGmailId, parentOf, replyEnvelope } from '../reply.js';
 import { checkContent, composeRaw, decodeAttachments, invalidInput, messageIdFor, ownAddress, parseInput, sendRaw } from '../sending.js';
 
 /**
@@ -23,6 +23,11 @@ const action = createAction({
                 'messageId',
                 'give exactly one of messageId (the message to reply to) or threadId (its latest message)'
             );
+        }
+        for (const field of ['messageId', 'threadId'] as const) {
+            const id = input[field];
+            if (id !== undefined && !isGmailId(id))
+                throw invalidInput(nango, field, `${JSON.stringify(id)} is not a Gmail id (hexadecimal)`);
         }
         if (input.text === undefined && input.html === undefined) throw invalidInput(nango, 'text', 'text or html is required');
         const attachments = decodeAttachments(nango, input.attachments);
