@@ -121,7 +121,12 @@ export const SendEmailInput = z.object({
     attachments: z.array(EmailAttachmentInput).optional(),
     replyTo: EmailAddressInput.optional(),
     /** The sender; Gmail uses the authenticated user (or a configured send-as alias) when omitted. */
-    from: EmailAddressInput.optional()
+    from: EmailAddressInput.optional(),
+    /**
+     * Makes a retry safe: the Message-ID is derived from this key (and the sender's domain), and a call whose message
+     * is already in the mailbox returns it instead of sending again. Use one key per message you mean to send.
+     */
+    idempotencyKey: z.string().min(1).max(256).optional()
 });
 export type SendEmailInput = z.infer<typeof SendEmailInput>;
 
@@ -145,7 +150,9 @@ export const ReplyEmailInput = z.object({
     text: z.string().optional(),
     html: z.string().optional(),
     replyAll: z.boolean().optional(),
-    attachments: z.array(EmailAttachmentInput).optional()
+    attachments: z.array(EmailAttachmentInput).optional(),
+    /** As in SendEmailInput: a retried reply with the same key returns the reply already sent. */
+    idempotencyKey: z.string().min(1).max(256).optional()
 });
 export type ReplyEmailInput = z.infer<typeof ReplyEmailInput>;
 

@@ -6,7 +6,7 @@
  * Header injection is impossible by construction: every value that reaches a header is checked for CR and LF (and
  * NUL) first, and refused with the field named; what is written is either a checked value or our own encoding.
  */
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import { splitOutsideQuotes } from './mime-decode.js';
 
 export interface MailAddress {
@@ -55,8 +55,16 @@ const ENCODED_WORD_BYTES = 39;
 
 /** A Message-ID we choose ourselves, so a caller can find the message in SENT after a send whose outcome is unknown. */
 export function newMessageId(domain: string, now: number = Date.now()): string {
-    const host = /^[A-Za-z0-9.-]+$/.test(domain) && domain.includes('.') ? domain : 'mail.local';
-    return `<${now.toString(36)}.${randomBytes(12).toString('hex')}@${host}>`;
+    return `<${now.toString(36)}.${randomBytes(12).toString('hex')}@${messageIdHost(domain)}>`;
+}
+
+/** The same id for the same key and domain, every time: a retried send can find the message it may have sent. */
+export function keyedMessageId(domain: string, key: string): string {
+    return `<key.${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 40)}@${messageIdHost(domain)}>`;
+}
+
+function messageIdHost(domain: string): string {
+    return /^[A-Za-z0-9.-]+$/.test(domain) && domain.includes('.') ? domain : 'mail.local';
 }
 
 export function buildMessage(

@@ -127,6 +127,15 @@ export const GmailThreadMetadata = z.object({
 });
 export type GmailThreadMetadata = z.infer<typeof GmailThreadMetadata>;
 
+/** `messages.list`: ids only. */
+export const GmailMessagesListResponse = z.object({
+    messages: z.array(z.object({ id: z.string().min(1), threadId: z.string().min(1) })).nullish(),
+    nextPageToken: z.string().nullish(),
+    resultSizeEstimate: z.number().nullish()
+});
+export type GmailMessagesListResponse = z.infer<typeof GmailMessagesListResponse>;
+
+/** `messages.send`, and `messages.get?format=minimal` (the same three fields, and more we do not read). */
 export const GmailSendResponse = z.object({
     id: z.string(),
     threadId: z.string(),
@@ -218,6 +227,7 @@ export type SchemaChecks = [
     True<KeysOf<gmail_v1.Schema$Thread, GmailThreadMetadata>>,
     True<KeysOf<gmail_v1.Schema$Message, Item<GmailThreadMetadata['messages']>>>,
     True<KeysOf<gmail_v1.Schema$Message, GmailSendResponse>>,
+    True<KeysOf<gmail_v1.Schema$ListMessagesResponse, GmailMessagesListResponse>>,
     True<KeysOf<people_v1.Schema$ListConnectionsResponse, PeopleConnectionsResponse>>,
     True<KeysOf<people_v1.Schema$Person, PeoplePerson>>,
     True<KeysOf<people_v1.Schema$PersonMetadata, NonNullable<PeoplePerson['metadata']>>>,

@@ -158,6 +158,27 @@ describe('reply-email', () => {
         expect(world.sim.thread(thread.id)!.messages.some((message) => message.id === result.output.id)).toBe(true);
     });
 
+    it('with an idempotencyKey, a retried reply after a lost answer returns the first reply instead of a second one', async () => {
+        const world = mailWorld({ threads: 3 });
+        const parent = deliver(world, {
+            From: 'alice@example.com',
+            To: world.sim.emailAddress,
+            Subject: 'Q',
+            'Message-ID': '<q-1@example.com>'
+        });
+        const input = { messageId: parent.id, text: 'Answer', idempotencyKey: 'ticket-9-reply-1' };
+        world.sim.core.faults.inject('messages.send', { kind: 'drop-response' });
+        const lost = await world.action<ReplyEmailOutput>('reply-email', input);
+        expect(lost.status).toBe('failed');
+        const retried = await world.action<ReplyEmailOutput>('reply-email', input);
+        if (retried.status !== 'success') throw new Error(JSON.stringify(retried.error));
+        const thread = world.sim.thread(parent.threadId)!;
+        expect(thread.messages.map((message) => message.id)).toEqual([parent.id, retried.output.id]);
+        expect(world.sim.core.meter.get('messages.send').calls).toBe(1);
+        if (lost.status === 'failed') expect(retried.output.messageId).toBe(lost.error.payload['messageId']);
+        expect(retried.output.threadId).toBe(parent.threadId);
+    });
+
     it('refuses an id that cannot be a Gmail id before any call, naming the field', async () => {
         const world = mailWorld({ threads: 3 });
         const cases: [unknown, string][] = [

@@ -169,6 +169,7 @@ describe('send-email', () => {
         expect(fieldOf({ to: [{ email: 'a@b.co' }], subject: 's', attachments: [{ filename: 'f', mimeType: 'a/b' }] })).toBe(
             'attachments[0].content'
         );
+        expect(fieldOf({ to: [{ email: 'a@b.co' }], subject: 's', text: 't', idempotencyKey: '' })).toBe('idempotencyKey');
         expect(fieldOf({ to: [{ email: 'a@b.co' }], subject: 's', text: 't' })).toBeNull();
     });
 
@@ -200,6 +201,53 @@ describe('send-email', () => {
         const unavailable = await sendFails(world, { to: [{ email: 'x@example.com' }], subject: 'once', text: 'again' });
         expect(unavailable.payload).toMatchObject({ type: 'send_outcome_unknown' });
         expect(world.sim.core.meter.get('messages.send').calls).toBe(2);
+    });
+
+    it('with an idempotencyKey, a retry after a lost answer returns the first message instead of sending it twice', async () => {
+        const world = mailWorld({ threads: 2 });
+        const input = { to: [{ email: 'x@example.com' }], subject: 'keyed', text: 'only once', idempotencyKey: 'order-4711-confirmation' };
+        world.sim.core.faults.inject('messages.send', { kind: 'drop-response' });
+        const lost = await sendFails(world, input);
+        expect(lost.payload).toMatchObject({ type: 'send_outcome_unknown' });
+        const retried = await world.action<SendEmailOutput>('send-email', input);
+        if (retried.status !== 'success') throw new Error(JSON.stringify(retried.error));
+        const sent = [...world.sim.mailbox.messages.values()].filter((message) => message.rfcMessageId === lost.payload['messageId']);
+        expect(sent).toHaveLength(1);
+        expect(world.sim.core.meter.get('messages.send').calls).toBe(1);
+        expect(retried.output).toEqual({
+            id: sent[0]!.id,
+            threadId: sent[0]!.threadId,
+            labelIds: ['SENT'],
+            messageId: lost.payload['messageId']
+        });
+        expect(retried.logs.some((log) => /already sent/.test(log.message))).toBe(true);
+
+        // A third call, after a clean answer, still finds the one message.
+        const again = await world.action<SendEmailOutput>('send-email', input);
+        expect(again).toMatchObject({ status: 'success', output: retried.output });
+        expect(world.sim.core.meter.get('messages.send').calls).toBe(1);
+    });
+
+    it("derives the Message-ID from the key and the sender's domain; another key sends another message", async () => {
+        const world = mailWorld({ threads: 2 });
+        const input = { from: { email: 'me@example.org' }, to: [{ email: 'x@example.com' }], subject: 'k', text: 't' };
+        const first = await world.action<SendEmailOutput>('send-email', { ...input, idempotencyKey: 'a' });
+        const second = await world.action<SendEmailOutput>('send-email', { ...input, idempotencyKey: 'b' });
+        if (first.status !== 'success' || second.status !== 'success') throw new Error('send failed');
+        expect(first.output.messageId).toMatch(/^<[0-9a-z.]+@example\.org>$/);
+        expect(second.output.messageId).not.toBe(first.output.messageId);
+        expect(second.output.id).not.toBe(first.output.id);
+        expect(world.sim.core.meter.get('messages.send').calls).toBe(2);
+    });
+
+    it('without an idempotencyKey, a retry after a lost answer sends a second message (as documented)', async () => {
+        const world = mailWorld({ threads: 2 });
+        const input = { to: [{ email: 'x@example.com' }], subject: 'unkeyed', text: 'twice' };
+        world.sim.core.faults.inject('messages.send', { kind: 'drop-response' });
+        await sendFails(world, input);
+        expect((await world.action<SendEmailOutput>('send-email', input)).status).toBe('success');
+        expect(world.sim.core.meter.get('messages.send').calls).toBe(2);
+        expect(world.sim.core.meter.get('messages.list').calls).toBe(0);
     });
 
     it('reports a refused send as send_failed, retryable when it was a rate limit', async () => {

@@ -417,6 +417,28 @@ describe('Gmail simulator: messages.send', () => {
         expect(sim.core.meter.get('messages.send')).toEqual({ calls: 1, units: 100, limited: 0 });
     });
 
+    it('finds a message by its Message-ID with q=rfc822msgid:, with or without angle brackets, in SENT and in the seed', async () => {
+        const { sim } = setup({ threads: 5 });
+        const raw = b64url(
+            'From: morgan.lee@example.com\r\nTo: ana@example.org\r\nSubject: Hi\r\nMessage-ID: <idem.abc123@example.com>\r\nContent-Type: text/plain\r\n\r\nHello\r\n'
+        );
+        const sent = (await (await send(raw)).json()) as gmail_v1.Schema$Message;
+        for (const q of ['rfc822msgid:idem.abc123@example.com', 'rfc822msgid:<idem.abc123@example.com>']) {
+            const found = await ok<gmail_v1.Schema$ListMessagesResponse>('/messages', { q });
+            expect(found.messages).toEqual([{ id: sent.id, threadId: sent.threadId }]);
+        }
+        expect(
+            (await ok<gmail_v1.Schema$ListMessagesResponse>('/messages', { q: 'rfc822msgid:other@example.com' })).messages
+        ).toBeUndefined();
+        const seeded = [...sim.mailbox.messages.values()][0]!;
+        const seededId = sim.mailbox.rfcMessageId(seeded);
+        const found = await ok<gmail_v1.Schema$ListMessagesResponse>('/messages', {
+            q: `rfc822msgid:${seededId}`,
+            includeSpamTrash: 'true'
+        });
+        expect(found.messages).toEqual([{ id: seeded.id, threadId: seeded.threadId }]);
+    });
+
     it('threads a reply only with threadId, a matching subject and References naming a message of the thread', async () => {
         const { sim } = setup();
         const threadId = sim.truth('GmailThread')[0]!.id;
