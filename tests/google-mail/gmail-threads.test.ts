@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { findRoute, serveRoute } from '../../simulators/gmail/router.js';
 import { http, HttpResponse } from 'msw';
 import { server } from '../support/msw.js';
+import { SAVE_CHUNK } from '../../nango-integrations/google-mail/threads.js';
 import { conn, duplicates, mailWorld, recordRequests, threadGets, type MailWorld } from './harness.js';
 
-const INCREMENTAL = { phase: 'incremental', pageToken: '', query: '', resync: false };
+const INCREMENTAL = { phase: 'incremental', pageToken: '', afterThreadId: '', query: '', resync: false };
 
 /** A first run that completes, for the scenarios that start from a synced mailbox. */
 async function synced(options: Parameters<typeof mailWorld>[0] = {}): Promise<MailWorld> {
@@ -50,12 +51,17 @@ describe('gmail-threads backfill', () => {
     it('resumes after a crash between pages without refetching, and ends with the cache an uninterrupted run gives', async () => {
         const world = mailWorld({ threads: 520 });
         const requests = recordRequests();
-        // Checkpoint 1 is the captured history id, checkpoint 2 follows the first page: the run dies right after it.
-        const cut = await world.sync({ stopAfterCheckpoints: 2 });
+        // Checkpoint 1 is the captured history id, 2 to 5 follow the first page's chunks of 100, 6 the page itself: the
+        // run dies right after it.
+        const cut = await world.sync({ stopAfterCheckpoints: 6 });
         expect(cut.status).toBe('interrupted');
         const firstRun = threadGets(requests.urls);
         expect(firstRun.length).toBe(500);
-        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'backfill', pageToken: expect.any(String) });
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({
+            phase: 'backfill',
+            pageToken: expect.stringMatching(/.+/),
+            afterThreadId: ''
+        });
         requests.urls.length = 0;
 
         const resumed = await world.sync();
@@ -70,6 +76,33 @@ describe('gmail-threads backfill', () => {
         expect((await reference.sync()).status).toBe('success');
         const byId = (records: Record<string, unknown>[]) => [...records].sort((a, b) => String(a['id']).localeCompare(String(b['id'])));
         expect(byId(world.store.liveRecords(conn, 'GmailThread'))).toEqual(byId(reference.store.liveRecords(conn, 'GmailThread')));
+    });
+
+    it('a backfill cut inside a page resumes after the last saved chunk: at most one save chunk is fetched again', async () => {
+        const world = mailWorld({ threads: 520 });
+        // The run dies partway through the first page of 500 (Gmail fails every threads.get after the 250th).
+        let gets = 0;
+        server.use(
+            http.get('https://gmail.googleapis.com/gmail/v1/users/me/threads/:id', () => {
+                gets += 1;
+                return gets <= 250 ? undefined : HttpResponse.json({ error: { code: 503, message: 'unavailable' } }, { status: 503 });
+            })
+        );
+        const requests = recordRequests();
+        expect((await world.sync()).status).toBe('failed');
+        const saved = world.store.liveRecords(conn, 'GmailThread').map((record) => String(record['id']));
+        expect(saved.length).toBeGreaterThanOrEqual(200);
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'backfill', pageToken: '' });
+        server.resetHandlers(...world.sim.handlers);
+        requests.urls.length = 0;
+
+        const resumed = await world.sync();
+        requests.stop();
+        expect(resumed.status).toBe('success');
+        const again = threadGets(requests.urls).filter((id) => saved.includes(id));
+        expect(again.length).toBeLessThanOrEqual(SAVE_CHUNK);
+        expect(threadGets(requests.urls).length).toBeLessThanOrEqual(520 - saved.length + SAVE_CHUNK);
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
     });
 
     it('loses nothing that changed while an interrupted backfill waited: the next runs replay it from the captured history id', async () => {
@@ -287,11 +320,11 @@ describe('gmail-threads recovery', () => {
 
     // Nango keeps a trackDeletesStart window open across executions until trackDeletesEnd (NangoHQ/nango#5517, "make
     // track deletes work across execution"), so the threads saved by the cut run still count as seen.
-    it('a resync cut between pages resumes and deletes only what is really gone', async () => {
+    it('a resync cut inside a page resumes and deletes only what is really gone', async () => {
         const world = await synced({ threads: 520 });
         world.sim.applyActivity('delete-messages');
         world.sim.applyActivity('history-expiry');
-        // Checkpoints: the resync's start, then its first page; cut right after the first page.
+        // Checkpoints: the resync's start, then its first chunk of 100 threads; cut right after it, inside the page.
         const cut = await world.sync({ stopAfterCheckpoints: 2 });
         expect(cut.status).toBe('interrupted');
         expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'backfill', resync: true });

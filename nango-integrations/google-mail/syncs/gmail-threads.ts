@@ -8,11 +8,12 @@ import { compareHistoryIds, maxHistoryId } from '../mappers.js';
 import { historyPages, READ_RETRIES, threadPages } from '../pages.js';
 import { gmailBucket, GMAIL_UNITS } from '../quota.js';
 import { GmailProfile } from '../schemas.js';
-import { fetchThreads } from '../threads.js';
+import { fetchThreads, SAVE_CHUNK } from '../threads.js';
 
 /**
- * `phase: 'backfill'`: threads.list pages are being fetched; `pageToken` is the next page ('' = the first page),
- * `query` the search the backfill started with (kept so a resumed backfill lists the same set), `resync` whether the
+ * `phase: 'backfill'`: threads.list pages are being fetched; `pageToken` is the page in progress ('' = the first
+ * page) and `afterThreadId` the last thread of it already saved ('' = none yet), so a cut run resumes inside the page
+ * (a page token always lists the threads after the same position); `query` the search the backfill started with (kept so a resumed backfill lists the same set), `resync` whether the
  * backfill replaces an existing cache (deletes tracked). `historyId` is the mailbox's history id taken BEFORE the
  * backfill started, so the first incremental run replays every change made while it ran.
  * `phase: 'incremental'`: `historyId` is where the next history.list starts.
@@ -21,6 +22,7 @@ const Checkpoint = z.object({
     phase: z.string(),
     historyId: z.string(),
     pageToken: z.string(),
+    afterThreadId: z.string(),
     query: z.string(),
     resync: z.boolean()
 });
@@ -71,14 +73,23 @@ async function syncBackfill(
     let state: Checkpoint;
     if (resume) {
         state = resume;
-        await nango.log(`Resuming the ${state.resync ? 'resync' : 'backfill'} at page ${state.pageToken || '(first)'}`);
+        await nango.log(
+            `Resuming the ${state.resync ? 'resync' : 'backfill'} at page ${state.pageToken || '(first)'}${state.afterThreadId ? ` after thread ${state.afterThreadId}` : ''}`
+        );
     } else {
         const days = metadata.backfillDays;
         await bucket.take(GMAIL_UNITS.getProfile);
         // Taken before listing: changes made during the backfill are replayed from here by the first incremental run.
         // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/getProfile
         const profile = GmailProfile.parse((await nango.get({ endpoint: '/gmail/v1/users/me/profile', retries: READ_RETRIES })).data);
-        state = { phase: 'backfill', historyId: profile.historyId, pageToken: '', query: days ? `newer_than:${days}d` : '', resync };
+        state = {
+            phase: 'backfill',
+            historyId: profile.historyId,
+            pageToken: '',
+            afterThreadId: '',
+            query: days ? `newer_than:${days}d` : '',
+            resync
+        };
         await nango.saveCheckpoint(state);
     }
     // A resync replaces a cache that may hold threads deleted since: whatever it does not see is deleted at the end.
@@ -89,17 +100,42 @@ async function syncBackfill(
     let previousPage = new Set<string>();
     for await (const page of threadPages(nango, { q: state.query, pageToken: state.pageToken || null, bucket })) {
         const ids = page.threadIds.filter((id) => !previousPage.has(id));
-        await fetchThreads(nango, ids, bucket, saveTo(nango));
+        // Fetched and saved a chunk at a time, each followed by a checkpoint: a cut run fetches at most one chunk again.
+        for (let start = resumeIndex(ids, state.afterThreadId); start < ids.length; start += SAVE_CHUNK) {
+            const chunk = ids.slice(start, start + SAVE_CHUNK);
+            await fetchThreads(nango, chunk, bucket, saveTo(nango));
+            if (start + SAVE_CHUNK < ids.length) {
+                state = { ...state, afterThreadId: chunk[chunk.length - 1]! };
+                await nango.saveCheckpoint(state);
+            }
+        }
         previousPage = new Set(page.threadIds);
         if (page.nextPageToken) {
-            state = { ...state, pageToken: page.nextPageToken };
+            state = { ...state, pageToken: page.nextPageToken, afterThreadId: '' };
             await nango.saveCheckpoint(state);
         }
     }
 
     if (state.resync) await nango.trackDeletesEnd('GmailThread');
-    await nango.saveCheckpoint({ phase: 'incremental', historyId: state.historyId, pageToken: '', query: '', resync: false });
+    await nango.saveCheckpoint({
+        phase: 'incremental',
+        historyId: state.historyId,
+        pageToken: '',
+        afterThreadId: '',
+        query: '',
+        resync: false
+    });
     await nango.log(`Backfill done; changes since history id ${state.historyId} follow on the next run`);
+}
+
+/**
+ * Where a resumed page starts: after the last thread saved. Threads only leave a page (a thread that gains mail moves
+ * to the top, where the history replay covers it) or come back into it by changing, so the ones after it keep their
+ * order; if that thread itself has left the page, the whole page is fetched again (saves are upserts).
+ */
+function resumeIndex(ids: readonly string[], afterThreadId: string): number {
+    if (afterThreadId === '') return 0;
+    return ids.indexOf(afterThreadId) + 1;
 }
 
 async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket, metadata: GmailThreadsMetadata): Promise<void> {
