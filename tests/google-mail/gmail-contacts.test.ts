@@ -52,6 +52,20 @@ describe('gmail-contacts', () => {
         expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [] });
     });
 
+    it('a full listing resumed after its page token went stale (400) lists again from the first page and completes', async () => {
+        const world = contactsWorld({ contacts: 1100 });
+        expect((await world.sync({ stopAfterCheckpoints: 1 })).status).toBe('interrupted');
+        world.clock.advance(4 * 86_400_000);
+        const requests = recordRequests();
+        const resumed = await world.sync();
+        requests.stop();
+        expect(resumed.status).toBe('success');
+        expect(resumed.logs.some((log) => /page token .* refused/i.test(log.message))).toBe(true);
+        expect(connectionCalls(requests.urls).map((url) => url.searchParams.has('pageToken'))).toEqual([true, false, true]);
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [] });
+        expect(world.store.getCheckpoint(conn, 'gmail-contacts')).toMatchObject({ phase: 'incremental', pageToken: '' });
+    });
+
     it('a second run with no changes saves and deletes nothing', async () => {
         const world = await synced();
         const second = await world.sync();

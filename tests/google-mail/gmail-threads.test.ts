@@ -345,6 +345,25 @@ describe('gmail-threads recovery', () => {
         expect(requests.urls).toEqual([]);
     });
 
+    it('a backfill resumed after its page token went stale (400) lists again from the first page and completes', async () => {
+        const world = mailWorld({ threads: 520 });
+        // Cut after the first page of 500 (checkpoints: start, four chunks, the page), then four days without a run.
+        expect((await world.sync({ stopAfterCheckpoints: 6 })).status).toBe('interrupted');
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({
+            phase: 'backfill',
+            pageToken: expect.stringMatching(/.+/)
+        });
+        world.clock.advance(4 * 86_400_000);
+        const requests = recordRequests();
+        const resumed = await world.sync();
+        requests.stop();
+        expect(resumed.status).toBe('success');
+        expect(resumed.logs.some((log) => /page token .* refused/i.test(log.message))).toBe(true);
+        const lists = requests.urls.filter((url) => url.pathname.endsWith('/threads'));
+        expect(lists.map((url) => url.searchParams.has('pageToken'))).toEqual([true, false, true]);
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
+    });
+
     it('rides out bursts of 429 with Retry-After and 5xx answers on every kind of call', async () => {
         const world = mailWorld({ threads: 60 });
         world.sim.core.faults.inject(

@@ -140,6 +140,29 @@ describe('Gmail simulator: profile and lists', () => {
         expect((await errorOf(unknown)).message).toMatch(/Unknown name "colour"/);
     });
 
+    // Google lets list page tokens expire "a reasonable time" after they were handed out, three days as a rule of
+    // thumb, without documenting it per API (AIP-158, "Expiring page tokens"); a stale token is INVALID_ARGUMENT.
+    it('refuses a threads.list, messages.list or history.list page token older than three days with 400 INVALID_ARGUMENT', async () => {
+        const { sim, clock } = setup({ threads: 30 });
+        const threads = await ok<gmail_v1.Schema$ListThreadsResponse>('/threads', { maxResults: '10' });
+        const messages = await ok<gmail_v1.Schema$ListMessagesResponse>('/messages', { maxResults: '10' });
+        const start = String(sim.historyId);
+        for (let i = 0; i < 5; i += 1) sim.addThread();
+        const history = await ok<gmail_v1.Schema$ListHistoryResponse>('/history', { startHistoryId: start, maxResults: '2' });
+        clock.advance(2 * 86_400_000);
+        expect((await call('/threads', { maxResults: '10', pageToken: threads.nextPageToken! })).status).toBe(200);
+        clock.advance(86_400_000 + 1);
+        for (const [path, params] of [
+            ['/threads', { maxResults: '10', pageToken: threads.nextPageToken! }],
+            ['/messages', { maxResults: '10', pageToken: messages.nextPageToken! }],
+            ['/history', { startHistoryId: start, maxResults: '2', pageToken: history.nextPageToken! }]
+        ] as const) {
+            const stale = await call(path, params);
+            expect(stale.status, path).toBe(400);
+            expect(await errorOf(stale), path).toMatchObject({ status: 'INVALID_ARGUMENT', message: 'Invalid pageToken' });
+        }
+    });
+
     it('filters with q after:/before: (epoch seconds or dates) and with labelIds', async () => {
         const { sim, clock } = setup({ threads: 200 });
         const cut = clock.now() - 90 * 86_400_000;

@@ -76,7 +76,11 @@ async function syncAll(nango: Nango, resume: Checkpoint | null): Promise<void> {
     // The window stays open across executions until trackDeletesEnd, so a resumed resync opens it again.
     if (state.resync) await nango.trackDeletesStart('GoogleContact');
     let syncToken: string | null = null;
-    for await (const page of connectionPages(nango, { syncToken: null, pageToken: state.pageToken || null })) {
+    // A stored page token People refuses (stale) restarts the listing from the first page: saves are upserts.
+    const restart = () => {
+        state = { ...state, pageToken: '' };
+    };
+    for await (const page of connectionPages(nango, { syncToken: null, pageToken: state.pageToken || null, onRestart: restart })) {
         const { save } = await readPage(nango, page.connections ?? []);
         await nango.batchSave(save, 'GoogleContact');
         if (page.nextPageToken) {
@@ -92,7 +96,13 @@ async function syncAll(nango: Nango, resume: Checkpoint | null): Promise<void> {
 
 async function syncChanges(nango: Nango, state: Checkpoint): Promise<void> {
     let nextSyncToken: string | null = null;
-    for await (const page of connectionPages(nango, { syncToken: state.syncToken, pageToken: state.pageToken || null })) {
+    // Listing the changes again from their first page repeats saves and deletes, which is harmless.
+    const restart = () => undefined;
+    for await (const page of connectionPages(nango, {
+        syncToken: state.syncToken,
+        pageToken: state.pageToken || null,
+        onRestart: restart
+    })) {
         const { save, remove } = await readPage(nango, page.connections ?? []);
         await nango.batchSave(save, 'GoogleContact');
         if (remove.length > 0) await nango.batchDelete(remove, 'GoogleContact');

@@ -98,7 +98,12 @@ async function syncBackfill(
 
     // Page k+1 may repeat the tail of page k when mail arrives meanwhile: skip what the previous page fetched.
     let previousPage = new Set<string>();
-    for await (const page of threadPages(nango, { q: state.query, pageToken: state.pageToken || null, bucket })) {
+    // A stored page token Google refuses (stale) restarts the listing from the first page: saves are upserts.
+    const restart = () => {
+        state = { ...state, pageToken: '', afterThreadId: '' };
+        previousPage = new Set();
+    };
+    for await (const page of threadPages(nango, { q: state.query, pageToken: state.pageToken || null, bucket, onRestart: restart })) {
         const ids = page.threadIds.filter((id) => !previousPage.has(id));
         // Fetched and saved a chunk at a time, each followed by a checkpoint: a cut run fetches at most one chunk again.
         for (let start = resumeIndex(ids, state.afterThreadId); start < ids.length; start += SAVE_CHUNK) {
