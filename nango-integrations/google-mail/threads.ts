@@ -9,7 +9,7 @@ import { mapPooled, type TokenBucket } from '../shared/pace.js';
 import { toGmailThread } from './mappers.js';
 import { READ_RETRIES } from './pages.js';
 import { GMAIL_CONCURRENCY, GMAIL_UNITS } from './quota.js';
-import { GmailThread as GmailApiThread } from './schemas.js';
+import { GmailApiThread } from './schemas.js';
 
 type Caller = Pick<NangoSync, 'get' | 'log'>;
 
