@@ -1,6 +1,8 @@
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runSync } from '../../runtime/index.js';
 import { server } from '../support/msw.js';
+import { compiledGoogleMail } from './compiled.js';
 import { conn, contactsWorld, recordRequests, type ContactsWorld } from './harness.js';
 
 const connectionCalls = (urls: readonly URL[]) => urls.filter((url) => url.pathname === '/v1/people/me/connections');
@@ -155,6 +157,27 @@ describe('gmail-contacts', () => {
         const result = await world.sync();
         expect(result.status).toBe('success');
         expect(result.logs.filter((log) => /Retrying HTTP call/.test(log.message))).toHaveLength(3);
+        expect(world.verdict().ok).toBe(true);
+    });
+});
+
+describe('gmail-contacts from the compiled bundle', () => {
+    let integrationsDir = '';
+    beforeAll(async () => {
+        integrationsDir = await compiledGoogleMail();
+    }, 120_000);
+
+    it('lists the contact book, as nango compile builds it', async () => {
+        const world = contactsWorld({ contacts: 50 });
+        const result = await runSync({
+            integration: 'google-mail',
+            name: 'gmail-contacts',
+            store: world.store,
+            clock: world.clock,
+            from: 'compiled',
+            integrationsDir
+        });
+        expect(result.status).toBe('success');
         expect(world.verdict().ok).toBe(true);
     });
 });

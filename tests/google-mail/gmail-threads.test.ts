@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runSync } from '../../runtime/index.js';
 import { findRoute, serveRoute } from '../../simulators/gmail/router.js';
 import { http, HttpResponse } from 'msw';
 import { server } from '../support/msw.js';
 import { SAVE_CHUNK } from '../../nango-integrations/google-mail/threads.js';
+import { compiledGoogleMail } from './compiled.js';
 import { conn, duplicates, mailWorld, recordRequests, threadGets, type MailWorld } from './harness.js';
 
 const INCREMENTAL = { phase: 'incremental', pageToken: '', afterThreadId: '', query: '', resync: false };
@@ -424,5 +426,32 @@ describe('gmail-threads recovery', () => {
         };
         expect(stored.messages.map((message) => message.id)).toEqual(victim.messages.slice(1).map((message) => message.id));
         expect(world.verdict().ok).toBe(true);
+    });
+});
+
+describe('gmail-threads from the compiled bundle', () => {
+    let integrationsDir = '';
+    beforeAll(async () => {
+        integrationsDir = await compiledGoogleMail();
+    }, 120_000);
+
+    it('backfills, then follows history, as nango compile builds it', async () => {
+        const world = mailWorld({ threads: 40 });
+        const run = () =>
+            runSync({
+                integration: 'google-mail',
+                name: 'gmail-threads',
+                store: world.store,
+                clock: world.clock,
+                from: 'compiled',
+                integrationsDir
+            });
+        expect((await run()).status).toBe('success');
+        world.sim.applyActivity('new-mail');
+        world.sim.applyActivity('delete-messages');
+        const second = await run();
+        expect(second.status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true });
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'incremental' });
     });
 });

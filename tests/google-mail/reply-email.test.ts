@@ -1,7 +1,9 @@
 import PostalMime, { type Email } from 'postal-mime';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../../runtime/index.js';
 import type { ReplyEmailOutput } from '../../models.js';
 import type { StoredMessage } from '../../simulators/gmail/index.js';
+import { compiledGoogleMail } from './compiled.js';
 import { mailWorld, recordRequests, type MailWorld } from './harness.js';
 
 async function stored(id: string): Promise<Email> {
@@ -221,5 +223,28 @@ describe('reply-email', () => {
                 expect(result.error.payload, JSON.stringify(input)).toMatchObject({ type: 'invalid_input', field });
         }
         expect(world.sim.core.meter.get('messages.send').calls).toBe(0);
+    });
+});
+
+describe('reply-email from the compiled bundle', () => {
+    let integrationsDir = '';
+    beforeAll(async () => {
+        integrationsDir = await compiledGoogleMail();
+    }, 120_000);
+
+    it('replies in the thread (crypto for ids, Buffer for encodings), as nango compile builds it', async () => {
+        const world = mailWorld({ threads: 3 });
+        const parent = [...world.sim.mailbox.messages.values()].find((message) => !message.fromOwner)!;
+        const reply = await runAction<ReplyEmailOutput>({
+            integration: 'google-mail',
+            name: 'reply-email',
+            store: world.store,
+            clock: world.clock,
+            from: 'compiled',
+            integrationsDir,
+            input: { messageId: parent.id, text: 'thanks' }
+        });
+        if (reply.status !== 'success') throw new Error(JSON.stringify(reply.error));
+        expect(reply.output.threadId).toBe(parent.threadId);
     });
 });

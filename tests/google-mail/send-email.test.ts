@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import PostalMime, { type Email } from 'postal-mime';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../../runtime/index.js';
 import { ActionError } from '@nangohq/runner-sdk';
 import { SendEmailInput as SendEmailInputSchema, type SendEmailInput, type SendEmailOutput } from '../../models.js';
 import { parseInput } from '../../nango-integrations/google-mail/sending.js';
+import { compiledGoogleMail } from './compiled.js';
 import { mailWorld, recordRequests, type MailWorld } from './harness.js';
 
 const OWNER_DOMAIN_ID = /^<[0-9a-z]+\.[0-9a-f]{24}@[^>]+>$/;
@@ -291,5 +293,27 @@ describe('send-email', () => {
             ),
             { numRuns: 40 }
         );
+    });
+});
+
+describe('send-email from the compiled bundle', () => {
+    let integrationsDir = '';
+    beforeAll(async () => {
+        integrationsDir = await compiledGoogleMail();
+    }, 120_000);
+
+    it('sends through the simulator (crypto for ids, Buffer for encodings), as nango compile builds it', async () => {
+        const world = mailWorld({ threads: 3 });
+        const sent = await runAction<SendEmailOutput>({
+            integration: 'google-mail',
+            name: 'send-email',
+            store: world.store,
+            clock: world.clock,
+            from: 'compiled',
+            integrationsDir,
+            input: { to: [{ email: 'x@example.com', name: 'Zoë' }], subject: 'Grüße', text: 'hello', html: '<p>hello</p>' }
+        });
+        if (sent.status !== 'success') throw new Error(JSON.stringify(sent.error));
+        expect(world.sim.mailbox.messages.get(sent.output.id)?.rfcMessageId).toBe(sent.output.messageId);
     });
 });
