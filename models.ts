@@ -78,10 +78,13 @@ export const GmailThread = z.object({
 export type GmailThread = z.infer<typeof GmailThread>;
 
 /** Connection metadata read by `gmail-threads` (set it with Nango's metadata API). */
-export const GmailThreadsMetadata = z.object({
-    /** Backfill only the threads with mail in the last N days (Gmail search `newer_than:Nd`); default: the whole mailbox. */
-    backfillDays: z.number().int().positive().optional()
-});
+export const GmailThreadsMetadata = z
+    .object({
+        /** Backfill only the threads with mail in the last N days (Gmail search `newer_than:Nd`); default: the whole mailbox. */
+        backfillDays: z.number().int().positive().optional()
+    })
+    // An unknown key is a misspelling (`backfilDays`): refused, so it cannot silently mean "the whole mailbox".
+    .strict();
 export type GmailThreadsMetadata = z.infer<typeof GmailThreadsMetadata>;
 
 export const GoogleContact = z.object({
@@ -118,7 +121,12 @@ export const SendEmailInput = z.object({
     attachments: z.array(EmailAttachmentInput).optional(),
     replyTo: EmailAddressInput.optional(),
     /** The sender; Gmail uses the authenticated user (or a configured send-as alias) when omitted. */
-    from: EmailAddressInput.optional()
+    from: EmailAddressInput.optional(),
+    /**
+     * Makes a retry safe: the Message-ID is derived from this key (and the sender's domain), and a call whose message
+     * is already in the mailbox returns it instead of sending again. Use one key per message you mean to send.
+     */
+    idempotencyKey: z.string().min(1).max(256).optional()
 });
 export type SendEmailInput = z.infer<typeof SendEmailInput>;
 
@@ -142,7 +150,9 @@ export const ReplyEmailInput = z.object({
     text: z.string().optional(),
     html: z.string().optional(),
     replyAll: z.boolean().optional(),
-    attachments: z.array(EmailAttachmentInput).optional()
+    attachments: z.array(EmailAttachmentInput).optional(),
+    /** As in SendEmailInput: a retried reply with the same key returns the reply already sent. */
+    idempotencyKey: z.string().min(1).max(256).optional()
 });
 export type ReplyEmailInput = z.infer<typeof ReplyEmailInput>;
 
