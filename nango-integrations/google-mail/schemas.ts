@@ -65,11 +65,6 @@ export const GmailApiThread = z.object({
     messages: z.array(z.unknown()).nullish()
 });
 export type GmailApiThread = z.infer<typeof GmailApiThread>;
-/**
- * @deprecated The old name, still imported by bench/baselines/google-mail/syncs/gmail-threads.ts (not ours to edit):
- * remove once it imports GmailApiThread. It collides with the GmailThread model.
- */
-export const GmailThread = GmailApiThread;
 
 export const GmailThreadsListResponse = z.object({
     threads: z.array(z.object({ id: z.string().min(1), historyId: z.string().nullish(), snippet: z.string().nullish() })).nullish(),
