@@ -22,13 +22,14 @@ export async function runCampaign(options: {
     episodes: number;
     seed: number;
     network: Network;
+    integrationsDir?: string | undefined;
     onEpisode?: (result: EpisodeResult) => void;
 }): Promise<SyncSummary[]> {
     const summaries: SyncSummary[] = [];
     for (const subject of options.subjects) {
         const summary: SyncSummary = { sync: subject.sync.name, episodes: 0, divergent: [] };
         for (let i = 0; i < options.episodes; i += 1) {
-            const result = await runEpisode(subject, episodeSeed(options.seed, i), options.network);
+            const result = await runEpisode(subject, episodeSeed(options.seed, i), options);
             summary.episodes += 1;
             if (result.divergences.length > 0) summary.divergent.push(result);
             options.onEpisode?.(result);

@@ -25,10 +25,15 @@ const STATUSES: Extract<Fault, { kind: 'status' }>['status'][] = [401, 403, 404,
 /** Clean runs allowed to reach two successes in a row. */
 const MAX_CLEAN_RUNS = 6;
 
-export async function runEpisode(subject: ChaosSubject, seed: number, network: Network): Promise<EpisodeResult> {
+export interface EpisodeOptions {
+    network: Network;
+    integrationsDir?: string | undefined;
+}
+
+export async function runEpisode(subject: ChaosSubject, seed: number, options: EpisodeOptions): Promise<EpisodeResult> {
     const log: string[] = [];
     try {
-        return { sync: subject.sync.name, seed, log, divergences: await play(subject, seed, network, log) };
+        return { sync: subject.sync.name, seed, log, divergences: await play(subject, seed, options, log) };
     } catch (err) {
         // A simulator or the runtime threw: the episode proves nothing, and that is worth a look too.
         const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -37,10 +42,10 @@ export async function runEpisode(subject: ChaosSubject, seed: number, network: N
     }
 }
 
-async function play(subject: ChaosSubject, seed: number, network: Network, log: string[]): Promise<string[]> {
+async function play(subject: ChaosSubject, seed: number, options: EpisodeOptions, log: string[]): Promise<string[]> {
     const random = new Random(seed);
     const size = random.int(subject.size.min, subject.size.max);
-    const world = createWorld(subject, { seed: random.int(1, 0x7fffffff), size, network });
+    const world = createWorld(subject, { seed: random.int(1, 0x7fffffff), size, ...options });
     log.push(`world: ${subject.simulator} seed ${seed}, size ${size}`);
     const divergences: string[] = [];
     const methods = new Set<string>();

@@ -26,7 +26,7 @@ async function main(options: { episodes?: string; seed: string; only?: string })
     server.listen({ onUnhandledFrame: 'error' });
     try {
         if (options.only !== undefined && options.episodes === undefined) {
-            const result = await runEpisode(subjectOf(options.only), seed, server);
+            const result = await runEpisode(subjectOf(options.only), seed, { network: server });
             out(result.log.map((line) => `  ${line}`).join('\n'));
             printDivergences(result);
             out(result.divergences.length === 0 ? 'OK: no divergence' : `DIVERGES: ${result.divergences.length} problem(s)`);

@@ -27,7 +27,15 @@ export interface World {
     emptyStore(): ObservedStore;
 }
 
-export function createWorld(subject: ChaosSubject, options: { seed: number; size: number; network: Network }): World {
+export interface WorldOptions {
+    seed: number;
+    size: number;
+    network: Network;
+    /** Run the sync from another Nango folder (the campaign's own test runs a deliberately broken copy). */
+    integrationsDir?: string | undefined;
+}
+
+export function createWorld(subject: ChaosSubject, options: WorldOptions): World {
     const clock = new VirtualClock();
     const sim = createSimulator(subject.simulator, { clock, seed: options.seed, size: options.size, latencyMs: 0, limits: true });
     options.network.resetHandlers(...sim.handlers);
@@ -51,6 +59,7 @@ export function createWorld(subject: ChaosSubject, options: { seed: number; size
                 accessToken: SIMULATED_TOKEN,
                 connectionConfig,
                 clock,
+                integrationsDir: options.integrationsDir,
                 ...extra
             }),
         verdicts: (of = store) =>
