@@ -24,7 +24,7 @@ export {
     type RecordMetadata,
     type WriteSummary
 } from './records-store.js';
-export type { LogEntry, RunProgress } from './run-context.js';
+export type { HttpAnswerHook, LogEntry, RunProgress } from './run-context.js';
 export type { ModelCounts } from './nango-sync.js';
 export { InvalidRecordError } from './nango-sync.js';
 export { ProxyHttpError, backoffMs, type ProxyResponse } from './proxy.js';

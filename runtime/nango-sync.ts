@@ -66,6 +66,7 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
         }
         this.run.recordsSaved += records.length;
         this.run.progress();
+        this.run.saved();
         return true;
     }
 
@@ -76,6 +77,7 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
         for (let i = 0; i < results.length; i += BATCH_SIZE) {
             this.count(model, this.run.store.deleteRecords(this.run.conn, model, results.slice(i, i + BATCH_SIZE), { now: this.run.now }));
         }
+        this.run.saved();
         return true;
     }
 
@@ -87,6 +89,7 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
         for (let i = 0; i < records.length; i += BATCH_SIZE) {
             this.count(model, this.run.store.updateRecords(this.run.conn, model, records.slice(i, i + BATCH_SIZE), { now: this.run.now }));
         }
+        this.run.saved();
         return true;
     }
 

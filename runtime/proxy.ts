@@ -20,6 +20,11 @@ export interface ProxyContext {
     userAgent: string;
     /** Called once per HTTP attempt (retries included). */
     onAttempt?: (attempt: { method: string; url: string; status: number | null }) => void;
+    /**
+     * Called once per answer the provider sent (not for network errors), after its body is read and before it is
+     * returned, thrown or retried. It may throw to end the call there (the runtime's simulated crash).
+     */
+    onAnswer?: (answer: { method: string; url: string; status: number }) => void | Promise<void>;
     log: (level: 'info' | 'warn' | 'error', message: string) => void;
     /** Not in Nango: an upper bound on any single wait, for long benches. Nango's server waits what headers say. */
     maxWaitMs?: number | undefined;
@@ -203,6 +208,7 @@ async function sendOnce(request: BuiltRequest, config: ProxyConfiguration, ctx: 
         config: requestConfig,
         request: { method: request.method, url: request.url }
     };
+    await ctx.onAnswer?.({ method: request.method, url: request.url, status: res.status });
     if (res.status >= 200 && res.status < 300) return response;
     const code = res.status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST';
     throw new ProxyHttpError(`Request failed with status code ${res.status}`, code, requestConfig, response);

@@ -7,8 +7,9 @@ import type { ConnectionRef, RecordsStore } from './records-store.js';
 
 /**
  * State shared by the sync and action SDK objects of one run: the connection, the HTTP counter, the collected logs,
- * checkpoints, locks, and the simulated cut (`stopAfterCheckpoints`). Nango's runner shares the same pieces between
- * its NangoActionRunner and NangoSyncRunner by copying methods; here both delegate to this object.
+ * checkpoints, locks, and the simulated cuts (`stopAfterCheckpoints`, `stopAfterHttpAnswers`, `stopAfterSaves`).
+ * Nango's runner shares the same pieces between its NangoActionRunner and NangoSyncRunner by copying methods; here
+ * both delegate to this object.
  */
 
 export interface LogEntry {
@@ -27,6 +28,9 @@ export interface RunProgress {
     elapsedMs: number;
 }
 
+/** What a test hears of each HTTP answer the proxy received, before the script sees it. */
+export type HttpAnswerHook = (count: number, request: { method: string; url: string; status: number }) => void | Promise<void>;
+
 export interface RunContextOptions {
     store: RecordsStore;
     conn: ConnectionRef;
@@ -36,6 +40,9 @@ export interface RunContextOptions {
     connectionConfig: Record<string, unknown>;
     checkpointSchema?: z.ZodType | undefined;
     stopAfterCheckpoints?: number | undefined;
+    stopAfterHttpAnswers?: number | undefined;
+    stopAfterSaves?: number | undefined;
+    onHttpAnswer?: HttpAnswerHook | undefined;
     onProgress?: ((progress: RunProgress) => void) | undefined;
     maxRetryWaitMs?: number | undefined;
 }
@@ -56,8 +63,13 @@ export class RunContext {
     calls = 0;
     checkpoints = 0;
     recordsSaved = 0;
+    /** HTTP answers the proxy received (a network error is no answer), retries included. */
+    httpAnswers = 0;
+    /** batchSave/batchDelete/batchUpdate calls that stored something. */
+    saves = 0;
     /** Set once the simulated cut happened: from then on every SDK call throws, as a dead worker writes nothing. */
     interrupted = false;
+    private cutReason = '';
     private readonly locks = new Map<string, number>();
 
     constructor(readonly options: RunContextOptions) {
@@ -77,8 +89,21 @@ export class RunContext {
     }
 
     guard(): void {
-        if (this.interrupted)
-            throw new ExecutionInterruptedSDKError({ message: 'the run was cut after a checkpoint (stopAfterCheckpoints)' });
+        if (this.interrupted) throw new ExecutionInterruptedSDKError({ message: `the run was cut ${this.cutReason}` });
+    }
+
+    /** The simulated crash: nothing the script does from here reaches the store or the provider. */
+    cut(reason: string): never {
+        this.interrupted = true;
+        this.cutReason = reason;
+        throw new ExecutionInterruptedSDKError({ message: `the run was cut ${reason}` });
+    }
+
+    /** Called once a batchSave/batchDelete/batchUpdate has been stored; cuts the run at `stopAfterSaves`. */
+    saved(): void {
+        this.saves += 1;
+        const stopAfter = this.options.stopAfterSaves;
+        if (stopAfter !== undefined && this.saves >= stopAfter) this.cut(`after save ${this.saves} (stopAfterSaves)`);
     }
 
     log(level: LogEntry['level'], message: string): void {
@@ -88,6 +113,7 @@ export class RunContext {
 
     /** `nango.log(message, payload?, { level }?)` as Nango's runner reads its arguments. */
     userLog(args: unknown[]): void {
+        this.guard();
         if (args.length === 0) return;
         const last = args[args.length - 1];
         let level: LogEntry['level'] = 'info';
@@ -120,6 +146,16 @@ export class RunContext {
             onAttempt: () => {
                 this.calls += 1;
                 this.progress();
+            },
+            onAnswer: async (answer) => {
+                this.httpAnswers += 1;
+                await this.options.onHttpAnswer?.(this.httpAnswers, answer);
+                const stopAfter = this.options.stopAfterHttpAnswers;
+                if (stopAfter !== undefined && this.httpAnswers >= stopAfter) {
+                    this.cut(
+                        `after HTTP answer ${this.httpAnswers} (stopAfterHttpAnswers): ${answer.method} ${answer.url} ${answer.status}`
+                    );
+                }
             }
         });
         this.guard();
@@ -150,10 +186,8 @@ export class RunContext {
         this.checkpoints += 1;
         this.progress();
         const stopAfter = this.options.stopAfterCheckpoints;
-        if (stopAfter !== undefined && this.checkpoints >= stopAfter) {
-            this.interrupted = true;
-            this.guard();
-        }
+        if (stopAfter !== undefined && this.checkpoints >= stopAfter)
+            this.cut(`after checkpoint ${this.checkpoints} (stopAfterCheckpoints)`);
     }
 
     clearCheckpoint(): void {

@@ -6,7 +6,7 @@ import { LocalNangoAction } from './nango-action.js';
 import { InvalidRecordError, LocalNangoSync, type ModelCounts } from './nango-sync.js';
 import { ProxyHttpError } from './proxy.js';
 import type { RecordsStore } from './records-store.js';
-import { RunContext, type LogEntry, type RunProgress } from './run-context.js';
+import { RunContext, type HttpAnswerHook, type LogEntry, type RunProgress } from './run-context.js';
 import { loadScript, type ScriptDefinition, type ScriptKind } from './sandbox.js';
 import { ModelValidator, toJsonSchemaDefinitions } from './validation.js';
 
@@ -30,14 +30,31 @@ export interface RunOptions {
     maxRetryWaitMs?: number | undefined;
 }
 
+/**
+ * The simulated crash, as when a worker dies: once the cut point is reached, every SDK call throws
+ * ExecutionInterruptedSDKError and nothing more reaches the store (no save, checkpoint or metadata write) or the
+ * provider, even if the script catches the error; the run ends 'interrupted'.
+ */
 export interface RunSyncOptions extends RunOptions {
     /** The run is cut right after this many saveCheckpoint calls, as when Nango stops a long run or a worker dies. */
     stopAfterCheckpoints?: number | undefined;
+    /**
+     * The run is cut right after the proxy received this many HTTP answers (retries included; a network error is no
+     * answer): the provider applied the call, the script never sees the answer.
+     */
+    stopAfterHttpAnswers?: number | undefined;
+    /** The run is cut right after this many batchSave/batchDelete/batchUpdate calls were stored (empty calls store nothing). */
+    stopAfterSaves?: number | undefined;
+    /** Called after each HTTP answer, before the script sees it (and before a stopAfterHttpAnswers cut), so a test can change the provider mid-run. */
+    onHttpAnswer?: HttpAnswerHook | undefined;
     onProgress?: ((progress: RunProgress) => void) | undefined;
 }
 
 export interface RunActionOptions extends RunOptions {
     input?: unknown;
+    /** The action is cut right after this many HTTP answers: the provider applied the call, the caller sees a failure. */
+    stopAfterHttpAnswers?: number | undefined;
+    onHttpAnswer?: HttpAnswerHook | undefined;
 }
 
 export interface RunError {
@@ -61,6 +78,10 @@ export interface SyncResult {
     checkpoints: number;
     /** Records passed to batchSave. */
     records: number;
+    /** HTTP answers received (attempts that got a status), retries included: the range of stopAfterHttpAnswers. */
+    httpAnswers: number;
+    /** batchSave/batchDelete/batchUpdate calls stored: the range of stopAfterSaves. */
+    saves: number;
     /** Time on the run's clock. */
     elapsedMs: number;
     logs: LogEntry[];
@@ -81,7 +102,7 @@ const DEFAULT_TOKEN = 'test-access-token';
 export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
     const clock = options.clock ?? new SystemClock();
     const started = clock.now();
-    const base = { byModel: {}, calls: 0, checkpoints: 0, records: 0, elapsedMs: 0, logs: [] };
+    const base = { byModel: {}, calls: 0, checkpoints: 0, records: 0, httpAnswers: 0, saves: 0, elapsedMs: 0, logs: [] };
     const loaded = await load(options, 'syncs', clock, base.logs);
     if ('error' in loaded) return { ...base, status: 'failed', error: loaded.error };
     const definition = loaded.definition;
@@ -121,6 +142,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
         calls: run.calls,
         checkpoints: run.checkpoints,
         records: run.recordsSaved,
+        httpAnswers: run.httpAnswers,
+        saves: run.saves,
         elapsedMs: clock.now() - started,
         logs: run.logs
     };
@@ -171,9 +194,22 @@ export async function runAction<T = unknown>(options: RunActionOptions): Promise
 
     const nango = new LocalNangoAction(props(options, 'action', clock, validator, definition), run);
     let output: unknown;
+    // A worker that dies mid-action never reports: the orchestrator expires the task when its heartbeat stops
+    // (packages/scheduler/lib/models/tasks.ts expiresIfTimeout: output { reason: 'heartbeatTimeoutSecs_exceeded' }),
+    // its client answers task_expired_error "Task <id> expired" (packages/orchestrator/lib/clients/client.ts), and
+    // the server wraps that as action_script_failure (packages/shared/lib/clients/orchestrator.ts executeAction).
+    const expired = () =>
+        failed(
+            'action_script_failure',
+            `Task ${options.name} expired`,
+            { error: `Task ${options.name} expired`, payload: { reason: 'heartbeatTimeoutSecs_exceeded' } },
+            run.calls,
+            run.logs
+        );
     try {
         output = await definition.exec(nango, options.input);
     } catch (err) {
+        if (run.interrupted) return expired();
         if (err instanceof ActionError) {
             const payload = (err.payload ?? {}) as Record<string, unknown>;
             const message = typeof payload['message'] === 'string' ? payload['message'] : 'ActionError';
@@ -182,6 +218,7 @@ export async function runAction<T = unknown>(options: RunActionOptions): Promise
         const error = toRunError(err);
         return failed(error.type, error.message, toPayload(error), run.calls, run.logs, error.status);
     }
+    if (run.interrupted) return expired();
 
     const outputProblems = validator.problems(definition.output ? 'ActionOutput' : undefined, output);
     if (outputProblems.length > 0) {
@@ -242,6 +279,9 @@ function context(options: RunSyncOptions | RunActionOptions, clock: Clock, check
         connectionConfig: options.connectionConfig ?? options.store.getConnectionConfig(conn) ?? {},
         checkpointSchema,
         stopAfterCheckpoints: sync.stopAfterCheckpoints,
+        stopAfterHttpAnswers: options.stopAfterHttpAnswers,
+        stopAfterSaves: sync.stopAfterSaves,
+        onHttpAnswer: options.onHttpAnswer,
         onProgress: sync.onProgress,
         maxRetryWaitMs: options.maxRetryWaitMs
     });

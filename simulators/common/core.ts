@@ -53,7 +53,8 @@ export class ApiCore {
 
     /**
      * Runs `resolve` as the provider would serve `method` costing `units`. A `drop-response` fault applies the call,
-     * then answers with a network error, which is how a client sees a timeout after the provider acted.
+     * then answers with a network error, which is how a client sees a timeout after the provider acted; an
+     * `applied-then-status` fault applies it, then answers the provider's own error for that status.
      */
     async serve(
         method: string,
@@ -83,6 +84,8 @@ export class ApiCore {
         }
         this.meter.record(method, units);
         const response = await resolve({ request, now });
-        return fault?.kind === 'drop-response' ? HttpResponse.error() : response;
+        if (fault?.kind === 'drop-response') return HttpResponse.error();
+        if (fault?.kind === 'applied-then-status') return this.options.errors.fault({ kind: 'status', status: fault.status }, method);
+        return response;
     }
 }

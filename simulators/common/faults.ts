@@ -1,6 +1,7 @@
 /**
  * Faults a test asks for: "the next N calls to this method fail with 503", "then a network error", "a 429 with
- * Retry-After: 2". The simulators consult it before doing any work, so a fault never half-applies a write.
+ * Retry-After: 2". The simulators consult it before doing any work, so `status` and `network` never half-apply a
+ * write; `drop-response` and `applied-then-status` apply the call in full and only spoil the answer.
  */
 export type Fault =
     | {
@@ -11,7 +12,9 @@ export type Fault =
       }
     | { kind: 'network' }
     /** The request reaches the provider and is applied, then the connection drops before the answer arrives. */
-    | { kind: 'drop-response' };
+    | { kind: 'drop-response' }
+    /** The request is applied, then the provider answers with a server error (a write that timed out behind the front end). */
+    | { kind: 'applied-then-status'; status: 500 | 502 | 503 | 504 };
 
 interface Pending {
     fault: Fault;

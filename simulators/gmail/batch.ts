@@ -139,6 +139,7 @@ export async function serveBatch(core: ApiCore, routes: readonly Route[], reques
     );
     // A dropped inner answer means the connection dropped: the client sees the whole batch fail.
     if (responses.some((response) => response.type === 'error') || fault?.kind === 'drop-response') return HttpResponse.error();
+    if (fault?.kind === 'applied-then-status') return googleLegacyError(fault.status, 'backendError', 'Backend Error');
     const boundary = `batch_${Math.floor(core.clock.now()).toString(36)}_${inner.length}`;
     const parts = await Promise.all(responses.map((response, i) => renderPart(response, inner[i]!.contentId)));
     const body = `${parts.map((part) => `--${boundary}\r\n${part}\r\n`).join('')}--${boundary}--\r\n`;
