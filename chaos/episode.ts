@@ -1,7 +1,8 @@
 /**
- * One chaos episode: a seeded world, then a seeded sequence of provider activity, fault bursts, runs cut at
- * checkpoints, runs that fail and clock jumps; then clean runs until two succeed in a row; then the oracle. The
- * whole episode follows from its seed (no Math.random, no wall clock), so a divergent seed replays exactly.
+ * One chaos episode: a seeded world, then a seeded sequence of provider activity (between runs and during them),
+ * fault bursts, runs cut at a checkpoint, an HTTP answer or a save, runs that fail and clock jumps; then clean runs
+ * until two succeed in a row; then the oracle. The whole episode follows from its seed (no Math.random, no wall
+ * clock), so a divergent seed replays exactly.
  */
 import type { RunSyncOptions, SyncResult } from '../runtime/index.js';
 import type { Fault } from '../simulators/common/faults.js';
@@ -59,20 +60,42 @@ async function play(subject: ChaosSubject, seed: number, options: EpisodeOptions
     const steps = random.int(3, 10);
     for (let i = 0; i < steps; i += 1) {
         const roll = random.next();
-        if (roll < 0.3) {
+        if (roll < 0.2) {
             const activity = random.pick(world.sim.activities()).name;
             log.push(`activity ${activity}: ${world.sim.applyActivity(activity)}`);
-        } else if (roll < 0.45) {
-            const method = methods.size === 0 || random.chance(0.2) ? '*' : random.pick([...methods].sort());
-            const fault = randomFault(random);
-            const times = random.int(1, 4);
-            world.sim.core.faults.inject(method, fault, times);
-            log.push(`faults: next ${times} ${method} -> ${describeFault(fault)}`);
-        } else if (roll < 0.6) {
+        } else if (roll < 0.25) {
+            // Many changes at once: more than one page of changes (Gmail history pages hold 500 records).
+            const activity = random.pick(world.sim.activities().filter((a) => !/expir|^new/i.test(a.name))).name;
+            const times = random.int(10, 120);
+            for (let n = 0; n < times; n += 1) world.sim.applyActivity(activity);
+            log.push(`activity ${activity} x${times}`);
+        } else if (roll < 0.38) {
+            const burst = faultBurst(random, methods);
+            world.sim.core.faults.inject(burst.method, burst.fault, burst.times);
+            log.push(`faults: ${burst.label}`);
+        } else if (roll < 0.48) {
             await run('run');
-        } else if (roll < 0.85) {
+        } else if (roll < 0.6) {
             const k = random.int(1, 4);
             await run(`run cut after checkpoint ${k}`, { stopAfterCheckpoints: k });
+        } else if (roll < 0.7) {
+            const k = random.int(1, 30);
+            await run(`run cut after HTTP answer ${k}`, { stopAfterHttpAnswers: k });
+        } else if (roll < 0.78) {
+            const k = random.int(1, 4);
+            await run(`run cut after save ${k}`, { stopAfterSaves: k });
+        } else if (roll < 0.88) {
+            // The provider changes, or starts failing, while the run reads it.
+            const at = random.int(1, 12);
+            const during = duringRun(world, random, methods, log);
+            const cut = random.chance(0.3) ? { stopAfterHttpAnswers: at + random.int(0, 10) } : {};
+            const cutText = cut.stopAfterHttpAnswers === undefined ? '' : `, cut after answer ${cut.stopAfterHttpAnswers}`;
+            await run(`run with ${during.label} after HTTP answer ${at}${cutText}`, {
+                ...cut,
+                onHttpAnswer: (count) => {
+                    if (count === at) during.apply();
+                }
+            });
         } else {
             const ms = random.chance(0.5) ? random.int(1, 23) * HOUR : random.int(1, 16) * DAY + random.int(0, 23) * HOUR;
             world.clock.advance(ms);
@@ -119,15 +142,48 @@ function judge(world: World): string[] {
     return out;
 }
 
+interface FaultBurst {
+    method: string;
+    fault: Fault;
+    times: number;
+    label: string;
+}
+
+/** The next 1 to 4 calls of one method the sync was seen to call (or of any method) fail in one way. */
+function faultBurst(random: Random, methods: ReadonlySet<string>): FaultBurst {
+    const method = methods.size === 0 || random.chance(0.2) ? '*' : random.pick([...methods].sort());
+    const fault = randomFault(random);
+    const times = random.int(1, 4);
+    return { method, fault, times, label: `next ${times} ${method} -> ${describeFault(fault)}` };
+}
+
+/** What happens mid-run: an activity at the provider, or a fault burst that starts after the run began. */
+function duringRun(world: World, random: Random, methods: ReadonlySet<string>, log: string[]): { label: string; apply: () => void } {
+    if (random.chance(0.6)) {
+        const activity = random.pick(world.sim.activities()).name;
+        return { label: activity, apply: () => log.push(`  during the run, activity ${activity}: ${world.sim.applyActivity(activity)}`) };
+    }
+    const burst = faultBurst(random, methods);
+    return {
+        label: `faults (${burst.label})`,
+        apply: () => {
+            world.sim.core.faults.inject(burst.method, burst.fault, burst.times);
+            log.push('  during the run, the faults begin');
+        }
+    };
+}
+
 function randomFault(random: Random): Fault {
     const roll = random.next();
     if (roll < 0.15) return { kind: 'network' };
     if (roll < 0.3) return { kind: 'drop-response' };
+    if (roll < 0.4) return { kind: 'applied-then-status', status: random.pick([500, 502, 503, 504] as const) };
     const status = random.pick(STATUSES);
     return status === 429 || status === 503 ? { kind: 'status', status, retryAfterSeconds: random.int(1, 30) } : { kind: 'status', status };
 }
 
 function describeFault(fault: Fault): string {
+    if (fault.kind === 'applied-then-status') return `applied, then ${fault.status}`;
     if (fault.kind !== 'status') return fault.kind;
     return `${fault.status}${fault.retryAfterSeconds === undefined ? '' : ` (Retry-After ${fault.retryAfterSeconds}s)`}`;
 }
