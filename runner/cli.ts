@@ -96,6 +96,16 @@ program
         process.exitCode = await simulateCommand(provider, activity, options);
     });
 
+program
+    .command('verify')
+    .description("Compare a connection's cached records with the simulated providers' ground truth; exits 1 on any difference.")
+    .argument('[integration]', 'google-mail, salesforce or google-calendar (default: all)')
+    .option('--connection <id>', 'connection id (default: local, or the rehearsal when local has no simulated provider)')
+    .action(async (integration: string | undefined, options: { connection?: string }) => {
+        const { verifyCommand } = await import('./commands/verify.js');
+        process.exitCode = await verifyCommand({ integration, connection: options.connection });
+    });
+
 export interface SyncCommandOptions {
     connection?: string;
     reset?: boolean;
