@@ -90,8 +90,9 @@ program
     .argument('[provider]', 'gmail, people, calendar or salesforce')
     .argument('[activity]', "one of the provider's activities; omit it to list them")
     .option('--connection <id>', 'connection id whose simulated provider changes (default: local)')
+    .option('--count <n>', 'repeat the activity n times (1 to 10000), e.g. simulate calendar new-calendar --count 200', '1')
     .addHelpText('after', () => `\n${simulateHelp}`)
-    .action(async (provider: string | undefined, activity: string | undefined, options: { connection?: string }) => {
+    .action(async (provider: string | undefined, activity: string | undefined, options: SimulateCommandOptions) => {
         const { simulateCommand } = await import('./commands/simulate.js');
         process.exitCode = await simulateCommand(provider, activity, options);
     });
@@ -111,6 +112,11 @@ export interface SyncCommandOptions {
     reset?: boolean;
     metadata?: string;
     live?: boolean;
+}
+
+export interface SimulateCommandOptions {
+    connection?: string;
+    count?: string;
 }
 
 export interface ActionCommandOptions {

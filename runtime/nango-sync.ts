@@ -1,6 +1,7 @@
 import { NangoSyncBase } from '@nangohq/runner-sdk';
 import type { Nango } from '@nangohq/node';
 import type { NangoProps } from '@nangohq/types';
+import { checkRecordsRequest, type RecordsWrite } from './platform-limits.js';
 import type { CachedRecord, WriteSummary } from './records-store.js';
 import type { RunContext } from './run-context.js';
 import { boundToRun } from './run-bound.js';
@@ -62,7 +63,8 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
             if (problems.length > 0) throw new InvalidRecordError(model, String(record['id'] ?? '(no id)'), problems);
         }
         for (let i = 0; i < records.length; i += BATCH_SIZE) {
-            this.count(model, this.run.store.saveRecords(this.run.conn, model, records.slice(i, i + BATCH_SIZE), { now: this.run.now }));
+            const chunk = this.request('save', model, records.slice(i, i + BATCH_SIZE));
+            this.count(model, this.run.store.saveRecords(this.run.conn, model, chunk, { now: this.run.now }));
         }
         this.run.recordsSaved += records.length;
         this.run.progress();
@@ -74,8 +76,10 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
         this.run.guard();
         if (!results || results.length === 0) return true;
         this.checkModel(model);
-        for (let i = 0; i < results.length; i += BATCH_SIZE) {
-            this.count(model, this.run.store.deleteRecords(this.run.conn, model, results.slice(i, i + BATCH_SIZE), { now: this.run.now }));
+        const records = this.removeMetadata(results);
+        for (let i = 0; i < records.length; i += BATCH_SIZE) {
+            const chunk = this.request('delete', model, records.slice(i, i + BATCH_SIZE));
+            this.count(model, this.run.store.deleteRecords(this.run.conn, model, chunk, { now: this.run.now }));
         }
         this.run.saved();
         return true;
@@ -87,7 +91,8 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
         this.checkModel(model);
         const records = this.removeMetadata(results);
         for (let i = 0; i < records.length; i += BATCH_SIZE) {
-            this.count(model, this.run.store.updateRecords(this.run.conn, model, records.slice(i, i + BATCH_SIZE), { now: this.run.now }));
+            const chunk = this.request('update', model, records.slice(i, i + BATCH_SIZE));
+            this.count(model, this.run.store.updateRecords(this.run.conn, model, chunk, { now: this.run.now }));
         }
         this.run.saved();
         return true;
@@ -153,6 +158,26 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
         }
         this.merging.set(model, merging.strategy);
         this.run.log('info', `Merging strategy set to '${merging.strategy}' for model ${model}.`);
+    }
+
+    /**
+     * One chunk as the runner sends it to persist, refused as persist refuses it. Chunks go one after the other, so
+     * the chunks before a refused one are stored, as on Nango.
+     */
+    private request<T>(write: RecordsWrite, model: string, chunk: T[]): T[] {
+        const strategy = this.merging.get(model);
+        checkRecordsRequest(
+            write,
+            {
+                model,
+                records: chunk,
+                providerConfigKey: this.run.conn.integration,
+                connectionId: this.run.conn.connectionId,
+                merging: { strategy: strategy === 'ignore_if_modified_after' ? 'ignore_if_modified_after_cursor' : 'override' }
+            },
+            this.run.limits
+        );
+        return chunk;
     }
 
     private checkModel(model: string): void {

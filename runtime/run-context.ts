@@ -1,7 +1,8 @@
-import { ExecutionInterruptedSDKError, validateCheckpoint, type ProxyConfiguration } from '@nangohq/runner-sdk';
+import { ExecutionInterruptedSDKError, type ProxyConfiguration } from '@nangohq/runner-sdk';
 import type { Nango } from '@nangohq/node';
 import type { z } from 'zod';
 import type { Clock } from './clock.js';
+import { NANGO_LIMITS, persistCheckpoint, runnerLogEntry, type PlatformLimits } from './platform-limits.js';
 import { sendProxyRequest, type ProxyResponse } from './proxy.js';
 import type { ConnectionRef, RecordsStore } from './records-store.js';
 
@@ -45,6 +46,7 @@ export interface RunContextOptions {
     onHttpAnswer?: HttpAnswerHook | undefined;
     onProgress?: ((progress: RunProgress) => void) | undefined;
     maxRetryWaitMs?: number | undefined;
+    limits?: Partial<PlatformLimits> | undefined;
 }
 
 const LEVELS: Record<string, LogEntry['level']> = {
@@ -72,8 +74,11 @@ export class RunContext {
     private cutReason = '';
     private readonly locks = new Map<string, number>();
 
+    readonly limits: PlatformLimits;
+
     constructor(readonly options: RunContextOptions) {
         this.started = options.clock.now();
+        this.limits = { ...NANGO_LIMITS, ...options.limits };
     }
 
     get conn(): ConnectionRef {
@@ -111,17 +116,18 @@ export class RunContext {
         this.logs.push({ level, message: token ? message.split(token).join('***') : message });
     }
 
-    /** `nango.log(message, payload?, { level }?)` as Nango's runner reads its arguments. */
+    /** `nango.log(message, payload?, { level }?)` as Nango's runner reads its arguments and truncates them. */
     userLog(args: unknown[]): void {
         this.guard();
         if (args.length === 0) return;
         const last = args[args.length - 1];
         let level: LogEntry['level'] = 'info';
-        if (args.length > 1 && last && typeof last === 'object' && 'level' in last) {
+        if (last && typeof last === 'object' && 'level' in last) {
             level = LEVELS[String((last as { level: unknown }).level)] ?? 'info';
             args = args.slice(0, -1);
         }
-        this.log(level, args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' '));
+        const { message, payload } = runnerLogEntry(args, level);
+        this.log(level, payload === undefined ? message : `${message} ${safeJson(payload)}`);
     }
 
     progress(): void {
@@ -173,7 +179,9 @@ export class RunContext {
 
     saveCheckpoint(checkpoint: unknown): void {
         this.guard();
-        const flat = validateCheckpoint(checkpoint);
+        const flat = persistCheckpoint(checkpoint);
+        // Stricter than Nango, which never reads the declared schema at run time: a checkpoint the script's own
+        // type refuses is a bug in the script.
         const schema = this.options.checkpointSchema;
         if (schema) {
             const parsed = schema.safeParse(checkpoint);

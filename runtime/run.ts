@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { SystemClock, type Clock } from './clock.js';
 import { LocalNangoAction } from './nango-action.js';
 import { InvalidRecordError, LocalNangoSync, type ModelCounts } from './nango-sync.js';
+import { actionOutputTooLarge, type PlatformLimits } from './platform-limits.js';
 import { ProxyHttpError } from './proxy.js';
 import type { RecordsStore } from './records-store.js';
 import { RunContext, type HttpAnswerHook, type LogEntry, type RunProgress } from './run-context.js';
@@ -28,6 +29,8 @@ export interface RunOptions {
     integrationsDir?: string | undefined;
     /** Not in Nango: caps any single retry wait (Retry-After can ask for minutes). */
     maxRetryWaitMs?: number | undefined;
+    /** Nango's limits by default; tests lower `recordsRequestBytes` rather than build 100 MB. */
+    limits?: Partial<PlatformLimits> | undefined;
 }
 
 /**
@@ -220,6 +223,10 @@ export async function runAction<T = unknown>(options: RunActionOptions): Promise
     }
     if (run.interrupted) return expired();
 
+    // Nango's runner refuses an oversized output before anything else looks at it.
+    const tooLarge = actionOutputTooLarge(output);
+    if (tooLarge) return failed('script_internal_error', tooLarge, { name: 'Error', message: tooLarge }, run.calls, run.logs);
+
     const outputProblems = validator.problems(definition.output ? 'ActionOutput' : undefined, output);
     if (outputProblems.length > 0) {
         return failed(
@@ -283,7 +290,8 @@ function context(options: RunSyncOptions | RunActionOptions, clock: Clock, check
         stopAfterSaves: sync.stopAfterSaves,
         onHttpAnswer: options.onHttpAnswer,
         onProgress: sync.onProgress,
-        maxRetryWaitMs: options.maxRetryWaitMs
+        maxRetryWaitMs: options.maxRetryWaitMs,
+        limits: options.limits
     });
 }
 

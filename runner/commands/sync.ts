@@ -1,3 +1,5 @@
+import { SystemClock } from '../../runtime/clock.js';
+import { loadScript } from '../../runtime/sandbox.js';
 import { integration as integrationOf, syncOf } from '../catalog.js';
 import type { SyncCommandOptions } from '../cli.js';
 import { DEFAULT_CONNECTION, LIVE_CONNECTION } from '../connections.js';
@@ -14,6 +16,7 @@ export async function syncCommand(integrationId: string, name: string, options: 
     if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
         throw new UserError('--metadata must be a JSON object');
     }
+    if (metadata !== undefined) await checkSyncMetadata(entry.id, sync.name, metadata);
     printNotice();
     const connectionId = options.connection ?? (live ? LIVE_CONNECTION : DEFAULT_CONNECTION);
     const store = openStore();
@@ -57,4 +60,21 @@ export async function syncCommand(integrationId: string, name: string, options: 
     } finally {
         store.close();
     }
+}
+
+/**
+ * Refuses metadata the sync's own `metadata` schema refuses, naming each field, before it is stored: stored, it
+ * would fail every later run of the sync (`--reset` forgets checkpoints and records, not metadata).
+ */
+export async function checkSyncMetadata(integration: string, syncName: string, metadata: unknown): Promise<void> {
+    let schema;
+    try {
+        ({ metadata: schema } = (await loadScript({ integration, kind: 'syncs', name: syncName, clock: new SystemClock() })).definition);
+    } catch (err) {
+        throw new UserError(`cannot load ${integration} ${syncName} to check --metadata: ${(err as Error).message}`);
+    }
+    const parsed = schema?.safeParse(metadata);
+    if (!parsed || parsed.success) return;
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new UserError(`--metadata does not match the metadata of ${integration} ${syncName}: ${issues.join('; ')}`);
 }
