@@ -106,11 +106,13 @@ async function play(subject: ChaosSubject, seed: number, options: EpisodeOptions
     world.sim.core.faults.clear();
     log.push('faults cleared');
     let inARow = 0;
+    let lastError = '';
     for (let i = 0; i < MAX_CLEAN_RUNS && inARow < 2; i += 1) {
         const result = await run('clean run');
         inARow = result.status === 'success' ? inARow + 1 : 0;
+        if (result.error) lastError = result.error.message;
     }
-    if (inARow < 2) divergences.push(`no two successful clean runs in a row within ${MAX_CLEAN_RUNS}`);
+    if (inARow < 2) divergences.push(`no two successful clean runs in a row within ${MAX_CLEAN_RUNS} (last error: ${clip(lastError)})`);
 
     divergences.push(...judge(world));
     const fresh = world.emptyStore();
