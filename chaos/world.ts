@@ -1,5 +1,13 @@
 import type { SetupServer } from 'msw/node';
-import { runSync, VirtualClock, type RunSyncOptions, type SyncResult } from '../runtime/index.js';
+import {
+    runAction,
+    runSync,
+    VirtualClock,
+    type ActionResult,
+    type RunActionOptions,
+    type RunSyncOptions,
+    type SyncResult
+} from '../runtime/index.js';
 import type { Simulator } from '../simulators/common/simulator.js';
 import { verdictOfCache, type Verdict } from '../simulators/common/truth.js';
 import { prepareSimulatedConnection, truthFor } from '../runner/setup.js';
@@ -21,6 +29,8 @@ export interface World {
     conn: { integration: string; connectionId: string };
     /** Runs the subject's sync into `store` (default: the world's own), on the world's clock. */
     sync(extra?: Partial<RunSyncOptions>, store?: ObservedStore): Promise<SyncResult>;
+    /** Runs one of the integration's actions on the same connection and clock. */
+    action(name: string, input: unknown, extra?: Partial<RunActionOptions>): Promise<ActionResult>;
     /** The cache of `store` (default: the world's) against the provider's truth, per model. */
     verdicts(store?: ObservedStore): Verdict[];
     /** An empty cache for the same connection (same metadata), for a fresh sync on the same provider. */
@@ -60,6 +70,18 @@ export function createWorld(subject: ChaosSubject, options: WorldOptions): World
                 connectionConfig,
                 clock,
                 integrationsDir: options.integrationsDir,
+                ...extra
+            }),
+        action: (name, input, extra = {}) =>
+            runAction({
+                integration,
+                name,
+                input,
+                store,
+                connectionId: CHAOS_CONNECTION,
+                accessToken: SIMULATED_TOKEN,
+                connectionConfig,
+                clock,
                 ...extra
             }),
         verdicts: (of = store) =>
