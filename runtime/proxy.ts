@@ -18,6 +18,8 @@ export interface ProxyContext {
     connectionConfig: Record<string, unknown>;
     clock: Clock;
     userAgent: string;
+    /** Called before each HTTP attempt (retries included); it may throw to send nothing more (a simulated crash). */
+    beforeAttempt?: () => void;
     /** Called once per HTTP attempt (retries included). */
     onAttempt?: (attempt: { method: string; url: string; status: number | null }) => void;
     /**
@@ -87,6 +89,7 @@ export async function sendProxyRequest(config: ProxyConfiguration, ctx: ProxyCon
     let retried401 = false;
 
     for (let attempt = 0; ; attempt++) {
+        ctx.beforeAttempt?.();
         try {
             return await sendOnce(request, config, ctx);
         } catch (err) {

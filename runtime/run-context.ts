@@ -149,6 +149,8 @@ export class RunContext {
             userAgent: LOCAL_USER_AGENT,
             maxWaitMs: this.options.maxRetryWaitMs,
             log: (level, message) => this.log(level, message),
+            // A retry still waiting when the run is cut must not go out: a dead worker sends nothing.
+            beforeAttempt: () => this.guard(),
             onAttempt: () => {
                 this.calls += 1;
                 this.progress();

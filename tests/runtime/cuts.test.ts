@@ -89,6 +89,34 @@ describe('runSync: a cut after an HTTP answer (stopAfterHttpAnswers)', () => {
     });
 });
 
+describe('runSync: a cut stops requests still under way', () => {
+    it('sends no retry of a concurrent request once the run is cut', async () => {
+        let flakyCalls = 0;
+        let releaseFlaky = () => {};
+        const itemsAnswered = new Promise<void>((resolve) => (releaseFlaky = resolve));
+        server.use(
+            http.get(`${GMAIL}/items`, () => HttpResponse.json({ items: [] })),
+            http.get(`${GMAIL}/flaky`, async () => {
+                flakyCalls += 1;
+                // The first attempt fails only once the other request's answer has cut the run.
+                await itemsAnswered;
+                return HttpResponse.error();
+            })
+        );
+        const result = await runSync({
+            integration: 'google-mail',
+            name: 'parallel',
+            store: new RecordsStore(),
+            clock: new VirtualClock(),
+            integrationsDir: FIXTURES_DIR,
+            stopAfterHttpAnswers: 1,
+            onHttpAnswer: () => releaseFlaky()
+        });
+        expect(result.status).toBe('interrupted');
+        expect(flakyCalls).toBe(1);
+    });
+});
+
 describe('runSync: a cut after a save (stopAfterSaves)', () => {
     it('keeps the saved page but not the checkpoint that would have followed it', async () => {
         const { store, run } = setup();
