@@ -60,13 +60,13 @@ async function play(subject: ChaosSubject, seed: number, options: EpisodeOptions
     const steps = random.int(3, 10);
     for (let i = 0; i < steps; i += 1) {
         const roll = random.next();
-        if (roll < 0.2) {
+        if (roll < 0.18) {
             const activity = random.pick(world.sim.activities()).name;
             log.push(`activity ${activity}: ${world.sim.applyActivity(activity)}`);
-        } else if (roll < 0.25) {
+        } else if (roll < 0.26) {
             // Many changes at once: more than one page of changes (Gmail history pages hold 500 records).
             const activity = random.pick(world.sim.activities().filter((a) => !/expir|^new/i.test(a.name))).name;
-            const times = random.int(10, 120);
+            const times = random.int(20, 150);
             for (let n = 0; n < times; n += 1) world.sim.applyActivity(activity);
             log.push(`activity ${activity} x${times}`);
         } else if (roll < 0.38) {
@@ -75,16 +75,16 @@ async function play(subject: ChaosSubject, seed: number, options: EpisodeOptions
             log.push(`faults: ${burst.label}`);
         } else if (roll < 0.48) {
             await run('run');
-        } else if (roll < 0.6) {
+        } else if (roll < 0.58) {
             const k = random.int(1, 4);
             await run(`run cut after checkpoint ${k}`, { stopAfterCheckpoints: k });
-        } else if (roll < 0.7) {
+        } else if (roll < 0.68) {
             const k = random.int(1, 30);
             await run(`run cut after HTTP answer ${k}`, { stopAfterHttpAnswers: k });
-        } else if (roll < 0.78) {
+        } else if (roll < 0.75) {
             const k = random.int(1, 4);
             await run(`run cut after save ${k}`, { stopAfterSaves: k });
-        } else if (roll < 0.88) {
+        } else if (roll < 0.9) {
             // The provider changes, or starts failing, while the run reads it.
             const at = random.int(1, 12);
             const during = duringRun(world, random, methods, log);
