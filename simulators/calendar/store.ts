@@ -263,7 +263,8 @@ export class CalendarStore {
     /** An instance turned into a stored exception, with the master's fields. */
     materialize(calendar: StoredCalendar, instance: StoredEvent): StoredEvent {
         const { index: _index, created: _created, updated: _updated, etag: _etag, changeSeq: _changeSeq, ...fields } = instance;
-        return this.create(calendar, { ...fields, sequence: instance.sequence });
+        // A copy: an instance shares the master's attendees and reminders, and an exception must not change with them.
+        return this.create(calendar, { ...structuredClone(fields), sequence: instance.sequence });
     }
 
     private cancelExceptions(calendar: StoredCalendar, master: StoredEvent, at = this.now()): void {
