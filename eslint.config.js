@@ -74,7 +74,7 @@ const NODE_GLOBALS = Object.fromEntries(
 
 export default defineConfig(
     // Dot-folders hold generated or local-only files (.nango, .nango-local, scratch folders), never source.
-    globalIgnores(['node_modules/', 'nango-integrations/build/', 'nango-integrations/dist/', '**/.nango/', '.*/', 'coverage/']),
+    globalIgnores(['node_modules/', 'nango-integrations/build/', '**/dist/', '**/.nango/', '.*/', 'coverage/']),
     js.configs.recommended,
     tseslint.configs.recommended,
     {

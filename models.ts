@@ -311,12 +311,15 @@ export type GoogleCalendarEvent = z.infer<typeof GoogleCalendarEvent>;
  * Connection metadata read by the `events` sync: which calendars to sync. `calendarIds` names them (`primary` is the
  * user's own; holiday and shared calendars by their ids); `allCalendars: true` takes every calendar in the user's
  * calendar list instead. `backfillDays` (default 365) bounds the first listing of a calendar to events that end at
- * most that many days ago.
+ * most that many days ago. Strict: an unknown key (a typo such as `calendarId`) is refused, not ignored.
  */
-export const GoogleCalendarEventsMetadata = z.object({
-    calendarIds: z.array(z.string().min(1)).min(1).optional(),
+export const GoogleCalendarEventsMetadata = z.strictObject({
+    calendarIds: z
+        .array(z.string().trim().min(1, 'a calendar id cannot be empty'))
+        .min(1, 'name at least one calendar (e.g. ["primary"]), or set allCalendars: true instead')
+        .optional(),
     allCalendars: z.boolean().optional(),
-    backfillDays: z.number().int().min(1).max(3650).optional()
+    backfillDays: z.number().int('a whole number of days').min(1).max(3650).optional()
 });
 export type GoogleCalendarEventsMetadata = z.infer<typeof GoogleCalendarEventsMetadata>;
 

@@ -98,6 +98,16 @@ program
     });
 
 program
+    .command('serve')
+    .description('Serve a local Nango API on 127.0.0.1 for `nango dryrun` and @nangohq/node, backed by this store and the simulators.')
+    .option('--port <port>', 'port to listen on (0: any free port)', '3003')
+    .option('--host <host>', 'loopback address to listen on (127.0.0.1 or ::1; anything else is refused)')
+    .action(async (options: { port?: string; host?: string }) => {
+        const { serveCommand } = await import('../local-nango/serve.js');
+        process.exitCode = await serveCommand(options);
+    });
+
+program
     .command('verify')
     .description("Compare a connection's cached records with the simulated providers' ground truth; exits 1 on any difference.")
     .argument('[integration]', 'google-mail, salesforce or google-calendar (default: all)')

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SystemClock } from '../../runtime/clock.js';
 import { RecordsStore } from '../../runtime/records-store.js';
-import type { CalendarSimulator } from '../../simulators/calendar/index.js';
+import { CalendarSimulator } from '../../simulators/calendar/index.js';
 import { simulateCommand } from '../../runner/commands/simulate.js';
 import { storeFile } from '../../runner/paths.js';
 import { loadSimulators } from '../../runner/simulators.js';
@@ -50,5 +50,21 @@ describe('simulate <provider> <activity> --count N', () => {
                 /--count must be a whole number from 1 to 10000/
             );
         }
+    });
+
+    it('keeps what was applied before an activity failed, and says how far it got', async () => {
+        const before = listedCalendars();
+        const original = CalendarSimulator.prototype.applyActivity;
+        let calls = 0;
+        vi.spyOn(CalendarSimulator.prototype, 'applyActivity').mockImplementation(function (this: CalendarSimulator, name: string) {
+            calls += 1;
+            if (calls === 4) throw new Error('the provider is down');
+            return original.call(this, name);
+        });
+        await expect(simulateCommand('calendar', 'new-calendar', { count: '10' })).rejects.toThrow(
+            'new-calendar failed after 3 of 10 times: the provider is down'
+        );
+        vi.restoreAllMocks();
+        expect(listedCalendars()).toBe(before + 3);
     });
 });
