@@ -415,9 +415,8 @@ export class SalesforceStore {
         };
     }
 
-    /** Records of the recycle bin, by object. */
+    /** Records of the recycle bin, by object: only those still there (past the retention they are purged first). */
     binnedIds(objectName: string): string[] {
-        // Past the 15 days a binned record is gone: offering it to undelete would name a record find() refuses.
         this.purgeBin();
         const table = this.table(objectName);
         return [...this.binned.keys()].filter((id15) => table.has(id15));
