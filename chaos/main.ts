@@ -77,9 +77,11 @@ async function main(options: Options): Promise<number> {
 
 async function actionPart(server: ReturnType<typeof setupServer>, only?: string): Promise<number> {
     out('\nWrite actions: a lost answer, then one retry with the same input (and idempotencyKey where the input takes one)');
-    const outcomes = await runActionCampaign(server, only);
+    const notes: string[] = [];
+    const outcomes = await runActionCampaign(server, only, notes);
     if (outcomes.length === 0) throw new Error(`unknown sync or action "${only ?? ''}"`);
     out(outcomeTable(outcomes));
+    for (const note of notes) out(`  note: ${note}`);
     const divergent = outcomes.filter((o) => o.divergent);
     out(
         divergent.length === 0 ? 'PASS: no duplicate from an action that takes a key' : `FAIL: ${divergent.length} divergent action run(s)`
