@@ -116,6 +116,16 @@ export async function buildProgram(
         });
 
     program
+        .command('verify')
+        .description("Compare a connection's cached records with the simulated providers' ground truth; exits 1 on any difference.")
+        .argument('[integration]', 'google-mail, salesforce or google-calendar (default: all)')
+        .option('--connection <id>', 'connection id (default: local, or the rehearsal when local has no simulated provider)')
+        .action(async (integration: string | undefined, options: { connection?: string }) => {
+            const { verifyCommand } = await import('./commands/verify.js');
+            process.exitCode = await verifyCommand({ integration, connection: options.connection });
+        });
+
+    program
         .command('serve')
         .description('Serve a local Nango API on 127.0.0.1 for `nango dryrun` and @nangohq/node, backed by this store and the simulators.')
         .option('--port <port>', 'port to listen on (0: any free port)', '3003')
