@@ -42,7 +42,8 @@ describe('gmail-contacts', () => {
 
     it('resumes a full listing cut between pages, without listing the first page again', async () => {
         const world = contactsWorld({ contacts: 1100 });
-        const cut = await world.sync({ stopAfterCheckpoints: 1 });
+        // Checkpoints: the listing's start, then its first page; cut right after the first page.
+        const cut = await world.sync({ stopAfterCheckpoints: 2 });
         expect(cut.status).toBe('interrupted');
         expect(world.store.countLive(conn, 'GoogleContact')).toBe(1000);
         const requests = recordRequests();
@@ -54,9 +55,22 @@ describe('gmail-contacts', () => {
         expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [] });
     });
 
+    // Found by the chaos campaign (npm run chaos -- --only gmail-contacts --seed 1631758179): a first run that died
+    // after its first save, before its first page checkpoint, left contacts that the next first run, tracking no
+    // deletes, never looked back at once People had deleted them.
+    it('a first run cut after its first save, before its page checkpoint, is followed by one that removes the contacts deleted meanwhile', async () => {
+        const world = contactsWorld({ contacts: 1100 });
+        expect((await world.sync({ stopAfterSaves: 1 })).status).toBe('interrupted');
+        expect(world.store.getCheckpoint(conn, 'gmail-contacts')).toMatchObject({ phase: 'full', pageToken: '', resync: false });
+        expect(world.store.countLive(conn, 'GoogleContact')).toBe(1000);
+        world.sim.applyActivity('delete-contacts');
+        expect((await world.sync()).status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], notDeleted: [], wronglyDeleted: [] });
+    });
+
     it('a full listing resumed after its page token went stale (400) lists again from the first page and completes', async () => {
         const world = contactsWorld({ contacts: 1100 });
-        expect((await world.sync({ stopAfterCheckpoints: 1 })).status).toBe('interrupted');
+        expect((await world.sync({ stopAfterCheckpoints: 2 })).status).toBe('interrupted');
         world.clock.advance(4 * 86_400_000);
         const requests = recordRequests();
         const resumed = await world.sync();

@@ -73,6 +73,17 @@ async function readPage(nango: Nango, connections: readonly unknown[]): Promise<
 
 async function syncAll(nango: Nango, resume: Checkpoint | null): Promise<void> {
     let state: Checkpoint = resume ?? { phase: 'full', syncToken: '', pageToken: '', resync: false };
+    if (resume === null) {
+        // Recorded before the first save: a first listing that dies before its first page checkpoint must be known
+        // to the next run, since what it saved may be deleted at People before that run lists it again.
+        await nango.saveCheckpoint(state);
+    } else if (!state.resync && state.pageToken === '') {
+        // An earlier execution began the first listing and saved an unknown part of its first page: list again as a
+        // resync, so what it saved and People has deleted since is removed. Its first attempt opened no window, so
+        // the one opened now starts here, after those saves.
+        state = { ...state, resync: true };
+        await nango.saveCheckpoint(state);
+    }
     // The window stays open across executions until trackDeletesEnd, so a resumed resync opens it again.
     if (state.resync) await nango.trackDeletesStart('GoogleContact');
     let syncToken: string | null = null;
