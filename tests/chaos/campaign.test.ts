@@ -23,6 +23,22 @@ describe('chaos campaign (fixed seeds)', () => {
     }
 });
 
+/** Episodes that once diverged, each kept as a test of the fix it led to. */
+const FOUND: readonly { sync: string; seed: number; bug: string }[] = [
+    { sync: 'salesforce-leads', seed: 273700839, bug: "savedAtSince over Nango's 4,000-character checkpoint string" },
+    { sync: 'salesforce-opportunities', seed: 3451869871, bug: "savedAtSince over Nango's 4,000-character checkpoint string" },
+    { sync: 'gmail-contacts', seed: 1631758179, bug: 'a first listing cut before its first page checkpoint kept contacts deleted since' }
+];
+
+describe('chaos episodes that once diverged', () => {
+    for (const found of FOUND) {
+        it(`${found.sync} seed ${found.seed} (${found.bug})`, async () => {
+            const episode = await runEpisode(subjectOf(found.sync), found.seed, { network: server });
+            expect(episode.divergences.join('\n')).toBe('');
+        });
+    }
+});
+
 describe('the oracle can fail', () => {
     const BROKEN_DIR = join(REPO_ROOT, 'tests', 'chaos', 'fixtures', 'integrations');
 
