@@ -62,7 +62,9 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
                   `Sync webhooks to ${webhook.url}, signed with: ${webhook.signingKey}${process.env['NANGO_LOCAL_WEBHOOK_SIGNING_KEY'] ? ' (NANGO_LOCAL_WEBHOOK_SIGNING_KEY)' : ' (a new one each start; set NANGO_LOCAL_WEBHOOK_SIGNING_KEY to keep one)'}`
               ]
             : []),
-        ...(clockOffsetMs > 0 ? [`Clock: ${new Date(api.clock.now()).toISOString()} (moved forward by --clock-offset ${options.clockOffset})`] : []),
+        ...(clockOffsetMs > 0
+            ? [`Clock: ${new Date(api.clock.now()).toISOString()} (moved forward by --clock-offset ${options.clockOffset})`]
+            : []),
         `Connections: "local" for ${api.registry
             .integrations()
             .map((entry) => entry.id)

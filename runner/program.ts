@@ -120,7 +120,10 @@ export async function buildProgram(
         .description('Serve a local Nango API on 127.0.0.1 for `nango dryrun` and @nangohq/node, backed by this store and the simulators.')
         .option('--port <port>', 'port to listen on (0: any free port)', '3003')
         .option('--host <host>', 'loopback address to listen on (127.0.0.1 or ::1; anything else is refused)')
-        .option('--webhook-url <url>', "send Nango's sync webhooks there after each sync run (signed; key from NANGO_LOCAL_WEBHOOK_SIGNING_KEY)")
+        .option(
+            '--webhook-url <url>',
+            "send Nango's sync webhooks there after each sync run (signed; key from NANGO_LOCAL_WEBHOOK_SIGNING_KEY)"
+        )
         .option('--clock-offset <duration>', 'start the local clock this far ahead, e.g. 40d to see payloads pruned (not a Nango option)')
         .action(async (options: { port?: string; host?: string; webhookUrl?: string; clockOffset?: string }) => {
             const { serveCommand } = await import('../local-nango/serve.js');

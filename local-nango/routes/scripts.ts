@@ -215,7 +215,9 @@ export class ScriptRoutes {
                     lastSyncDate: lastSyncDate === undefined ? null : new Date(lastSyncDate),
                     endedAt: new Date(finishedAt),
                     byModel: result?.byModel ?? {},
-                    error: success ? undefined : { message: result?.error?.message ?? 'the sync did not finish', payload: result?.error?.payload },
+                    error: success
+                        ? undefined
+                        : { message: result?.error?.message ?? 'the sync did not finish', payload: result?.error?.payload },
                     checkpoints: checkpointBefore || checkpointAfter ? { from: checkpointBefore, to: checkpointAfter } : null
                 });
                 for (const body of bodies) this.webhooks?.send(body);
