@@ -46,7 +46,13 @@ export async function buildProgram(
             'Run the rehearsal (the same as no command): every sync from scratch, simulated activity, syncs again, every action, a verdict.'
         )
         .option('--only <integration>', 'rehearse one integration only')
-        .action(async (options: { only?: string }) => {
+        .option('--backend', "rehearse the product's side: local Nango's webhooks, the receiver and the mirror (see README, Backend)")
+        .action(async (options: { only?: string; backend?: boolean }) => {
+            if (options.backend) {
+                const { rehearseBackend } = await import('./commands/rehearse-backend.js');
+                process.exitCode = await rehearseBackend();
+                return;
+            }
             const { rehearse } = await import('./commands/rehearse.js');
             process.exitCode = await rehearse(options.only === undefined ? {} : { only: options.only });
         });
