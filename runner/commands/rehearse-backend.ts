@@ -72,13 +72,13 @@ export async function rehearseBackend(options: RehearseBackendOptions = {}): Pro
     try {
         // The product: a mirror fed by the webhook receiver, reading Nango through the typed service.
         // The mirror needs the service, which needs the API, which needs the receiver's URL: it is set below.
-        let mirror: Mirror | undefined;
+        const product: { mirror?: Mirror } = {};
         const webhooks: NangoWebhook[] = [];
         const receiver = createWebhookReceiver({
             signingKey,
             onWebhook: async (webhook) => {
                 webhooks.push(webhook);
-                await mirror?.handleWebhook(webhook);
+                await product.mirror?.handleWebhook(webhook);
             },
             onError: (error) => failures.push(`webhook work failed: ${String(error)}`)
         });
@@ -89,7 +89,8 @@ export async function rehearseBackend(options: RehearseBackendOptions = {}): Pro
         // Nango: the local API, its webhooks pointed at the receiver.
         api = await startLocalNango({ store, clock: options.clock ?? new SystemClock(), webhook: { url: webhookUrl, signingKey } });
         const service = new NangoService({ secretKey: api.secretKey, host: api.url });
-        mirror = new Mirror({ nango: service, store: mirrorStore });
+        const mirror = new Mirror({ nango: service, store: mirrorStore });
+        product.mirror = mirror;
         const nango = new Nango({ secretKey: api.secretKey, host: api.url });
         const settle = async () => {
             await api!.idle();
@@ -182,7 +183,7 @@ export async function rehearseBackend(options: RehearseBackendOptions = {}): Pro
 
         out('\nVerdict: the mirror against Nango’s cache against the provider');
         const verdicts = MODELS.map((model) => verdictOf(api!, model));
-        const rows = await Promise.all(verdicts.map((v) => completeVerdict(v, mirror!)));
+        const rows = await Promise.all(verdicts.map((v) => completeVerdict(v, mirror)));
         out(verdictTable(rows));
         for (const row of rows) {
             if (!row.cache.ok) failures.push(`${row.model}: Nango's cache differs from the provider`);
