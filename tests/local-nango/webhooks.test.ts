@@ -142,6 +142,27 @@ describe('sync webhooks', () => {
         expect(api.webhooks!.deliveries[0]).toMatchObject({ attempts: ['ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED'], delivered: false });
     });
 
+    it('a sync that fails sends a failure webhook the receiver accepts', async () => {
+        const hook = await receiver();
+        const { api, nango } = await localNango(hook.url);
+        await syncContacts(api, nango);
+        const people = api.registry.simulators(api.registry.integrations()[0]!, 'local', ['people']).get('people') as PeopleSimulator;
+        people.core.faults.inject('people.connections.list', { kind: 'status', status: 401 }, 10);
+        await syncContacts(api, nango);
+        await hook.idle();
+        expect(hook.received).toHaveLength(2);
+        const failure = hook.received[1]!;
+        expect(failure).toMatchObject({
+            type: 'sync',
+            model: 'GoogleContact',
+            syncType: 'INCREMENTAL',
+            success: false,
+            error: { type: 'script_error', description: expect.any(String) }
+        });
+        const { startedAt, failedAt } = failure as { startedAt: string; failedAt: string };
+        expect(startedAt <= failedAt).toBe(true);
+    });
+
     it('a failed run sends one failure webhook for all its models, with script_error, startedAt and failedAt', () => {
         const bodies = syncWebhookBodies({
             connectionId: 'c1',
