@@ -116,8 +116,11 @@ export interface PrunedRecord {
  * deleteRecords mode 'prune') empties the payload of records whose `updated_at` is older than 30 days and sets
  * `pruned_at`, leaving `updated_at`, so the cursor and `last_modified_at` stay; the records API then answers the
  * empty payload with `id` (the external id) and `_nango_metadata`, `pruned_at` set (getRecords). The data hash is kept,
- * so a later save of the same payload still counts as unchanged. Here the payload is dropped on the way out, from
- * the moment the record becomes eligible (Nango's job runs later; a record pruned later reads the same).
+ * so a later save of the same payload counts as unchanged; on Nango that save writes the payload back and clears
+ * `pruned_at` without moving `updated_at` (its trigger fires on a hash change only: migrations
+ * 20240327151027_create_records_table.ts). Here the payload is dropped on the way out, from the moment the record
+ * becomes eligible (Nango's job runs later; a record pruned later reads the same), and an unchanged re-save does not
+ * bring it back: the local store keeps no time of its last write.
  */
 export function pruned(record: CachedRecord, now: number): CachedRecord | PrunedRecord {
     const meta = record._nango_metadata;
