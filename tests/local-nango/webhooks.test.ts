@@ -9,6 +9,7 @@ import { Nango } from '@nangohq/node';
 import { http as mswHttp, passthrough } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhookReceiver, nodeWebhookListener, type NangoWebhook } from '../../backend/src/index.js';
+import { parseDuration } from '../../local-nango/clock.js';
 import { startLocalNango, type LocalNango } from '../../local-nango/server.js';
 import { syncWebhookBodies } from '../../local-nango/webhooks.js';
 import { VirtualClock } from '../../runtime/clock.js';
@@ -238,5 +239,15 @@ describe('payload pruning on the local clock', () => {
         expect((await post({ advance: 'soon' })).status).toBe(400);
         expect((await post({ advance: '40d' }, false)).status).toBe(401);
         expect(api.clock.offset).toBe(0);
+    });
+});
+
+describe('durations of the local clock', () => {
+    it('reads d, h, m, s and ms, and refuses anything else', () => {
+        expect(parseDuration('40d')).toBe(40 * DAY);
+        expect(parseDuration('12h')).toBe(12 * 3_600_000);
+        expect(parseDuration('1500')).toBe(1500);
+        expect(() => parseDuration('-1d')).toThrow(/not a duration/);
+        expect(() => parseDuration('3 weeks')).toThrow(/not a duration/);
     });
 });
