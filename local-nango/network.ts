@@ -48,6 +48,11 @@ export class SimulatedNetwork {
         this.previous = undefined;
     }
 
+    /** Runs `work` with its calls going out of the process (the webhooks the API sends to the product). */
+    outside<T>(work: () => Promise<T>): Promise<T> {
+        return this.current.exit(work);
+    }
+
     /** Runs `work` with its provider calls answered by `sims`. */
     within<T>(sims: readonly Simulator[], work: () => Promise<T>): Promise<T> {
         return this.current.run(sims, work);

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { parseDuration } from './clock.js';
 import { openStore } from '../runner/store.js';
 import { storeFile } from '../runner/paths.js';
 import { UserError } from '../runner/errors.js';
@@ -6,6 +8,8 @@ import { checkSecretKey, startLocalNango } from './server.js';
 export interface ServeOptions {
     port?: string;
     host?: string;
+    webhookUrl?: string;
+    clockOffset?: string;
 }
 
 /** `npm start -- serve`: the local Nango API until Ctrl-C. */
@@ -26,11 +30,41 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
             throw new UserError(`NANGO_LOCAL_SECRET_KEY: ${(err as Error).message}`);
         }
     }
+    const webhook = webhookSettings(options.webhookUrl);
+    let clockOffsetMs = 0;
+    if (options.clockOffset !== undefined) {
+        try {
+            clockOffsetMs = parseDuration(options.clockOffset);
+        } catch (err) {
+            throw new UserError(`--clock-offset: ${(err as Error).message}`);
+        }
+    }
     const store = openStore();
-    const api = await startLocalNango({ store, secretKey, port, host });
+    const api = await startLocalNango({
+        store,
+        secretKey,
+        port,
+        host,
+        clockOffsetMs,
+        webhook: webhook && {
+            ...webhook,
+            onDelivery: (d) =>
+                process.stdout.write(
+                    `webhook ${String(d.body['model'])} ${d.body['success'] === true ? 'success' : 'failure'} -> ${d.delivered ? 'delivered' : 'NOT delivered'} (${d.attempts.join(', ')})\n`
+                )
+        }
+    });
     const lines = [
         `Local Nango API on ${api.url} (store: ${storeFile()})`,
         `Secret key: ${api.secretKey}${secretKey === undefined ? ' (a new one each start; set NANGO_LOCAL_SECRET_KEY to keep one)' : ' (NANGO_LOCAL_SECRET_KEY)'}`,
+        ...(webhook
+            ? [
+                  `Sync webhooks to ${webhook.url}, signed with: ${webhook.signingKey}${process.env['NANGO_LOCAL_WEBHOOK_SIGNING_KEY'] ? ' (NANGO_LOCAL_WEBHOOK_SIGNING_KEY)' : ' (a new one each start; set NANGO_LOCAL_WEBHOOK_SIGNING_KEY to keep one)'}`
+              ]
+            : []),
+        ...(clockOffsetMs > 0
+            ? [`Clock: ${new Date(api.clock.now()).toISOString()} (moved forward by --clock-offset ${options.clockOffset})`]
+            : []),
         `Connections: "local" for ${api.registry
             .integrations()
             .map((entry) => entry.id)
@@ -52,4 +86,17 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     await api.close();
     store.close();
     return 0;
+}
+
+/** `--webhook-url`: an http(s) URL, and the signing key Nango's environment would have (a fresh one if unset). */
+function webhookSettings(url: string | undefined): { url: string; signingKey: string } | undefined {
+    if (url === undefined) return undefined;
+    let parsed: URL;
+    try {
+        parsed = new URL(url);
+    } catch {
+        throw new UserError(`--webhook-url must be a URL, got "${url}"`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UserError(`--webhook-url must be http(s), got "${url}"`);
+    return { url: parsed.toString(), signingKey: process.env['NANGO_LOCAL_WEBHOOK_SIGNING_KEY'] || randomBytes(24).toString('hex') };
 }

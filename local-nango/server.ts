@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../runtime/clock.js';
+import { SystemClock, type Clock } from '../runtime/clock.js';
 import type { RecordsStore } from '../runtime/records-store.js';
 import type { Simulator } from '../simulators/common/simulator.js';
+import { parseDuration, ShiftedClock } from './clock.js';
 import { ConnectionRegistry } from './connections.js';
-import { nangoError, readRequest, writeResponse, type ApiRequest, type ApiResponse } from './http.js';
+import { json, jsonBody, nangoError, readRequest, writeResponse, type ApiRequest, type ApiResponse } from './http.js';
 import { SimulatedNetwork } from './network.js';
 import { getConnection, getIntegration, listConnections, setMetadata } from './routes/connections.js';
 import { proxy } from './routes/proxy.js';
 import { getRecords } from './routes/records.js';
 import { ScriptRoutes } from './routes/scripts.js';
+import { WebhookSender, type WebhookDelivery } from './webhooks.js';
 
 /** Nango's secret keys are UUID v4; any other bearer is refused before a lookup (access.middleware.ts keyRegex). */
 const SECRET_KEY_FORMAT = /^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/i;
@@ -26,6 +28,10 @@ export interface LocalNangoOptions {
     host?: string | undefined;
     /** Default: the system clock. Tests pass a VirtualClock, so the proxy's retry waits take no real time. */
     clock?: Clock | undefined;
+    /** Moves the API's clock (and the simulators') forward from the start, e.g. 40 days to see payloads pruned. */
+    clockOffsetMs?: number | undefined;
+    /** Where the sync webhooks go, signed with `signingKey` (Nango's environment webhook settings). */
+    webhook?: { url: string; signingKey: string; onDelivery?: ((delivery: WebhookDelivery) => void) | undefined } | undefined;
 }
 
 export interface LocalNango {
@@ -34,6 +40,10 @@ export interface LocalNango {
     port: number;
     secretKey: string;
     registry: ConnectionRegistry;
+    /** The API's clock: `advance(ms)` is the local-only time travel (also `POST /_local/clock`). */
+    clock: ShiftedClock;
+    /** The webhook sender, when a webhook URL was given. */
+    webhooks: WebhookSender | undefined;
     /** Runs `work` with its provider calls answered by `sims` (what the API does for its own scripts). */
     within<T>(sims: readonly Simulator[], work: () => Promise<T>): Promise<T>;
     /** Resolves when every triggered sync has finished. */
@@ -58,11 +68,21 @@ export async function startLocalNango(options: LocalNangoOptions): Promise<Local
     const secretKey = options.secretKey ?? randomUUID();
     checkSecretKey(secretKey);
 
-    const registry = new ConnectionRegistry(options.store, options.clock);
+    const clock = new ShiftedClock(options.clock ?? new SystemClock(), options.clockOffsetMs ?? 0);
+    const registry = new ConnectionRegistry(options.store, clock);
     registry.ensureDefaults();
     const network = new SimulatedNetwork();
+    // Taken before the simulated network is installed: webhooks leave the process, to the product.
+    const fetchOutside = globalThis.fetch;
+    const webhooks = options.webhook
+        ? new WebhookSender({
+              ...options.webhook,
+              clock,
+              fetch: (input, init) => network.outside(() => fetchOutside(input, init))
+          })
+        : undefined;
     network.install();
-    const scripts = new ScriptRoutes(registry, network);
+    const scripts = new ScriptRoutes(registry, network, webhooks);
 
     const route = async (req: ApiRequest): Promise<ApiResponse> => {
         const refused = authenticate(req, secretKey);
@@ -81,6 +101,7 @@ export async function startLocalNango(options: LocalNangoOptions): Promise<Local
         if (method === 'GET' && (match = /^\/integrations\/([^/]+)$/.exec(path)))
             return getIntegration(registry, req, decodeURIComponent(match[1]!));
         if (method === 'GET' && (path === '/records' || path === '/records/')) return getRecords(registry, req);
+        if (path === LOCAL_CLOCK_ROUTE) return clockRoute(clock, req);
         if (method === 'POST' && path === '/action/trigger') return scripts.triggerAction(req);
         if (method === 'POST' && path === '/sync/trigger') return scripts.triggerSync(req);
         if (method === 'GET' && path === '/sync/status') return scripts.syncStatus(req);
@@ -104,6 +125,8 @@ export async function startLocalNango(options: LocalNangoOptions): Promise<Local
         port,
         secretKey,
         registry,
+        clock,
+        webhooks,
         within: (sims, work) => network.within(sims, work),
         idle: () => scripts.idle(),
         close: async () => {
@@ -135,4 +158,24 @@ function authenticate(req: ApiRequest, secretKey: string): ApiResponse | null {
         return nangoError(401, 'unknown_account', 'Authentication failed. The provided authorization header does not match any account.');
     }
     return null;
+}
+
+/** Not a Nango route: the local API's own time travel, under a prefix Nango never uses. */
+export const LOCAL_CLOCK_ROUTE = '/_local/clock';
+
+/** `GET /_local/clock`: the API's time and offset; `POST /_local/clock {"advance":"40d"}` moves it forward. */
+function clockRoute(clock: ShiftedClock, req: ApiRequest): ApiResponse {
+    const state = () => json(200, { now: new Date(clock.now()).toISOString(), offsetMs: clock.offset });
+    if (req.method === 'GET') return state();
+    if (req.method !== 'POST') return nangoError(405, 'method_not_allowed', `${req.method} ${LOCAL_CLOCK_ROUTE}`);
+    const parsed = jsonBody(req);
+    if ('error' in parsed) return parsed.error;
+    const advance = (parsed.value as { advance?: unknown } | undefined)?.advance;
+    if (typeof advance !== 'string') return nangoError(400, 'invalid_body', 'expected {"advance": "40d"} (d, h, m, s or ms)');
+    try {
+        clock.advance(parseDuration(advance));
+    } catch (err) {
+        return nangoError(400, 'invalid_body', (err as Error).message);
+    }
+    return state();
 }

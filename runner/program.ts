@@ -46,7 +46,13 @@ export async function buildProgram(
             'Run the rehearsal (the same as no command): every sync from scratch, simulated activity, syncs again, every action, a verdict.'
         )
         .option('--only <integration>', 'rehearse one integration only')
-        .action(async (options: { only?: string }) => {
+        .option('--backend', "rehearse the product's side: local Nango's webhooks, the receiver and the mirror (see README, Backend)")
+        .action(async (options: { only?: string; backend?: boolean }) => {
+            if (options.backend) {
+                const { rehearseBackend } = await import('./commands/rehearse-backend.js');
+                process.exitCode = await rehearseBackend();
+                return;
+            }
             const { rehearse } = await import('./commands/rehearse.js');
             process.exitCode = await rehearse(options.only === undefined ? {} : { only: options.only });
         });
@@ -130,7 +136,12 @@ export async function buildProgram(
         .description('Serve a local Nango API on 127.0.0.1 for `nango dryrun` and @nangohq/node, backed by this store and the simulators.')
         .option('--port <port>', 'port to listen on (0: any free port)', '3003')
         .option('--host <host>', 'loopback address to listen on (127.0.0.1 or ::1; anything else is refused)')
-        .action(async (options: { port?: string; host?: string }) => {
+        .option(
+            '--webhook-url <url>',
+            "send Nango's sync webhooks there after each sync run (signed; key from NANGO_LOCAL_WEBHOOK_SIGNING_KEY)"
+        )
+        .option('--clock-offset <duration>', 'start the local clock this far ahead, e.g. 40d to see payloads pruned (not a Nango option)')
+        .action(async (options: { port?: string; host?: string; webhookUrl?: string; clockOffset?: string }) => {
             const { serveCommand } = await import('../local-nango/serve.js');
             process.exitCode = await serveCommand(options);
         });

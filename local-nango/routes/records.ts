@@ -63,8 +63,9 @@ export function getRecords(registry: ConnectionRegistry, req: ApiRequest): ApiRe
         filter: q.filter
     };
     try {
-        if (!q.ids) return json(200, pageOf(registry.store.listRecords({ ...base, limit: q.limit, cursor: q.cursor })));
-        return json(200, pageOf(byIds(registry, base, new Set(q.ids), q.limit ?? 100, q.cursor)));
+        const now = registry.clock.now();
+        if (!q.ids) return json(200, pageOf(registry.store.listRecords({ ...base, limit: q.limit, cursor: q.cursor }), now));
+        return json(200, pageOf(byIds(registry, base, new Set(q.ids), q.limit ?? 100, q.cursor), now));
     } catch (err) {
         // Nango answers a cursor it cannot decode, like any failed read, with a 500 (records.getRecords fails).
         if (err instanceof InvalidRecordsQueryError) return nangoError(500, 'server_error', 'Failed to fetch records');
@@ -95,6 +96,35 @@ function byIds(
 }
 
 /** Nango's answer puts `next_cursor` first. */
-function pageOf(page: { records: CachedRecord[]; next_cursor: string | null }): { next_cursor: string | null; records: CachedRecord[] } {
-    return { next_cursor: page.next_cursor ?? null, records: page.records };
+function pageOf(
+    page: { records: CachedRecord[]; next_cursor: string | null },
+    now: number
+): { next_cursor: string | null; records: (CachedRecord | PrunedRecord)[] } {
+    return { next_cursor: page.next_cursor ?? null, records: page.records.map((record) => pruned(record, now)) };
+}
+
+/** Nango prunes the payload of a record not updated for 30 days (docs/guides/platform/limits.mdx, "Payload pruning"). */
+export const PRUNE_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface PrunedRecord {
+    id: string;
+    _nango_metadata: CachedRecord['_nango_metadata'] & { pruned_at: string };
+}
+
+/**
+ * A record as Nango's cache holds it at `now`. Nango's pruning job (packages/records/lib/stores/postgres/postgres.ts,
+ * deleteRecords mode 'prune') empties the payload of records whose `updated_at` is older than 30 days and sets
+ * `pruned_at`, leaving `updated_at`, so the cursor and `last_modified_at` stay; the records API then answers the
+ * empty payload with `id` (the external id) and `_nango_metadata`, `pruned_at` set (getRecords). The data hash is kept,
+ * so a later save of the same payload counts as unchanged; on Nango that save writes the payload back and clears
+ * `pruned_at` without moving `updated_at` (its trigger fires on a hash change only: migrations
+ * 20240327151027_create_records_table.ts). Here the payload is dropped on the way out, from the moment the record
+ * becomes eligible (Nango's job runs later; a record pruned later reads the same), and an unchanged re-save does not
+ * bring it back: the local store keeps no time of its last write.
+ */
+export function pruned(record: CachedRecord, now: number): CachedRecord | PrunedRecord {
+    const meta = record._nango_metadata;
+    const eligibleAt = new Date(meta.last_modified_at).getTime() + PRUNE_AFTER_MS;
+    if (meta.pruned_at !== null || eligibleAt > now) return record;
+    return { id: record.id, _nango_metadata: { ...meta, pruned_at: new Date(eligibleAt).toISOString() } };
 }

@@ -9,6 +9,7 @@ import { resetSync } from '../../runner/store.js';
 import type { ConnectionRegistry, LocalConnection } from '../connections.js';
 import { header, invalid, json, jsonBody, nangoError, queryObject, type ApiRequest, type ApiResponse } from '../http.js';
 import type { SimulatedNetwork } from '../network.js';
+import { syncWebhookBodies, type WebhookSender } from '../webhooks.js';
 import { connectionIdSchema, providerConfigKeySchema, scriptNameSchema } from './schemas.js';
 
 // `POST /action/trigger`, `POST /sync/trigger`, `GET /sync/status`: packages/server/lib/controllers/action/
@@ -21,6 +22,8 @@ interface SyncRunState {
     finishedAt?: string;
     latestResult?: Record<string, { added: number; updated: number; deleted: number }>;
     error?: string;
+    /** The end of the last successful run: Nango's last sync date (none: the next run is a full one). */
+    lastSuccessAt?: string;
 }
 
 const actionHeaders = z.object({
@@ -39,12 +42,14 @@ export class ScriptRoutes {
 
     constructor(
         private readonly registry: ConnectionRegistry,
-        private readonly network: SimulatedNetwork
+        private readonly network: SimulatedNetwork,
+        private readonly webhooks?: WebhookSender
     ) {}
 
-    /** Resolves when every triggered sync has finished. */
-    idle(): Promise<void> {
-        return this.queue;
+    /** Resolves when every triggered sync has finished and its webhooks are delivered (or given up). */
+    async idle(): Promise<void> {
+        await this.queue;
+        await this.webhooks?.idle();
     }
 
     async triggerAction(req: ApiRequest): Promise<ApiResponse> {
@@ -177,6 +182,10 @@ export class ScriptRoutes {
                     sync.models.map((m) => m.model)
                 );
             else if (options.reset) this.registry.store.clearCheckpoint(connection, sync.name);
+            const previous = this.runs.get(key);
+            const lastSyncDate = options.reset || options.emptyCache ? undefined : previous?.lastSuccessAt;
+            const startedAt = new Date(this.registry.clock.now());
+            const checkpointBefore = this.registry.store.getCheckpoint(connection, sync.name);
             const names = [...new Set(sync.models.map((m) => m.simulator))];
             const sims = [...this.registry.simulators(connection.entry, connection.connectionId, names).values()];
             let result: SyncResult | undefined;
@@ -185,12 +194,33 @@ export class ScriptRoutes {
             } finally {
                 this.registry.touched(connection.connectionId);
                 this.registry.flush();
+                const finishedAt = new Date(this.registry.clock.now()).toISOString();
+                const success = result?.status === 'success';
+                const lastSuccessAt = success ? finishedAt : lastSyncDate;
                 this.runs.set(key, {
-                    status: result?.status === 'success' ? 'SUCCESS' : 'ERROR',
-                    finishedAt: new Date(this.registry.clock.now()).toISOString(),
+                    status: success ? 'SUCCESS' : 'ERROR',
+                    finishedAt,
                     ...(result ? { latestResult: result.byModel } : {}),
-                    ...(result?.error ? { error: result.error.message } : {})
+                    ...(result?.error ? { error: result.error.message } : {}),
+                    ...(lastSuccessAt === undefined ? {} : { lastSuccessAt })
                 });
+                const checkpointAfter = this.registry.store.getCheckpoint(connection, sync.name);
+                const bodies = syncWebhookBodies({
+                    connectionId: connection.connectionId,
+                    providerConfigKey: connection.integration,
+                    syncName: sync.name,
+                    models: sync.models.map((m) => m.model),
+                    full: lastSyncDate === undefined,
+                    startedAt,
+                    lastSyncDate: lastSyncDate === undefined ? null : new Date(lastSyncDate),
+                    endedAt: new Date(finishedAt),
+                    byModel: result?.byModel ?? {},
+                    error: success
+                        ? undefined
+                        : { message: result?.error?.message ?? 'the sync did not finish', payload: result?.error?.payload },
+                    checkpoints: checkpointBefore || checkpointAfter ? { from: checkpointBefore, to: checkpointAfter } : null
+                });
+                for (const body of bodies) this.webhooks?.send(body);
             }
         });
     }

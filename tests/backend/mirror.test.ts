@@ -422,3 +422,23 @@ describe.each(backends)('mirror on $name', (spec) => {
         expect(await mirror.records(CONN, MODEL)).toEqual([]);
     });
 });
+
+describe('failure webhooks', () => {
+    it('a failed multi-model sync names its models joined by commas; the mirror reads each (what the run saved)', async () => {
+        const w = world();
+        w.nango.save(SF, CONN, MODEL, [lead('00Q1'), lead('00Q2')]);
+        const mirror = w.mirror(new SqliteMirrorStore(dbFile()));
+        // NangoHQ/nango packages/jobs/lib/execution/sync.ts: the failure webhook's model is `models.join(',')`.
+        const failure = {
+            ...webhook('INCREMENTAL', 0),
+            model: `${MODEL},SalesforceOpportunity`,
+            success: false,
+            error: { type: 'script_error', description: 'Salesforce answered 401' },
+            startedAt: '2026-12-01T07:00:00.000Z',
+            failedAt: '2026-12-01T07:00:05.000Z'
+        };
+        const result = await mirror.handleWebhook(failure as never);
+        expect(result).toMatchObject({ added: 2 });
+        expect((await mirror.records(CONN, MODEL)).map((r) => r['id'])).toEqual(['00Q1', '00Q2']);
+    });
+});

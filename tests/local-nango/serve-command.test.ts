@@ -15,4 +15,13 @@ describe('npm start -- serve', () => {
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/NANGO_LOCAL_SECRET_KEY: the secret key must be a UUID v4/);
     });
+
+    it('refuses a --webhook-url that is not http(s) and a --clock-offset that is not a duration', async () => {
+        const url = await runCli(['serve', '--port', '0', '--webhook-url', 'ftp://127.0.0.1/hook'], { localDir: freshLocalDir() });
+        expect(url.code).toBe(1);
+        expect(url.stderr).toMatch(/--webhook-url must be http\(s\)/);
+        const offset = await runCli(['serve', '--port', '0', '--clock-offset', 'forty days'], { localDir: freshLocalDir() });
+        expect(offset.code).toBe(1);
+        expect(offset.stderr).toMatch(/--clock-offset: "forty days" is not a duration/);
+    });
 });

@@ -103,14 +103,26 @@ export class Mirror {
         if (webhook.type !== 'sync') {
             return undefined;
         }
-        const entry = modelEntry(webhook.model);
-        if (!entry || this.options.nango.integrationOf(webhook.providerConfigKey) !== entry.integration) {
+        // A failure names all the sync's models joined by commas (`models.join(',')` in NangoHQ/nango
+        // packages/jobs/lib/execution/sync.ts); a success names one.
+        const models = (webhook.success ? [webhook.model] : webhook.model.split(',')).filter((model): model is ModelName => {
+            const entry = modelEntry(model);
+            return entry !== undefined && this.options.nango.integrationOf(webhook.providerConfigKey) === entry.integration;
+        });
+        if (models.length === 0) {
             return undefined;
         }
-        const model = webhook.model as ModelName;
-        return webhook.success && webhook.syncType === 'INITIAL'
-            ? this.resync(webhook.connectionId, model)
-            : this.sync(webhook.connectionId, model);
+        const total: SyncSummary = { pages: 0, added: 0, updated: 0, deleted: 0 };
+        for (const model of models) {
+            const summary = await (webhook.success && webhook.syncType === 'INITIAL'
+                ? this.resync(webhook.connectionId, model)
+                : this.sync(webhook.connectionId, model));
+            total.pages += summary.pages;
+            total.added += summary.added;
+            total.updated += summary.updated;
+            total.deleted += summary.deleted;
+        }
+        return total;
     }
 
     /** Applies what changed since the cursor (or goes on with a full pass that was cut). */

@@ -2,7 +2,8 @@
  * The webhooks Nango sends to the product, as zod schemas. Shapes: NangoHQ/nango packages/types/lib/webhooks/api.ts
  * (bodies), packages/types/lib/api.ts (ErrorPayload), packages/types/lib/auth/api.ts (operations) and
  * packages/webhooks/lib/sync.ts (what is actually sent: `from: 'nango'`; a full resync is reported as
- * `syncType: 'INITIAL'`; `responseResults.deleted` only when some were deleted). Unknown fields are kept: Nango adds
+ * `syncType: 'INITIAL'`; `responseResults.deleted` is set to 0, then to the count when some were deleted, so it
+ * is always there; optional here for older senders). Unknown fields are kept: Nango adds
  * fields over time and a receiver must not refuse them.
  */
 import { z } from 'zod';
