@@ -49,8 +49,16 @@ function entities(sim: Simulator): number {
 const creates = (action: ActionEntry) => /^(create|send|reply)-/.test(action.name);
 
 /** A world with the syncs that see the action run once, so a sample input can name real records. */
+/** What a connection needs before a write can take its idempotencyKey: create-lead upserts through an External ID
+ * field named in the metadata (the simulated org has External_Key__c). */
+const KEY_METADATA: Partial<Record<string, Record<string, unknown>>> = {
+    'create-lead': { leadExternalIdField: 'External_Key__c' }
+};
+
 async function prepared(action: ActionEntry, network: Network): Promise<World> {
     const world = createWorld(subjectOf(action.resyncs[0]!), { seed: 97, size: 12, network });
+    const needs = KEY_METADATA[action.name];
+    if (needs) world.store.setMetadata(world.conn, { ...(world.store.getMetadata(world.conn) ?? {}), ...needs });
     const synced = await world.sync();
     if (synced.status !== 'success') throw new Error(`${action.resyncs[0]} failed before ${action.name}: ${synced.error?.message ?? ''}`);
     return world;
@@ -82,7 +90,8 @@ export async function runActionCampaign(network: Network, only?: string, notes: 
         const probe = await prepared(action, network);
         const input = (world: World, n: string) => {
             const sample = action.sample(cachedLookup(world.store, action.integration, CHAOS_CONNECTION)) as Record<string, unknown>;
-            return keyed ? { ...sample, idempotencyKey: `chaos-${action.name}-${n}` } : sample;
+            // Letters, digits and '-' only: every provider's key rule accepts them (create-lead refuses spaces).
+            return keyed ? { ...sample, idempotencyKey: `chaos-${action.name}-${n.replace(/[^A-Za-z0-9-]/g, '-')}` } : sample;
         };
         const before = probe.sim.core.meter.snapshot();
         let answers = 0;
