@@ -191,4 +191,17 @@ function run(
     });
 }
 
-process.exitCode = await main();
+/** `npm run recordings -- --scrub <file>...`: scrubs recordings made elsewhere (a real connection) in place. */
+async function scrubFiles(files: string[]): Promise<number> {
+    for (const file of files) {
+        const before = JSON.parse(readFileSync(file, 'utf8')) as Recording;
+        const after = scrubRecording(before);
+        const target = resolve(file);
+        writeFileSync(target, await format(JSON.stringify(after, null, 2), { ...(await resolveConfig(target)), filepath: target }));
+        process.stdout.write(`  scrubbed   ${file}: ${fieldDifferences(before, after).length} value(s) replaced\n`);
+    }
+    return 0;
+}
+
+const args = process.argv.slice(2);
+process.exitCode = args[0] === '--scrub' ? await scrubFiles(args.slice(1)) : await main();
