@@ -9,11 +9,11 @@
  * from), then actions. It ends by printing, per recording, whether it is new, unchanged or what changed.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { format, resolveConfig } from 'prettier';
 import { dirname, join, relative, resolve } from 'node:path';
-import { SystemClock } from '../../runtime/clock.js';
+import { SystemClock, VirtualClock } from '../../runtime/clock.js';
 import { runSync } from '../../runtime/index.js';
 import { RecordsStore } from '../../runtime/records-store.js';
 import { REPO_ROOT } from '../../runtime/sandbox.js';
@@ -29,6 +29,12 @@ export const RECORDINGS_DIR = resolve(REPO_ROOT, 'tests', 'recordings');
 /** A small world: a few records per model keep each recording readable (and a replay fast). */
 const SMALL_WORLD: Record<SimulatorName, number> = { gmail: 3, people: 4, salesforce: 4, calendar: 12 };
 const SEEDS: Record<SimulatorName, number> = { gmail: 11, people: 22, salesforce: 33, calendar: 44 };
+/**
+ * The world is seeded as of this moment, not of now: seeds place their dates relative to their clock, so a fixed
+ * moment gives the same records at every regeneration and the printed changes are the scripts' own. (Calendar's
+ * sync reads a year back from the real now: past 2027-11 the seeded events start leaving its window.)
+ */
+const SEEDED_AT = Date.parse('2026-11-02T09:00:00.000Z');
 
 async function main(): Promise<number> {
     const work = mkdtempSync(join(tmpdir(), 'nango-recordings-'));
@@ -42,7 +48,13 @@ async function main(): Promise<number> {
             const sims = new Map(
                 entry.simulators.map((name) => [
                     name,
-                    createSimulator(name, { clock, seed: SEEDS[name], size: SMALL_WORLD[name], latencyMs: 0, limits: false })
+                    createSimulator(name, {
+                        clock: new VirtualClock(SEEDED_AT),
+                        seed: SEEDS[name],
+                        size: SMALL_WORLD[name],
+                        latencyMs: 0,
+                        limits: false
+                    })
                 ])
             );
             saveSimulators(store, CONNECTION, sims);
@@ -80,6 +92,16 @@ async function main(): Promise<number> {
                 const input = action.sample.length === 0 ? scrubRecording({ input: sample }).input : sample;
                 changes.push(await record(api, fullPath, entry, action.name, input));
             }
+        }
+        // A recording of a script that no longer exists would fail every replay: it goes, and says so.
+        const made = new Set(
+            INTEGRATIONS.flatMap((e) => [...e.syncs, ...e.actions].map((s) => join(RECORDINGS_DIR, e.id, `${s.name}.test.json`)))
+        );
+        const existing = existsSync(RECORDINGS_DIR) ? readdirSync(RECORDINGS_DIR, { recursive: true, encoding: 'utf8' }) : [];
+        for (const file of existing.filter((f) => f.endsWith('.test.json')).map((f) => join(RECORDINGS_DIR, f))) {
+            if (made.has(file)) continue;
+            rmSync(file);
+            changes.push(`  removed    ${relative(REPO_ROOT, file)} (no such script any more)`);
         }
         log('');
         for (const line of changes) log(line);
@@ -126,13 +148,15 @@ async function record(api: LocalNango, fullPath: string, entry: IntegrationEntry
     }
     const before = JSON.parse(readFileSync(target, 'utf8')) as unknown;
     writeFileSync(target, text);
-    // The seeded world is placed relative to the moment it is seeded, so timestamps move at every regeneration.
+    // Answers carry the time they were made (HTTP date, clock-derived params and the hashes of those requests):
+    // counted apart, so what is printed is what the scripts or the world changed.
     const differences = fieldDifferences(before, recording);
     if (differences.length === 0) return `  unchanged  ${shown}`;
-    if (differences.every((d) => isTime(d.dryrun) && isTime(d.runtime)))
-        return `  times only ${shown} (${differences.length} timestamp(s) moved)`;
-    const paths = [...new Set(differences.map((d) => d.field.replace(/\[\d+\]/g, '[]')))];
-    return `  changed    ${shown}: ${differences.length} value(s) at ${paths.slice(0, 6).join(', ')}${paths.length > 6 ? ', ...' : ''}`;
+    const timed = differences.filter((d) => (isTime(d.dryrun) && isTime(d.runtime)) || /\.hash$/.test(d.field));
+    const paths = [...new Set(differences.filter((d) => !timed.includes(d)).map((d) => d.field.replace(/\[\d+\]/g, '[]')))];
+    if (paths.length === 0) return `  times only ${shown} (${timed.length} timestamp(s) and request hash(es) moved)`;
+    const shownPaths = `${paths.slice(0, 6).join(', ')}${paths.length > 6 ? `, ... (${paths.length} paths)` : ''}`;
+    return `  changed    ${shown}: ${shownPaths}${timed.length > 0 ? ` (and ${timed.length} timestamp(s))` : ''}`;
 }
 
 function isTime(value: unknown): boolean {
