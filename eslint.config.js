@@ -9,7 +9,7 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 import nangoLocal from './eslint-rules/index.js';
 
-/** Globals Node offers but Nango's sandbox (node:vm context, see shared/reference/nango-runtime.md) does not. */
+/** Globals Node offers but Nango's sandbox (a node:vm context, see docs/nango-sandbox.md) does not. */
 const SANDBOX_MISSING_GLOBALS = [
     'fetch',
     'process',
@@ -74,7 +74,7 @@ const NODE_GLOBALS = Object.fromEntries(
 
 export default defineConfig(
     // Dot-folders hold generated or local-only files (.nango, .nango-local, scratch folders), never source.
-    globalIgnores(['node_modules/', 'nango-integrations/build/', 'nango-integrations/dist/', '**/.nango/', '.*/', 'coverage/']),
+    globalIgnores(['node_modules/', 'nango-integrations/build/', '**/dist/', '**/.nango/', '.*/', 'coverage/']),
     js.configs.recommended,
     tseslint.configs.recommended,
     {

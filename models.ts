@@ -78,10 +78,13 @@ export const GmailThread = z.object({
 export type GmailThread = z.infer<typeof GmailThread>;
 
 /** Connection metadata read by `gmail-threads` (set it with Nango's metadata API). */
-export const GmailThreadsMetadata = z.object({
-    /** Backfill only the threads with mail in the last N days (Gmail search `newer_than:Nd`); default: the whole mailbox. */
-    backfillDays: z.number().int().positive().optional()
-});
+export const GmailThreadsMetadata = z
+    .object({
+        /** Backfill only the threads with mail in the last N days (Gmail search `newer_than:Nd`); default: the whole mailbox. */
+        backfillDays: z.number().int().positive().optional()
+    })
+    // An unknown key is a misspelling (`backfilDays`): refused, so it cannot silently mean "the whole mailbox".
+    .strict();
 export type GmailThreadsMetadata = z.infer<typeof GmailThreadsMetadata>;
 
 export const GoogleContact = z.object({
@@ -118,7 +121,12 @@ export const SendEmailInput = z.object({
     attachments: z.array(EmailAttachmentInput).optional(),
     replyTo: EmailAddressInput.optional(),
     /** The sender; Gmail uses the authenticated user (or a configured send-as alias) when omitted. */
-    from: EmailAddressInput.optional()
+    from: EmailAddressInput.optional(),
+    /**
+     * Makes a retry safe: the Message-ID is derived from this key (and the sender's domain), and a call whose message
+     * is already in the mailbox returns it instead of sending again. Use one key per message you mean to send.
+     */
+    idempotencyKey: z.string().min(1).max(256).optional()
 });
 export type SendEmailInput = z.infer<typeof SendEmailInput>;
 
@@ -142,7 +150,9 @@ export const ReplyEmailInput = z.object({
     text: z.string().optional(),
     html: z.string().optional(),
     replyAll: z.boolean().optional(),
-    attachments: z.array(EmailAttachmentInput).optional()
+    attachments: z.array(EmailAttachmentInput).optional(),
+    /** As in SendEmailInput: a retried reply with the same key returns the reply already sent. */
+    idempotencyKey: z.string().min(1).max(256).optional()
 });
 export type ReplyEmailInput = z.infer<typeof ReplyEmailInput>;
 
@@ -174,10 +184,12 @@ export const SalesforceLead = z.object({
 });
 export type SalesforceLead = z.infer<typeof SalesforceLead>;
 
-/** Connection metadata read by `salesforce-leads` and `salesforce-opportunities`. */
-export const SalesforceSyncMetadata = z.object({
-    /** ISO 8601 date or date-time: only records changed at or after it are synced. */
-    modifiedSince: z.string().optional()
+/** Connection metadata read by the Salesforce syncs and `create-lead`; any other key is refused. */
+export const SalesforceSyncMetadata = z.strictObject({
+    /** ISO 8601 date or date-time, 1700-01-01 up to now: only records changed at or after it are synced. */
+    modifiedSince: z.string().optional(),
+    /** API name of a Lead External ID field (e.g. `External_Key__c`): `create-lead` upserts through it by `idempotencyKey`. */
+    leadExternalIdField: z.string().optional()
 });
 export type SalesforceSyncMetadata = z.infer<typeof SalesforceSyncMetadata>;
 
@@ -204,22 +216,53 @@ export type SalesforceOpportunity = z.infer<typeof SalesforceOpportunity>;
 export const SalesforceExtraFields = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 export type SalesforceExtraFields = z.infer<typeof SalesforceExtraFields>;
 
+/**
+ * create-lead's input, in our names like every action input (the keys of the SalesforceLead model). `lastName` and
+ * `company` are required; they are optional here only so the first release's Salesforce spellings (`LastName`,
+ * `Company`...) still validate: those are accepted, with a warning in the action's log, until callers move.
+ */
 export const CreateLeadInput = z.object({
-    LastName: z.string(),
-    Company: z.string(),
+    /** Required. */
+    lastName: z.string().optional(),
+    /** Required. */
+    company: z.string().optional(),
+    firstName: z.string().optional(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    title: z.string().optional(),
+    status: z.string().optional(),
+    leadSource: z.string().optional(),
+    /** @deprecated use lastName */
+    LastName: z.string().optional(),
+    /** @deprecated use company */
+    Company: z.string().optional(),
+    /** @deprecated use firstName */
     FirstName: z.string().optional(),
+    /** @deprecated use email */
     Email: z.string().optional(),
+    /** @deprecated use phone */
     Phone: z.string().optional(),
+    /** @deprecated use title */
     Title: z.string().optional(),
+    /** @deprecated use status */
     Status: z.string().optional(),
+    /** @deprecated use leadSource */
     LeadSource: z.string().optional(),
-    extraFields: SalesforceExtraFields.optional()
+    /** Further fields by Salesforce API name, sent as given. */
+    extraFields: SalesforceExtraFields.optional(),
+    /**
+     * Your key for this lead (letters, digits, `_`, `-`, `:`; at most 255), stored in the connection's
+     * `leadExternalIdField`: sending the same key again finds the lead already made instead of a duplicate.
+     */
+    idempotencyKey: z.string().optional()
 });
 export type CreateLeadInput = z.infer<typeof CreateLeadInput>;
 
 export const SalesforceRecord = z.object({
     id: z.string(),
     success: z.boolean(),
+    /** False when an idempotencyKey found the lead made by an earlier call (its fields were set again). */
+    created: z.boolean(),
     /** The key fields of the created record, as sent. */
     fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
 });
@@ -235,7 +278,12 @@ export const UpdateOpportunityInput = z.object({
     probability: z.number().optional(),
     nextStep: z.string().optional(),
     description: z.string().optional(),
-    extraFields: SalesforceExtraFields.optional()
+    extraFields: SalesforceExtraFields.optional(),
+    /**
+     * The opportunity's lastModifiedDate as the caller last saw it (ISO 8601, e.g. from the SalesforceOpportunity
+     * record): the update applies only if nobody changed the record since, otherwise a `conflict` error.
+     */
+    lastModifiedDate: z.string().optional()
 });
 export type UpdateOpportunityInput = z.infer<typeof UpdateOpportunityInput>;
 
@@ -311,12 +359,15 @@ export type GoogleCalendarEvent = z.infer<typeof GoogleCalendarEvent>;
  * Connection metadata read by the `events` sync: which calendars to sync. `calendarIds` names them (`primary` is the
  * user's own; holiday and shared calendars by their ids); `allCalendars: true` takes every calendar in the user's
  * calendar list instead. `backfillDays` (default 365) bounds the first listing of a calendar to events that end at
- * most that many days ago.
+ * most that many days ago. Strict: an unknown key (a typo such as `calendarId`) is refused, not ignored.
  */
-export const GoogleCalendarEventsMetadata = z.object({
-    calendarIds: z.array(z.string().min(1)).min(1).optional(),
+export const GoogleCalendarEventsMetadata = z.strictObject({
+    calendarIds: z
+        .array(z.string().trim().min(1, 'a calendar id cannot be empty'))
+        .min(1, 'name at least one calendar (e.g. ["primary"]), or set allCalendars: true instead')
+        .optional(),
     allCalendars: z.boolean().optional(),
-    backfillDays: z.number().int().min(1).max(3650).optional()
+    backfillDays: z.number().int('a whole number of days').min(1).max(3650).optional()
 });
 export type GoogleCalendarEventsMetadata = z.infer<typeof GoogleCalendarEventsMetadata>;
 

@@ -1,7 +1,7 @@
 /**
  * The floor each sync is judged against: the fewest calls and quota units the provider's published cost table
- * allows for a given data set (../shared/reference/provider-apis.md), and the best throughput its per-user limit and
- * the per-call latency allow.
+ * allows for a given data set, and the best throughput its per-user limit and the per-call latency allow. The
+ * figures, and the provider documentation they come from: docs/provider-costs.md.
  */
 
 export interface DataShape {

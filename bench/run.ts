@@ -4,7 +4,7 @@
  * repository README and the notes written into bench/RESULTS.md.
  */
 import '../runner/preflight.js';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -97,8 +97,9 @@ async function main(): Promise<void> {
         outDir: string;
         render?: string;
     }>();
+    const outDir = usableOutDir(options.outDir);
     if (options.render !== undefined) {
-        await writeMarkdown(JSON.parse(readFileSync(options.render, 'utf8')) as Report, options.outDir);
+        await writeMarkdown(JSON.parse(readFileSync(resolve(callerDirectory(), options.render), 'utf8')) as Report, outDir);
         return;
     }
     const settings: BenchSettings = {
@@ -132,8 +133,8 @@ async function main(): Promise<void> {
         benchWallMs: performance.now() - started,
         results
     };
-    writeAtomically(join(options.outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-    await writeMarkdown(report, options.outDir);
+    writeAtomically(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeMarkdown(report, outDir);
 }
 
 /** Formatted as `npm run lint` (prettier --check) expects, so a fresh RESULTS.md can be committed as written. */
@@ -267,6 +268,29 @@ function parseSize(text: string): number {
     if (!match) throw new Error(`not a size: ${text}`);
     const factor = { '': 1, k: 1_000, m: 1_000_000 }[match[2]!.toLowerCase() as '' | 'k' | 'm'];
     return Math.round(Number(match[1]) * factor);
+}
+
+/** `npm run bench` runs from the repository root; a relative path means the caller's directory (npm's INIT_CWD). */
+function callerDirectory(): string {
+    return process.env['INIT_CWD'] || process.cwd();
+}
+
+/**
+ * The output folder, created if missing and proven writable before anything is measured: a run takes minutes,
+ * and finding out at the end that its results cannot be written loses them.
+ */
+function usableOutDir(dir: string): string {
+    const outDir = resolve(callerDirectory(), dir);
+    try {
+        mkdirSync(outDir, { recursive: true });
+        const probe = join(outDir, `.write-probe.${process.pid}.tmp`);
+        writeFileSync(probe, '');
+        rmSync(probe);
+    } catch (err) {
+        process.stderr.write(`error: --out-dir ${dir}: cannot write there (${(err as Error).message}); nothing was measured\n`);
+        process.exit(1);
+    }
+    return outDir;
 }
 
 function writeAtomically(file: string, content: string): void {

@@ -114,12 +114,12 @@ export const INTEGRATIONS: IntegrationEntry[] = [
                 effect: 'create a lead in your org',
                 resyncs: ['salesforce-leads'],
                 sample: () => ({
-                    FirstName: 'Grace',
-                    LastName: 'Hopper',
-                    Company: 'Rehearsal Navy Yard',
-                    Email: 'grace.hopper@example.com',
-                    Title: 'Rear Admiral',
-                    LeadSource: 'Web'
+                    firstName: 'Grace',
+                    lastName: 'Hopper',
+                    company: 'Rehearsal Navy Yard',
+                    email: 'grace.hopper@example.com',
+                    title: 'Rear Admiral',
+                    leadSource: 'Web'
                 })
             },
             {

@@ -5,6 +5,8 @@
  * puts first on the PATH; running `tsx runner/cli.ts` by hand on an older system Node would otherwise end in a
  * loader stack trace.
  */
+import './sqlite-warning.js';
+
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
     process.stderr.write(
@@ -13,13 +15,3 @@ if (major < 22) {
     );
     process.exit(1);
 }
-
-// node:sqlite prints an ExperimentalWarning on every start, which would open every command's output with noise.
-const defaultListeners = process.listeners('warning');
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-    if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
-    for (const listener of defaultListeners) listener(warning);
-});
-
-export {};

@@ -53,6 +53,7 @@ export async function runOneSync(options: {
         onProgress: (p) => progress.update(p)
     });
     const wallMs = performance.now() - started;
+    options.store.kvSet(lastRunKey(options.integration, options.connectionId, options.name), result.status);
     let added = 0;
     let updated = 0;
     let deleted = 0;
@@ -89,6 +90,23 @@ export async function runOneSync(options: {
     };
     if (result.error) row.error = result.error.message;
     return row;
+}
+
+function lastRunKey(integration: string, connectionId: string, syncName: string): string {
+    return `runner/last-run/${integration}/${connectionId}/${syncName}`;
+}
+
+/**
+ * How a sync starts, in words. Syncs keep their cursor (history id, sync token, timestamp) in the checkpoint after a
+ * run that finished, as Nango does (it never clears one by itself): only a run that did not finish leaves work to
+ * resume.
+ */
+export function startingPoint(store: RecordsStore, integration: string, connectionId: string, syncName: string): string {
+    if (store.getCheckpoint({ integration, connectionId }, syncName) === null) return 'no checkpoint: from scratch';
+    const last = store.kvGet<string>(lastRunKey(integration, connectionId, syncName));
+    if (last === 'success') return 'incremental, from the checkpoint its last run finished with';
+    if (last === undefined) return 'from its checkpoint';
+    return `resuming from its checkpoint (its last run ended: ${last})`;
 }
 
 export interface ActionRun {

@@ -60,9 +60,10 @@ export class SeenIds {
     }
 }
 
-interface CachedEvent {
+export interface CachedEvent {
     id: string;
     calendarId: string;
+    eventId: string;
     status: string;
     recurringEventId: string | null;
     isSeries: boolean;
@@ -77,6 +78,7 @@ function asCachedEvent(record: unknown): CachedEvent | null {
     return {
         id: fields['id'],
         calendarId: fields['calendarId'],
+        eventId: typeof fields['eventId'] === 'string' ? fields['eventId'] : '',
         status: typeof fields['status'] === 'string' ? fields['status'] : '',
         recurringEventId: typeof fields['recurringEventId'] === 'string' ? fields['recurringEventId'] : null,
         isSeries: Array.isArray(fields['recurrence']) && fields['recurrence'].length > 0,
@@ -118,26 +120,40 @@ export async function deleteCachedEvents(
     return deleted;
 }
 
-/** The live cached records among these events (ids within `calendarId`), by event id. */
-async function liveCached(nango: Cache, calendarId: string, eventIds: readonly string[]): Promise<Map<string, CachedEvent>> {
-    const live = new Map<string, CachedEvent>();
-    if (eventIds.length === 0) return live;
+/** The cached records (deleted ones included, flagged) of these events of `calendarId`, by event id. */
+export async function cachedEvents(nango: Cache, calendarId: string, eventIds: readonly string[]): Promise<Map<string, CachedEvent>> {
+    const out = new Map<string, CachedEvent>();
+    if (eventIds.length === 0) return out;
     const byRecordId = new Map(eventIds.map((id) => [eventRecordId(calendarId, id), id]));
     const found = await nango.getRecordsByIds<string, GoogleCalendarEvent>([...byRecordId.keys()], MODEL);
     for (const [recordId, record] of found) {
         const cached = asCachedEvent(record);
         const eventId = byRecordId.get(recordId);
-        if (cached && !cached.deleted && cached.status !== 'cancelled' && eventId !== undefined) live.set(eventId, cached);
+        if (cached && eventId !== undefined) out.set(eventId, cached);
     }
-    return live;
+    return out;
 }
 
-/** Which of these recurring events are cached and not cancelled. */
-export async function liveSeriesInCache(nango: Cache, calendarId: string, masterIds: readonly string[]): Promise<Set<string>> {
-    return new Set((await liveCached(nango, calendarId, masterIds)).keys());
+export function isLiveSeries(cached: CachedEvent | undefined): boolean {
+    return cached !== undefined && !cached.deleted && cached.status !== 'cancelled' && cached.recurringEventId === null;
 }
 
-/** Which of these events, now cancelled at Google, are cached as live recurring series (whose exceptions may be cached too). */
-export async function cachedSeries(nango: Cache, calendarId: string, eventIds: readonly string[]): Promise<string[]> {
-    return [...(await liveCached(nango, calendarId, eventIds))].filter(([, cached]) => cached.isSeries).map(([id]) => id);
+/**
+ * Deletes the cached exceptions of `calendarId` whose series is not live in the cache: those of a cancelled series,
+ * whatever page of which listing told. One walk over the cache (the records cache cannot be queried by series).
+ * A series is cached whenever one of its instances ends inside the window, so an exception outlives this only if it
+ * was moved into the window from an occurrence before it.
+ */
+export async function deleteOrphanExceptions(nango: Cache, calendarId: string): Promise<number> {
+    const liveSeries = new Set<string>();
+    const exceptions: { id: string; series: string }[] = [];
+    for await (const record of nango.listRecords(MODEL)) {
+        const cached = asCachedEvent(record);
+        if (!cached || cached.deleted || cached.calendarId !== calendarId) continue;
+        if (cached.recurringEventId !== null) exceptions.push({ id: cached.id, series: cached.recurringEventId });
+        else if (isLiveSeries(cached)) liveSeries.add(cached.eventId);
+    }
+    const orphans = exceptions.filter((exception) => !liveSeries.has(exception.series)).map(({ id }) => ({ id }));
+    for (let at = 0; at < orphans.length; at += DELETE_BATCH) await nango.batchDelete(orphans.slice(at, at + DELETE_BATCH), MODEL);
+    return orphans.length;
 }

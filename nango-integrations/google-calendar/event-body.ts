@@ -8,9 +8,11 @@ import type { CreateEventInput, EventTimeInput, UpdateEventInput } from '../../m
 import type { CalendarEventResource } from './schemas.js';
 import {
     checkAttendees,
+    checkCalendarId,
     checkRange,
     checkRecurrence,
     checkReminders,
+    checkText,
     EVENT_ID,
     resolveTime,
     type Issue,
@@ -102,8 +104,10 @@ export function eventBody(input: EventFields, eventId: string): calendar_v3.Sche
 /** Checks the fields that do not depend on the event as stored: ids, attendees, reminders, recurrence syntax. */
 export function fieldIssues(input: EventFields & { eventId?: string | undefined; calendarId?: string | undefined }): Issue[] {
     const issues: Issue[] = [];
-    if (input.calendarId !== undefined && input.calendarId.trim() === '')
-        issues.push({ field: 'calendarId', message: 'must not be empty' });
+    if (input.calendarId !== undefined) checkCalendarId(input.calendarId, issues);
+    if (input.summary !== undefined) checkText('summary', input.summary, issues);
+    if (input.description !== undefined) checkText('description', input.description, issues);
+    if (input.location !== undefined) checkText('location', input.location, issues);
     if (input.eventId !== undefined && !EVENT_ID.test(input.eventId)) {
         issues.push({ field: 'eventId', message: 'event ids are 5 to 1024 characters of lowercase a-v and digits (base32hex)' });
     }

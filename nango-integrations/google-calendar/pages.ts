@@ -3,6 +3,7 @@
  * Each response is parsed at the boundary; a page token handed back twice stops the listing instead of looping.
  */
 import type { NangoAction } from 'nango';
+import { PageTokenGuard } from '../shared/page-tokens.js';
 import { calendarPath, CALENDAR_LIST_PATH, eventsPath } from './paths.js';
 import { CalendarEventResource, CalendarEventsPage, CalendarListPage, CalendarResource } from './schemas.js';
 
@@ -38,7 +39,7 @@ export interface EventsPage {
  * must repeat the parameters of the full one that issued its token.
  */
 export async function* eventPages(nango: Caller, query: EventsQuery): AsyncGenerator<EventsPage> {
-    const seen = new Set<string>();
+    const guard = new PageTokenGuard(`events.list on ${query.calendarId}`);
     let pageToken = query.pageToken;
     for (;;) {
         const params: Record<string, string> = { maxResults: String(EVENTS_PAGE_SIZE), singleEvents: 'false' };
@@ -58,8 +59,7 @@ export async function* eventPages(nango: Caller, query: EventsQuery): AsyncGener
                 });
         }
         const next = page.nextPageToken ?? null;
-        if (next !== null && seen.has(next)) throw new Error(`events.list on ${query.calendarId} returned page token ${next} twice`);
-        if (next !== null) seen.add(next);
+        guard.check(next);
         yield { events, nextPageToken: next, nextSyncToken: page.nextSyncToken ?? null };
         if (next === null) return;
         pageToken = next;

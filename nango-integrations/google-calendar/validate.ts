@@ -19,6 +19,50 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const EMAIL = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\.]+$/;
 /** Calendar event ids: base32hex (lowercase a-v and 0-9), 5 to 1024 characters. */
 export const EVENT_ID = /^[a-v0-9]{5,1024}$/;
+/**
+ * An id Google gives an existing event: a client's base32hex id, Google's own (an imported event's may start with
+ * `_`), or an instance id `<seriesId>_<YYYYMMDD[THHMMSSZ]>`. Never a space, `/`, `#`, `@` or a control character.
+ */
+const EXISTING_EVENT_ID = /^[A-Za-z0-9_-]{1,1100}$/;
+/** A calendar id: `primary`, or an address (`team@group.calendar.google.com`, `en.usa#holiday@group.v...`). */
+const CALENDAR_ID = /^[^\s/]{1,1024}$/;
+
+/** Where the first C0 or C1 control character (or DEL) is; tabs and line breaks pass when `breaks` allows them. */
+function controlAt(text: string, breaks: boolean): number {
+    for (let at = 0; at < text.length; at += 1) {
+        const code = text.charCodeAt(at);
+        const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+        if (control && !(breaks && (code === 0x09 || code === 0x0a || code === 0x0d))) return at;
+    }
+    return -1;
+}
+
+export function checkEventId(eventId: string, issues: Issue[]): void {
+    if (!EXISTING_EVENT_ID.test(eventId)) {
+        issues.push({
+            field: 'eventId',
+            message: "not an event id: 1 to 1100 letters, digits, '_' or '-' (an instance of a series is <seriesId>_<start>)"
+        });
+    }
+}
+
+export function checkCalendarId(calendarId: string, issues: Issue[]): void {
+    if (!CALENDAR_ID.test(calendarId) || controlAt(calendarId, false) >= 0) {
+        issues.push({
+            field: 'calendarId',
+            message: "not a calendar id: 'primary' or the calendar's address, without spaces, '/' or control characters"
+        });
+    }
+}
+
+/** Control characters in a title or place (none) or a description (tabs and line breaks only). */
+export function checkText(field: 'summary' | 'location' | 'description', text: string, issues: Issue[]): void {
+    const at = controlAt(text, field === 'description');
+    if (at >= 0) {
+        const code = text.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+        issues.push({ field, message: `holds the control character U+${code} at position ${at}` });
+    }
+}
 
 export function isValidTimeZone(zone: string): boolean {
     if (zone.length === 0) return false;
@@ -34,10 +78,17 @@ export function isValidEmail(email: string): boolean {
     return email.length <= 254 && EMAIL.test(email);
 }
 
+/**
+ * UTC midnight of a calendar date, or null when there is no such day. Years 0001 to 9999: RFC 3339, which Calendar's
+ * `date` and `dateTime` follow (https://developers.google.com/workspace/calendar/api/v3/reference/events), writes
+ * four digits, and year 0000 is no year of the Gregorian calendar dates are counted in.
+ */
 function validDate(y: number, m: number, d: number): number | null {
-    const ms = Date.UTC(y, m - 1, d);
-    const date = new Date(ms);
-    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? ms : null;
+    if (y < 1 || y > 9999) return null;
+    const date = new Date(0);
+    // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+    date.setUTCFullYear(y, m - 1, d);
+    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? date.getTime() : null;
 }
 
 /** Minutes east of UTC in `zone` at instant `ms`. */
@@ -81,7 +132,7 @@ export function resolveTime(time: EventTimeInput, field: string, issues: Issue[]
         const match = DATE.exec(time.date!);
         const ms = match ? validDate(Number(match[1]), Number(match[2]), Number(match[3])) : null;
         if (ms === null) {
-            issues.push({ field: `${field}.date`, message: `'${time.date}' is not a date in the form YYYY-MM-DD` });
+            issues.push({ field: `${field}.date`, message: `'${time.date}' is not a date in the form YYYY-MM-DD, years 0001 to 9999` });
             return null;
         }
         if (time.timeZone !== undefined) issues.push({ field: `${field}.timeZone`, message: 'an all-day date takes no time zone' });
@@ -98,6 +149,11 @@ export function resolveTime(time: EventTimeInput, field: string, issues: Issue[]
     }
     const wall = day + Number(match[4]) * 3_600_000 + Number(match[5]) * 60_000 + Number(match[6]) * 1000;
     const offset = match[8];
+    // RFC 3339 time-numoffset: hours 00-23, minutes 00-59.
+    if (offset !== undefined && offset.toUpperCase() !== 'Z' && (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4, 6)) > 59)) {
+        issues.push({ field: `${field}.dateTime`, message: `'${time.dateTime}' has an offset outside -23:59 to +23:59` });
+        return null;
+    }
     if (offset === undefined) {
         if (time.timeZone === undefined) {
             issues.push({ field: `${field}.timeZone`, message: 'a dateTime without an offset needs a timeZone' });

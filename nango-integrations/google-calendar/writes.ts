@@ -13,9 +13,9 @@ import { CalendarEventResource } from './schemas.js';
 type Caller = Pick<NangoAction, 'get' | 'log' | 'ActionError'>;
 
 /**
- * Retries for writes. Retrying is safe: an insert carries its own event id (a replay meets 409), a patch sets the
- * same fields again (with If-Match, a replay meets 412 and is recognised). Fewer than reads, because Nango's
- * google-calendar provider also retries every 403, including "no write access", for which waiting does not help.
+ * Retries for inserts, which are safe to send again: an insert carries its own event id, so a replay meets 409 and
+ * the event made is returned. Fewer than reads, because Nango's google-calendar provider also retries every 403,
+ * including "no write access", for which waiting does not help. Patches are never retried (see update-event).
  */
 export const WRITE_RETRIES = 4;
 

@@ -4,7 +4,7 @@
 import type { GmailMessage, GmailThread, GoogleContact } from '../../models.js';
 import { parseAddress, parseAddressList } from './addresses.js';
 import { decodeHeaderValue, headerValue, newDecodeNotes, readPayload, type DecodeNotes } from './mime-decode.js';
-import { GmailMessage as GmailApiMessage, GmailThread as GmailApiThread, type PeoplePerson } from './schemas.js';
+import { GmailApiMessage, GmailApiThread, type PeoplePerson } from './schemas.js';
 
 export function toGmailMessage(raw: GmailApiMessage, notes?: DecodeNotes): GmailMessage & { hasFileAttachment: boolean } {
     const headers = raw.payload.headers ?? [];

@@ -6,7 +6,7 @@
  * Header injection is impossible by construction: every value that reaches a header is checked for CR and LF (and
  * NUL) first, and refused with the field named; what is written is either a checked value or our own encoding.
  */
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import { splitOutsideQuotes } from './mime-decode.js';
 
 export interface MailAddress {
@@ -55,8 +55,16 @@ const ENCODED_WORD_BYTES = 39;
 
 /** A Message-ID we choose ourselves, so a caller can find the message in SENT after a send whose outcome is unknown. */
 export function newMessageId(domain: string, now: number = Date.now()): string {
-    const host = /^[A-Za-z0-9.-]+$/.test(domain) && domain.includes('.') ? domain : 'mail.local';
-    return `<${now.toString(36)}.${randomBytes(12).toString('hex')}@${host}>`;
+    return `<${now.toString(36)}.${randomBytes(12).toString('hex')}@${messageIdHost(domain)}>`;
+}
+
+/** The same id for the same key and domain, every time: a retried send can find the message it may have sent. */
+export function keyedMessageId(domain: string, key: string): string {
+    return `<key.${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 40)}@${messageIdHost(domain)}>`;
+}
+
+function messageIdHost(domain: string): string {
+    return /^[A-Za-z0-9.-]+$/.test(domain) && domain.includes('.') ? domain : 'mail.local';
 }
 
 export function buildMessage(
@@ -102,10 +110,23 @@ export function isValidEmail(email: string): boolean {
     return local.length <= 64 && LOCAL_PART.test(local) && labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label));
 }
 
-/** CR or LF would end the header and start a new one; NUL is refused by mail systems. Lone surrogates cannot be encoded. */
+// C0 controls but TAB (white space in a header, RFC 5322 WSP), DEL, and C1 controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HEADER_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/**
+ * CR or LF would end the header and start a new one; NUL is refused by mail systems; other control characters have
+ * no place in a subject or a name (RFC 5322 unstructured text is printable characters and white space). Lone
+ * surrogates cannot be encoded.
+ */
 export function checkHeaderText(field: string, value: string): void {
     if (/[\r\n]/.test(value)) throw new MimeInputError(field, 'must not contain CR or LF (line breaks are not allowed in a header)');
     if (value.includes('\0')) throw new MimeInputError(field, 'must not contain NUL characters');
+    const control = HEADER_CONTROL.exec(value)?.[0];
+    if (control !== undefined) {
+        const code = `U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+        throw new MimeInputError(field, `must not contain control characters (${code})`);
+    }
     if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) {
         throw new MimeInputError(field, 'is not valid Unicode (unpaired surrogate)');
     }

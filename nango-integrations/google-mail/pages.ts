@@ -1,25 +1,44 @@
 /**
  * Page iterators for the list endpoints the google-mail syncs read. Each parses its page at the boundary and throws
- * if the provider hands back a page token it already gave (a loop that would never end).
+ * if the provider hands back a page token it already gave (a loop that would never end). The two listings resumed
+ * from a checkpoint's page token (threads.list, connections.list) start again from their first page when Google
+ * refuses that token (shared/page-tokens.ts).
  */
 import type { NangoAction } from 'nango';
+import { describeFailure, googleFailureOf } from '../shared/google-errors.js';
 import type { TokenBucket } from '../shared/pace.js';
+import { PageTokenGuard, resumedPages } from '../shared/page-tokens.js';
 import { GMAIL_UNITS } from './quota.js';
 import { GmailHistoryListResponse, GmailThreadsListResponse, PeopleConnectionsResponse } from './schemas.js';
 
-type Caller = Pick<NangoAction, 'get'>;
+type Caller = Pick<NangoAction, 'get' | 'log'>;
 
 /** Retries for idempotent reads: 429s and 5xx are retried by Nango with backoff and Retry-After. */
 export const READ_RETRIES = 6;
 
-class TokenLoopGuard {
-    private readonly seen = new Set<string>();
+/** Google answers a page token it no longer accepts with 400 INVALID_ARGUMENT (https://google.aip.dev/158). */
+function isRefusedPageToken(error: unknown): boolean {
+    return googleFailureOf(error).status === 400;
+}
 
-    check(token: string | null | undefined, what: string): void {
-        if (!token) return;
-        if (this.seen.has(token)) throw new Error(`${what}: the provider returned page token ${token} twice`);
-        this.seen.add(token);
-    }
+/** Resumes `pages` from a stored token; `onRestart` tells the sync to forget that token when Google refuses it. */
+function resumed<Page>(
+    nango: Caller,
+    listing: string,
+    pageToken: string | null,
+    onRestart: () => void,
+    pages: (pageToken: string | null) => AsyncGenerator<Page>
+): AsyncGenerator<Page> {
+    return resumedPages(pageToken, {
+        pages,
+        isRefusedToken: isRefusedPageToken,
+        onRestart: async (error) => {
+            await nango.log(`The stored ${listing} page token was refused (${describeFailure(error)}): listing again from the first page`, {
+                level: 'warn'
+            });
+            onRestart();
+        }
+    });
 }
 
 export interface ThreadsPage {
@@ -28,14 +47,26 @@ export interface ThreadsPage {
     nextPageToken: string | null;
 }
 
-/** threads.list pages of ids, from `pageToken` (a resumed backfill) or the first page. */
-export async function* threadPages(
+/**
+ * threads.list pages of ids, from `pageToken` (a resumed backfill) or the first page; `onRestart` is called if Google
+ * refuses the stored token and the listing starts over.
+ */
+export function threadPages(
+    nango: Caller,
+    options: { q: string; pageToken: string | null; bucket: TokenBucket; onRestart: () => void }
+): AsyncGenerator<ThreadsPage> {
+    return resumed(nango, 'threads.list', options.pageToken, options.onRestart, (pageToken) =>
+        listThreads(nango, { ...options, pageToken })
+    );
+}
+
+async function* listThreads(
     nango: Caller,
     options: { q: string; pageToken: string | null; bucket: TokenBucket }
 ): AsyncGenerator<ThreadsPage> {
-    const guard = new TokenLoopGuard();
+    const guard = new PageTokenGuard('threads.list');
     let pageToken = options.pageToken;
-    guard.check(pageToken, 'threads.list');
+    guard.check(pageToken);
     for (;;) {
         await options.bucket.take(GMAIL_UNITS.threadsList);
         // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.threads/list
@@ -46,7 +77,7 @@ export async function* threadPages(
         });
         const page = GmailThreadsListResponse.parse(response.data);
         const next = page.nextPageToken ?? null;
-        guard.check(next, 'threads.list');
+        guard.check(next);
         yield { threadIds: (page.threads ?? []).map((thread) => thread.id), nextPageToken: next };
         if (!next) return;
         pageToken = next;
@@ -58,7 +89,7 @@ export async function* historyPages(
     nango: Caller,
     options: { startHistoryId: string; bucket: TokenBucket }
 ): AsyncGenerator<GmailHistoryListResponse> {
-    const guard = new TokenLoopGuard();
+    const guard = new PageTokenGuard('history.list');
     let pageToken: string | null = null;
     for (;;) {
         await options.bucket.take(GMAIL_UNITS.historyList);
@@ -70,7 +101,7 @@ export async function* historyPages(
         });
         const page = GmailHistoryListResponse.parse(response.data);
         const next = page.nextPageToken ?? null;
-        guard.check(next, 'history.list');
+        guard.check(next);
         yield page;
         if (!next) return;
         pageToken = next;
@@ -82,15 +113,25 @@ export const PERSON_FIELDS = 'names,emailAddresses,phoneNumbers,organizations,ph
 
 /**
  * people.connections.list pages. A full listing asks for a sync token (delivered on the last page); an incremental
- * one passes it. Paging keeps every other parameter identical to the first call, as People requires.
+ * one passes it. Paging keeps every other parameter identical to the first call, as People requires. A stored
+ * `pageToken` that People refuses restarts the listing from its first page (`onRestart` is told).
  */
-export async function* connectionPages(
+export function connectionPages(
+    nango: Caller,
+    options: { syncToken: string | null; pageToken: string | null; onRestart: () => void }
+): AsyncGenerator<PeopleConnectionsResponse> {
+    return resumed(nango, 'people.connections.list', options.pageToken, options.onRestart, (pageToken) =>
+        listConnections(nango, { syncToken: options.syncToken, pageToken })
+    );
+}
+
+async function* listConnections(
     nango: Caller,
     options: { syncToken: string | null; pageToken: string | null }
 ): AsyncGenerator<PeopleConnectionsResponse> {
-    const guard = new TokenLoopGuard();
+    const guard = new PageTokenGuard('people.connections.list');
     let pageToken = options.pageToken;
-    guard.check(pageToken, 'people.connections.list');
+    guard.check(pageToken);
     for (;;) {
         // https://developers.google.com/people/api/rest/v1/people.connections/list
         const response = await nango.get({
@@ -107,7 +148,7 @@ export async function* connectionPages(
         });
         const page = PeopleConnectionsResponse.parse(response.data);
         const next = page.nextPageToken ?? null;
-        guard.check(next, 'people.connections.list');
+        guard.check(next);
         yield page;
         if (!next) return;
         pageToken = next;

@@ -11,6 +11,16 @@ import { GmailMessageMetadata, GmailThreadMetadata, type GmailHeader } from './s
 
 type Caller = Pick<NangoAction, 'get'>;
 
+/**
+ * Gmail's message and thread ids are hexadecimal (e.g. `18f3a1c2b4d5e6f7`); Gmail answers anything else with 400
+ * "Invalid id value". Checked before any call so that a caller's mistake comes back as invalid input, not an HTTP error.
+ */
+const GMAIL_ID = /^[0-9a-f]{1,24}$/i;
+
+export function isGmailId(id: string): boolean {
+    return GMAIL_ID.test(id);
+}
+
 export const PARENT_HEADERS = ['Subject', 'From', 'To', 'Cc', 'Reply-To', 'Message-ID', 'References'] as const;
 
 export interface ParentMessage {

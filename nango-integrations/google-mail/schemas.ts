@@ -1,7 +1,8 @@
 /**
  * Zod schemas of the Gmail and People API answers the google-mail scripts read, with the providers' field names.
  * Each answer is parsed here, at the boundary, before any mapping. They follow `@googleapis/gmail` and
- * `@googleapis/people`; the `satisfies` checks below keep them in step with those types.
+ * `@googleapis/people`; the compile-time checks at the end (`SchemaChecks`) refuse a field name those types lack.
+ * Names carry the provider's prefix (`GmailApiThread`, `PeoplePerson`); the models of models.ts have ours.
  *
  * Gmail: https://developers.google.com/workspace/gmail/api/reference/rest
  * People: https://developers.google.com/people/api/rest/v1/people.connections/list
@@ -44,7 +45,7 @@ export const GmailMessagePart: z.ZodType<GmailMessagePart> = z.object({
 });
 
 /** A message of `threads.get?format=full`: the fields we cannot do without are required, so a broken one is skipped. */
-export const GmailMessage = z.object({
+export const GmailApiMessage = z.object({
     id: z.string().min(1),
     threadId: z.string().min(1),
     historyId: z.string().min(1),
@@ -54,16 +55,16 @@ export const GmailMessage = z.object({
     sizeEstimate: z.number().nullish(),
     payload: GmailMessagePart
 });
-export type GmailMessage = z.infer<typeof GmailMessage>;
+export type GmailApiMessage = z.infer<typeof GmailApiMessage>;
 
-/** `threads.get`: messages are parsed one by one (GmailMessage) so one bad message does not lose the thread. */
-export const GmailThread = z.object({
+/** `threads.get`: messages are parsed one by one (GmailApiMessage) so one bad message does not lose the thread. */
+export const GmailApiThread = z.object({
     id: z.string().min(1),
     historyId: z.string().nullish(),
     snippet: z.string().nullish(),
     messages: z.array(z.unknown()).nullish()
 });
-export type GmailThread = z.infer<typeof GmailThread>;
+export type GmailApiThread = z.infer<typeof GmailApiThread>;
 
 export const GmailThreadsListResponse = z.object({
     threads: z.array(z.object({ id: z.string().min(1), historyId: z.string().nullish(), snippet: z.string().nullish() })).nullish(),
@@ -127,6 +128,15 @@ export const GmailThreadMetadata = z.object({
 });
 export type GmailThreadMetadata = z.infer<typeof GmailThreadMetadata>;
 
+/** `messages.list`: ids only. */
+export const GmailMessagesListResponse = z.object({
+    messages: z.array(z.object({ id: z.string().min(1), threadId: z.string().min(1) })).nullish(),
+    nextPageToken: z.string().nullish(),
+    resultSizeEstimate: z.number().nullish()
+});
+export type GmailMessagesListResponse = z.infer<typeof GmailMessagesListResponse>;
+
+/** `messages.send`, and `messages.get?format=minimal` (the same three fields, and more we do not read). */
 export const GmailSendResponse = z.object({
     id: z.string(),
     threadId: z.string(),
@@ -197,34 +207,50 @@ export const PeopleConnectionsResponse = z.object({
 });
 export type PeopleConnectionsResponse = z.infer<typeof PeopleConnectionsResponse>;
 
-// Compile-time checks: every field we parse is named as in the official types, so a misspelt field fails to compile.
-// (Keys only: with exactOptionalPropertyTypes zod's `?: T | null | undefined` is not assignable to `?: T | null`.)
-type KeysOf<Official, Ours extends object> = [keyof Ours] extends [keyof Official]
+// Compile-time checks: every field we parse is named as in the official types (@googleapis/gmail, @googleapis/people),
+// so a misspelt field, at the top of an answer or inside an array item or a nested object, fails to compile
+// (tests/google-mail/schemas.typecheck.ts proves it). Keys only: with exactOptionalPropertyTypes zod's
+// `?: T | null | undefined` is not assignable to the official `?: T | null`.
+export type KeysOf<Official, Ours extends object> = [keyof Ours] extends [keyof Official]
     ? true
     : { unknownFields: Exclude<keyof Ours, keyof Official> };
-type True<T extends true> = T;
-type Item<T> = T extends readonly (infer U)[] | null | undefined ? NonNullable<U> : never;
+export type True<T extends true> = T;
+/** The item type of an optional array field (`X[] | null | undefined` gives `X`). */
+export type Item<T> = NonNullable<T> extends readonly (infer U)[] ? U : never;
+type Nested<T> = NonNullable<T>;
 export type SchemaChecks = [
     True<KeysOf<gmail_v1.Schema$Profile, GmailProfile>>,
     True<KeysOf<gmail_v1.Schema$ListHistoryResponse, GmailHistoryListResponse>>,
-    True<KeysOf<gmail_v1.Schema$History, GmailHistory>>,
+    True<KeysOf<gmail_v1.Schema$History, Item<GmailHistoryListResponse['history']>>>,
+    True<KeysOf<gmail_v1.Schema$Message, Item<GmailHistory['messages']>>>,
+    True<KeysOf<gmail_v1.Schema$HistoryMessageAdded, Item<GmailHistory['messagesAdded']>>>,
+    True<KeysOf<gmail_v1.Schema$HistoryMessageDeleted, Item<GmailHistory['messagesDeleted']>>>,
     True<KeysOf<gmail_v1.Schema$HistoryLabelAdded, Item<GmailHistory['labelsAdded']>>>,
+    True<KeysOf<gmail_v1.Schema$HistoryLabelRemoved, Item<GmailHistory['labelsRemoved']>>>,
+    True<KeysOf<gmail_v1.Schema$Message, Item<GmailHistory['labelsAdded']>['message']>>,
     True<KeysOf<gmail_v1.Schema$ListThreadsResponse, GmailThreadsListResponse>>,
-    True<KeysOf<gmail_v1.Schema$Thread, GmailThread>>,
+    True<KeysOf<gmail_v1.Schema$Thread, Item<GmailThreadsListResponse['threads']>>>,
+    True<KeysOf<gmail_v1.Schema$Thread, GmailApiThread>>,
     True<KeysOf<gmail_v1.Schema$MessagePart, GmailMessagePart>>,
-    True<KeysOf<gmail_v1.Schema$MessagePartBody, NonNullable<GmailMessagePart['body']>>>,
-    True<KeysOf<gmail_v1.Schema$Message, GmailMessage>>,
+    True<KeysOf<gmail_v1.Schema$MessagePartHeader, Item<GmailMessagePart['headers']>>>,
+    True<KeysOf<gmail_v1.Schema$MessagePartBody, Nested<GmailMessagePart['body']>>>,
+    True<KeysOf<gmail_v1.Schema$Message, GmailApiMessage>>,
     True<KeysOf<gmail_v1.Schema$Message, GmailMessageMetadata>>,
+    True<KeysOf<gmail_v1.Schema$MessagePart, Nested<GmailMessageMetadata['payload']>>>,
     True<KeysOf<gmail_v1.Schema$Thread, GmailThreadMetadata>>,
     True<KeysOf<gmail_v1.Schema$Message, Item<GmailThreadMetadata['messages']>>>,
+    True<KeysOf<gmail_v1.Schema$MessagePart, Nested<Item<GmailThreadMetadata['messages']>['payload']>>>,
+    True<KeysOf<gmail_v1.Schema$ListMessagesResponse, GmailMessagesListResponse>>,
+    True<KeysOf<gmail_v1.Schema$Message, Item<GmailMessagesListResponse['messages']>>>,
     True<KeysOf<gmail_v1.Schema$Message, GmailSendResponse>>,
     True<KeysOf<people_v1.Schema$ListConnectionsResponse, PeopleConnectionsResponse>>,
     True<KeysOf<people_v1.Schema$Person, PeoplePerson>>,
-    True<KeysOf<people_v1.Schema$PersonMetadata, NonNullable<PeoplePerson['metadata']>>>,
-    True<KeysOf<people_v1.Schema$Source, Item<NonNullable<PeoplePerson['metadata']>['sources']>>>,
+    True<KeysOf<people_v1.Schema$PersonMetadata, Nested<PeoplePerson['metadata']>>>,
+    True<KeysOf<people_v1.Schema$Source, Item<Nested<PeoplePerson['metadata']>['sources']>>>,
     True<KeysOf<people_v1.Schema$Name, Item<PeoplePerson['names']>>>,
+    True<KeysOf<people_v1.Schema$FieldMetadata, Nested<Item<PeoplePerson['names']>['metadata']>>>,
     True<KeysOf<people_v1.Schema$EmailAddress, Item<PeoplePerson['emailAddresses']>>>,
     True<KeysOf<people_v1.Schema$PhoneNumber, Item<PeoplePerson['phoneNumbers']>>>,
     True<KeysOf<people_v1.Schema$Organization, Item<PeoplePerson['organizations']>>>,
-    KeysOf<people_v1.Schema$Photo, Item<PeoplePerson['photos']>>
+    True<KeysOf<people_v1.Schema$Photo, Item<PeoplePerson['photos']>>>
 ];

@@ -7,9 +7,17 @@ import type { NangoAction } from 'nango';
 import type { z } from 'zod';
 import type { EmailAttachmentInput, SendEmailOutput } from '../../models.js';
 import { describeFailure, googleFailureOf, isOutcomeUnknown, isRateLimited } from '../shared/google-errors.js';
-import { buildMessage, MimeInputError, newMessageId, validateContent, type MailAttachment, type OutgoingMessage } from './mime-build.js';
+import {
+    buildMessage,
+    keyedMessageId,
+    MimeInputError,
+    newMessageId,
+    validateContent,
+    type MailAttachment,
+    type OutgoingMessage
+} from './mime-build.js';
 import { READ_RETRIES } from './pages.js';
-import { GmailProfile, GmailSendResponse } from './schemas.js';
+import { GmailMessagesListResponse, GmailProfile, GmailSendResponse } from './schemas.js';
 
 type Caller = Pick<NangoAction, 'get' | 'post' | 'log' | 'ActionError'>;
 
@@ -90,8 +98,35 @@ export async function ownAddress(nango: Caller): Promise<string> {
     return GmailProfile.parse(response.data).emailAddress;
 }
 
-export function messageIdFor(address: string, now: number = Date.now()): string {
-    return newMessageId(address.slice(address.lastIndexOf('@') + 1), now);
+/** A fresh Message-ID in the sender's domain, or, with the caller's idempotency key, the one that key always gives. */
+export function messageIdFor(address: string, idempotencyKey?: string, now: number = Date.now()): string {
+    const domain = address.slice(address.lastIndexOf('@') + 1);
+    return idempotencyKey === undefined ? newMessageId(domain, now) : keyedMessageId(domain, idempotencyKey);
+}
+
+/**
+ * The message already in the mailbox with this Message-ID (a keyed send that went out before its answer was lost),
+ * or null. Spam and trash are searched too: a sent message the user has since deleted was still sent.
+ */
+export async function findSent(nango: Caller, messageId: string): Promise<SendEmailOutput | null> {
+    // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/list
+    // `rfc822msgid:` finds "messages with a certain message-id header" (https://support.google.com/mail/answer/7190).
+    const listed = await nango.get({
+        endpoint: '/gmail/v1/users/me/messages',
+        params: { q: `rfc822msgid:${messageId.replace(/^<(.*)>$/, '$1')}`, includeSpamTrash: 'true', maxResults: '1' },
+        retries: READ_RETRIES
+    });
+    const found = GmailMessagesListResponse.parse(listed.data).messages?.[0];
+    if (!found) return null;
+    // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/get
+    const response = await nango.get({
+        endpoint: `/gmail/v1/users/me/messages/${encodeURIComponent(found.id)}`,
+        params: { format: 'minimal' },
+        retries: READ_RETRIES
+    });
+    const message = GmailSendResponse.parse(response.data);
+    await nango.log(`Message ${messageId} was already sent (id ${message.id}): not sending it again`);
+    return { id: message.id, threadId: message.threadId, labelIds: message.labelIds ?? [], messageId };
 }
 
 /**

@@ -9,7 +9,7 @@ import { mapPooled, type TokenBucket } from '../shared/pace.js';
 import { toGmailThread } from './mappers.js';
 import { READ_RETRIES } from './pages.js';
 import { GMAIL_CONCURRENCY, GMAIL_UNITS } from './quota.js';
-import { GmailThread as GmailApiThread } from './schemas.js';
+import { GmailApiThread } from './schemas.js';
 
 type Caller = Pick<NangoSync, 'get' | 'log'>;
 
@@ -20,6 +20,8 @@ export interface FetchedThreads {
     gone: string[];
     /** Threads whose every message was unreadable: neither saved nor deleted (logged). */
     unreadable: string[];
+    /** The history id of each thread Gmail answered with: the thread as fetched reflects every change up to it. */
+    versions: Map<string, string>;
 }
 
 /**
@@ -27,6 +29,50 @@ export interface FetchedThreads {
  * threads and the requests in flight, not the whole page; the pool keeps running meanwhile.
  */
 export const SAVE_CHUNK = 100;
+
+/**
+ * And of at most this many bytes of JSON. Nango's records service refuses a request body over 100 MB
+ * (NangoHQ/nango packages/persist/lib/server.ts, `maxSizeJsonRecords = '100mb'`, an express.json limit, so
+ * 100 x 1024 x 1024 bytes), and its runner sends one batchSave as one request per 1,000 records
+ * (packages/runner/lib/sdk/sdk.ts, `batchSize`); 10 MB are left for the request's other fields. A hundred threads
+ * with large HTML bodies pass that easily, so chunks are cut by size as well as by count.
+ */
+export const SAVE_MAX_BYTES = 90 * 1024 * 1024;
+
+/** Groups records into saves of at most `maxCount` records and `maxBytes` of JSON (the array's brackets and commas included). */
+export class SaveChunks<T> {
+    private items: T[] = [];
+    private bytes = 2;
+
+    constructor(private readonly limits: { maxCount: number; maxBytes: number }) {}
+
+    /** Whether a record of `size` bytes can be saved at all. */
+    fits(size: number): boolean {
+        return size + 2 <= this.limits.maxBytes;
+    }
+
+    /** Adds a record that fits; returns the chunk to save first when the record would overflow it, or a full chunk. */
+    add(record: T, size: number): T[] | null {
+        const ready = this.items.length > 0 && this.bytes + size + 1 > this.limits.maxBytes ? this.take() : null;
+        this.items.push(record);
+        this.bytes += size + (this.items.length > 1 ? 1 : 0);
+        if (ready) return ready;
+        return this.items.length >= this.limits.maxCount ? this.take() : null;
+    }
+
+    /** The records added since the last chunk (possibly none). */
+    take(): T[] {
+        const chunk = this.items;
+        this.items = [];
+        this.bytes = 2;
+        return chunk;
+    }
+}
+
+/** The size of a record as the records service receives it: UTF-8 bytes of its JSON. */
+export function jsonBytes(record: unknown): number {
+    return Buffer.byteLength(JSON.stringify(record), 'utf8');
+}
 
 const HIDDEN_LABELS = ['SPAM', 'TRASH'];
 
@@ -41,12 +87,11 @@ export async function fetchThreads(
     bucket: TokenBucket,
     save: (threads: GmailThread[]) => Promise<void>
 ): Promise<FetchedThreads> {
-    const result: FetchedThreads = { saved: 0, gone: [], unreadable: [] };
-    const pending: GmailThread[] = [];
+    const result: FetchedThreads = { saved: 0, gone: [], unreadable: [], versions: new Map() };
+    const pending = new SaveChunks<GmailThread>({ maxCount: SAVE_CHUNK, maxBytes: SAVE_MAX_BYTES });
     const unknownCharsets = new Set<string>();
-    const flush = async () => {
-        if (pending.length === 0) return;
-        const batch = pending.splice(0);
+    const flush = async (batch: GmailThread[] | null) => {
+        if (!batch || batch.length === 0) return;
         result.saved += batch.length;
         await save(batch);
     };
@@ -57,6 +102,8 @@ export async function fetchThreads(
             return;
         }
         const mapped = toGmailThread(raw);
+        if (mapped.thread) result.versions.set(id, mapped.thread.historyId);
+        else if (raw.historyId) result.versions.set(id, raw.historyId);
         for (const charset of mapped.unknownCharsets) unknownCharsets.add(charset);
         for (const skipped of mapped.skipped) {
             await nango.log(`Skipped message ${skipped.id} of thread ${id}: ${skipped.problem}`, { level: 'warn' });
@@ -67,11 +114,18 @@ export async function fetchThreads(
         } else if (!isVisible(mapped.thread)) {
             result.gone.push(id);
         } else {
-            pending.push(mapped.thread);
-            if (pending.length >= SAVE_CHUNK) await flush();
+            const size = jsonBytes(mapped.thread);
+            if (pending.fits(size)) {
+                await flush(pending.add(mapped.thread, size));
+            } else {
+                result.unreadable.push(id);
+                await nango.log(`Skipped thread ${id}: its ${size} bytes of JSON exceed what one save may carry (${SAVE_MAX_BYTES})`, {
+                    level: 'error'
+                });
+            }
         }
     });
-    await flush();
+    await flush(pending.take());
     if (unknownCharsets.size > 0) {
         await nango.log(`Unknown charsets read as UTF-8: ${[...unknownCharsets].join(', ')}`, { level: 'warn' });
     }

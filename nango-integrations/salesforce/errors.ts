@@ -57,6 +57,15 @@ export function isInvalidSession(failure: SalesforceFailure | null): boolean {
     return failure?.status === 401 || hasErrorCode(failure, 'INVALID_SESSION_ID');
 }
 
+/**
+ * Whether a write that failed this way may still have been applied: no answer came back (timeout, dropped
+ * connection), or a gateway answered (502, 504) in place of Salesforce, which may have committed behind it. Any other
+ * answer is Salesforce's own, and a refused request is rolled back whole (its DML is one transaction).
+ */
+export function isOutcomeUnknown(failure: SalesforceFailure): boolean {
+    return failure.status === null || failure.status === 502 || failure.status === 504;
+}
+
 export function describeFailure(failure: SalesforceFailure): string {
     return failure.errors
         .map((e) => `${e.errorCode}: ${e.message.trim()}${e.fields && e.fields.length > 0 ? ` [${e.fields.join(', ')}]` : ''}`)

@@ -5,46 +5,81 @@
  * undeletions included, and has one-second precision, so many rows share a value. `>` would lose rows written in the
  * second the last run stopped at; `>=` sees them again, and the rows already saved at exactly `since` (kept in the
  * checkpoint with a hash of what was saved) are dropped. A row changed again within that same second has another hash
- * and is saved again.
+ * and is saved again. The Id in ORDER BY only makes pages deterministic; it is no cursor, since a row re-saved within
+ * the same second keeps its stamp and its Id.
+ *
+ * Ties past the bound: the remembered set is capped at MAX_SAVED_AT_SINCE rows (the first ones of that second in Id
+ * order), because Nango refuses a checkpoint string over 4,000 characters (CHECKPOINT_STRING_VALUE_MAX_LENGTH in
+ * NangoHQ/nango packages/shared/lib/services/checkpoints/checkpoints.ts) and the sync would then be stuck for good.
+ * A row of that second beyond the cap is not remembered, so the next run reads and saves it again: saves are upserts
+ * (an unchanged record is not even counted as updated), so this costs a query page, never a lost or doubled record.
+ * It ends as soon as any later change moves `since`. (A mass update of N rows in one second costs up to N re-saves per
+ * run until then. A run cut inside that second reads it again from its start next time, so one run must be able to
+ * read one second's rows: at 2,000 rows a page, that is minutes even for millions.)
  *
  * Deletions: the query goes to queryAll, which also returns recycle-bin rows (IsDeleted = true, with a fresh
- * SystemModstamp); once something is cached they are batchDeleted (the very first run and a resync only step over
- * them, so the cursor passes them too). Deletions during a run land after the run's snapshot and are seen by the next
- * run.
+ * SystemModstamp); once something is cached they are batchDeleted (the very first run steps over them, and a resync
+ * removes only those stamped since it began, see Pages; the cursor passes them all). Deletions during a run land
+ * after the run's snapshot and are seen by the next run.
  * A deleted record leaves the recycle bin for good after 15 days, or when an admin empties it; Salesforce's deletion
- * log (sobjects/{Type}/deleted) reports the newest such removal as earliestDateAvailable. When that is later than
- * `since`, deletions may have been missed and the run resyncs: a full read of live rows inside
- * trackDeletesStart/trackDeletesEnd, so whatever was not seen is removed.
+ * log (sobjects/{Type}/deleted) reports the newest such removal as earliestDateAvailable. The checkpoint keeps
+ * `deletionsSeenBefore`: every deletion stamped before it has been seen. When earliestDateAvailable is at or after
+ * it, deletions may have been missed and the run resyncs: a full read of live rows inside
+ * trackDeletesStart/trackDeletesEnd, so whatever was not seen is removed. Deletions before `since` were all read, but
+ * one in the very second `since` names was read only if that second was over when the read began: a row deleted in
+ * it afterwards, once purged, leaves exactly earliestDateAvailable = since behind. So a read that began after the
+ * second `since` moves the mark to since + 1 s, one that began within it leaves it at since, and a finished resync
+ * moves it to the second the resync began (it accounted for everything older). The mark only moves forward, so the
+ * purge a resync accounted for never starts another one.
  *
  * Pages: up to 2,000 rows; each page is saved, then the checkpoint; an interrupted run resumes from it with a new
- * query (a query locator lives minutes on the server and is never stored). An interrupted resync starts over, since
- * its deletion tracking must cover one complete read.
+ * query (a query locator lives minutes on the server and is never stored). An interrupted or failed resync starts
+ * over, since its deletion tracking must cover one complete read. Its trackDeletes window does not start over: Nango
+ * keeps it open across executions until trackDeletesEnd, so what the earlier attempt saved still counts as seen. A
+ * record that attempt saved and that was deleted before the new one reads it only as IsDeleted, so a resync removes
+ * every deleted row stamped since the window opened (`resyncStartedAt`, checkpointed before the first page).
  */
 import { createHash } from 'crypto';
 import type { NangoSync } from 'nango';
 import { z } from 'zod';
-import { SalesforceSyncMetadata } from '../../models.js';
 import { dataPath, READ_RETRIES, withSessionRetry } from './api.js';
 import { hasErrorCode, SalesforceLimitError, SalesforceRequestError } from './errors.js';
 import { CURSOR_FIELDS } from './fields.js';
+import { readSalesforceSettings } from './metadata.js';
 import { salesforceQueryPages } from './pages.js';
 import { SalesforceDeletedResponse, SalesforceDescribe } from './schemas.js';
 import { buildSelect, parseIsoDateTime, soqlDateTime, where, type Condition } from './soql.js';
 
+const PHASES = ['incremental', 'resync'] as const;
+
+/**
+ * Nango's checkpoint type takes only plain string, number and boolean fields (runner-sdk's ZodCheckpoint), so the
+ * declared schema limits `phase` with a pattern, and reads parse it as the enum (ReadCheckpoint): a phase this code
+ * never writes makes the checkpoint unreadable (a logged resync), never an incremental run by default.
+ */
 export const SalesforceSyncCheckpoint = z.object({
     /** `incremental`, or `resync` while a full read with deletion tracking is under way. */
-    phase: z.string(),
+    phase: z.string().regex(new RegExp(`^(?:${PHASES.join('|')})$`)),
     /** SystemModstamp (ISO 8601) of the last row saved; '' means from the beginning. */
     since: z.string(),
-    /** The rows already saved at exactly `since`, as `id:hash` joined by commas (at most MAX_SAVED_AT_SINCE). */
+    /** The rows already saved at exactly `since`, as `id:hash` joined by commas (at most MAX_SAVED_AT_SINCE, 4,000 chars). */
     savedAtSince: z.string(),
     /** The fields queried, comma-joined: when the org's field set changes, everything is read again. */
-    fields: z.string()
+    fields: z.string(),
+    /** ISO 8601: every deletion stamped before it has been seen (see the top of this file); '' means only before `since`. */
+    deletionsSeenBefore: z.string(),
+    /** ISO 8601 second the open resync's trackDeletes window opened; '' outside a resync. */
+    resyncStartedAt: z.string()
 });
 export type SalesforceSyncCheckpoint = z.infer<typeof SalesforceSyncCheckpoint>;
+const ReadCheckpoint = SalesforceSyncCheckpoint.extend({ phase: z.enum(PHASES) });
 
-/** Rows remembered at the boundary; beyond this, further rows of that second are simply saved again next run. */
-export const MAX_SAVED_AT_SINCE = 1000;
+/** Nango's cap on a checkpoint's string value (see the top of this file). */
+const CHECKPOINT_STRING_MAX = 4000;
+/** One `id:hash` entry and its comma: an 18-character id, a colon, a 12-character hash. */
+const SAVED_ENTRY_MAX = 18 + 1 + 12 + 1;
+/** Rows remembered at the boundary (125); further rows of that second are simply saved again next run. */
+export const MAX_SAVED_AT_SINCE = Math.floor((CHECKPOINT_STRING_MAX + 1) / SAVED_ENTRY_MAX);
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -79,6 +114,10 @@ interface Position {
     since: string;
     saved: Map<string, string>;
     fields: string;
+    /** Deletions stamped before this were all seen (ms; -Infinity when nothing is known). */
+    deletionsSeenBefore: number;
+    /** A resync's: when its trackDeletes window opened (ms), or null when it is yet to open. */
+    resyncStartedMs: number | null;
 }
 
 export async function syncSalesforceObject<Row extends CursorRow, Model extends { id: string }>(
@@ -99,16 +138,11 @@ export async function syncSalesforceObject<Row extends CursorRow, Model extends 
     }
 }
 
+/** The metadata's modifiedSince ('' for none); bad metadata fails the run before any call (see metadata.ts). */
 async function readModifiedSince(nango: SyncCaller): Promise<string> {
-    const metadata = SalesforceSyncMetadata.safeParse((await nango.getMetadata()) ?? {});
-    if (!metadata.success)
-        throw new Error(`Invalid connection metadata for the Salesforce syncs: ${metadata.error.issues[0]?.message ?? 'unreadable'}`);
-    const value = metadata.data.modifiedSince;
-    if (value === undefined || value === '') return '';
-    const ms = parseIsoDateTime(value);
-    if (ms === null)
-        throw new Error(`Connection metadata modifiedSince must be an ISO 8601 date or date-time, got ${JSON.stringify(value)}`);
-    return new Date(ms).toISOString();
+    const settings = readSalesforceSettings(await nango.getMetadata());
+    if (!settings.ok) throw new Error(settings.problem);
+    return settings.value.modifiedSince;
 }
 
 /** The model's fields this org has, asked once per run; the ones it lacks stay null in the cache. */
@@ -141,32 +175,39 @@ async function startingPoint<Row extends CursorRow, Model extends { id: string }
     modifiedSince: string
 ): Promise<Position> {
     const raw = await nango.getCheckpoint();
-    if (raw === null || raw === undefined) return { mode: 'first', since: modifiedSince, saved: new Map(), fields };
-    const resync = async (why: string): Promise<Position> => {
+    const fresh = { since: modifiedSince, saved: new Map<string, string>(), fields, deletionsSeenBefore: -Infinity, resyncStartedMs: null };
+    if (raw === null || raw === undefined) return { mode: 'first', ...fresh };
+    const resync = async (why: string, startedMs: number | null = null): Promise<Position> => {
         await nango.log(`${why}: reading every ${spec.object} again and removing the ones no longer there`, { level: 'warn' });
-        return { mode: 'resync', since: modifiedSince, saved: new Map(), fields };
+        return { mode: 'resync', ...fresh, resyncStartedMs: startedMs };
     };
-    const checkpoint = SalesforceSyncCheckpoint.safeParse(raw);
+    // Checkpoints saved before these fields existed read as '' (nothing known beyond `since`), not as unreadable.
+    const checkpoint = ReadCheckpoint.safeParse(typeof raw === 'object' ? { deletionsSeenBefore: '', resyncStartedAt: '', ...raw } : raw);
     if (!checkpoint.success || (checkpoint.data.since !== '' && parseIsoDateTime(checkpoint.data.since) === null))
         return resync('The saved checkpoint is unreadable');
-    const { phase, since, savedAtSince } = checkpoint.data;
-    if (phase === 'resync') return resync('The previous resync was interrupted');
+    const { phase, since, savedAtSince, resyncStartedAt } = checkpoint.data;
+    const sinceMs = since === '' ? -Infinity : parseIsoDateTime(since)!;
+    // A mark in the future cannot be true: it would silence the check for good.
+    const mark = Math.min(parseIsoDateTime(checkpoint.data.deletionsSeenBefore) ?? -Infinity, Date.now());
+    const deletionsSeenBefore = Math.max(sinceMs, mark);
+    if (phase === 'resync') return resync('The previous resync was interrupted', parseIsoDateTime(resyncStartedAt));
     if (checkpoint.data.fields !== fields) return resync(`The queryable fields changed (${checkpoint.data.fields} -> ${fields})`);
     if (since !== '') {
-        const lost = await deletionsMayBeLost(nango, spec.object, parseIsoDateTime(since)!);
+        const lost = await deletionsMayBeLost(nango, spec.object, deletionsSeenBefore);
         if (lost) return resync(lost);
     }
-    return { mode: 'incremental', since, saved: parseSaved(savedAtSince), fields };
+    return { mode: 'incremental', since, saved: parseSaved(savedAtSince), fields, deletionsSeenBefore, resyncStartedMs: null };
 }
 
 /**
- * Why deletions after `sinceMs` may be gone from queryAll (records physically removed from the recycle bin), or null.
+ * Why deletions at or after `seenBeforeMs` may be gone from queryAll (records physically removed from the recycle
+ * bin), or null.
  * One call to Salesforce's deletion log; only its earliestDateAvailable matters, the ids come from queryAll.
  */
-async function deletionsMayBeLost(nango: SyncCaller, object: string, sinceMs: number): Promise<string | null> {
+async function deletionsMayBeLost(nango: SyncCaller, object: string, seenBeforeMs: number): Promise<string | null> {
     const now = Date.now();
     // The log answers for at most 30 days back, and start must precede end by more than a minute.
-    const start = Math.max(Math.min(sinceMs, now - 2 * MINUTE), now - 29 * DAY);
+    const start = Math.max(Math.min(seenBeforeMs, now - 2 * MINUTE), now - 29 * DAY);
     const params = { start: replicationDate(start), end: replicationDate(now) };
     let response;
     try {
@@ -181,8 +222,9 @@ async function deletionsMayBeLost(nango: SyncCaller, object: string, sinceMs: nu
         throw error;
     }
     const earliest = parseIsoDateTime(SalesforceDeletedResponse.parse(response.data).earliestDateAvailable);
-    if (earliest !== null && earliest > sinceMs) {
-        return `${object} records deleted after the last sync point (${new Date(sinceMs).toISOString()}) were removed from the recycle bin for good (earliestDateAvailable ${new Date(earliest).toISOString()})`;
+    // `>=`: a deletion stamped in that very second may not have been read (see the top of this file).
+    if (earliest !== null && earliest >= seenBeforeMs) {
+        return `${object} records deleted after the last sync point (${new Date(seenBeforeMs).toISOString()}) were removed from the recycle bin for good (earliestDateAvailable ${new Date(earliest).toISOString()})`;
     }
     return null;
 }
@@ -204,7 +246,11 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
     const soql = buildSelect({ fields, from: spec.object, where: conditions, orderBy: [{ field: 'SystemModstamp' }, { field: 'Id' }] });
     const phase = start.mode === 'resync' ? 'resync' : 'incremental';
 
-    if (start.mode === 'resync') await nango.trackDeletesStart(spec.model);
+    // Every row written after this second's start that the read does not return carries a stamp at or after it.
+    const readStartedMs = Math.floor(Date.now() / 1000) * 1000;
+    // A window opened by an earlier attempt is still open (see the top of this file): keep its time.
+    let resyncStartedMs = start.mode === 'resync' ? (start.resyncStartedMs ?? readStartedMs) : null;
+    let seenBefore = start.deletionsSeenBefore;
     let since = start.since;
     let sinceMs = since === '' ? -Infinity : (parseIsoDateTime(since) ?? -Infinity);
     // Rows at the newest stamp so far: the saved record (or null for a deletion), hashed when checkpointed.
@@ -212,8 +258,20 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
     const carried = start.saved;
     const checkpoint = (): SalesforceSyncCheckpoint => {
         const saved = [...carried.entries(), ...[...atSince].map(([id, record]): [string, string] => [id, fingerprint(record)])];
-        return { phase, since, savedAtSince: saved.map(([id, hash]) => `${id}:${hash}`).join(','), fields: start.fields };
+        return {
+            phase,
+            since,
+            savedAtSince: saved.map(([id, hash]) => `${id}:${hash}`).join(','),
+            fields: start.fields,
+            deletionsSeenBefore: isoOrEmpty(Math.max(seenBefore, readStartedMs > sinceMs ? sinceMs + 1000 : sinceMs)),
+            resyncStartedAt: resyncStartedMs === null ? '' : isoOrEmpty(resyncStartedMs)
+        };
     };
+    if (start.mode === 'resync') {
+        await nango.trackDeletesStart(spec.model);
+        // Before any save, so a later attempt knows the window's age even if this one fails on its first page.
+        await nango.saveCheckpoint(checkpoint());
+    }
 
     for await (const rows of salesforceQueryPages(nango, soql, { includeDeleted: true })) {
         const save: Model[] = [];
@@ -226,8 +284,9 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
                 throw new Error(`Salesforce sent ${spec.object} ${row.Id} with an unreadable SystemModstamp ${row.SystemModstamp}`);
             if (stampMs === sinceMs && carried.get(row.Id) === fingerprint(record)) continue;
             if (record) save.push(record);
-            // Nothing of the first run is cached yet; a resync removes what it did not see at trackDeletesEnd.
-            else if (start.mode === 'incremental') remove.push({ id: row.Id });
+            // Nothing of the first run is cached yet. A resync removes what it did not see at trackDeletesEnd, and
+            // itself what an earlier attempt of it may have saved before the deletion.
+            else if (start.mode === 'incremental' || (resyncStartedMs !== null && stampMs >= resyncStartedMs)) remove.push({ id: row.Id });
             if (stampMs > sinceMs) {
                 since = new Date(stampMs).toISOString();
                 sinceMs = stampMs;
@@ -244,8 +303,15 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
     if (start.mode === 'resync') {
         // Only after one complete read: what it did not see is gone from Salesforce.
         await nango.trackDeletesEnd(spec.model);
+        // Nothing older than the read is missing now, purged deletions included (see the top of this file).
+        seenBefore = Math.max(seenBefore, readStartedMs);
+        resyncStartedMs = null;
         await nango.saveCheckpoint({ ...checkpoint(), phase: 'incremental' });
     }
+}
+
+function isoOrEmpty(ms: number): string {
+    return Number.isFinite(ms) ? new Date(ms).toISOString() : '';
 }
 
 /** What was saved for a row: a short hash of the cached record, or `D` for a deletion. */
@@ -258,6 +324,7 @@ function parseSaved(text: string): Map<string, string> {
     const saved = new Map<string, string>();
     for (const entry of text.split(',')) {
         const [id, hash] = entry.split(':');
+        if (saved.size >= MAX_SAVED_AT_SINCE) break;
         if (id && hash && /^[A-Za-z0-9]{15,18}$/.test(id)) saved.set(id, hash);
     }
     return saved;

@@ -6,7 +6,7 @@
  */
 import { CreateLeadInput, UpdateOpportunityInput, type SalesforceExtraFields } from '../../models.js';
 import { idProblem, KEY_PREFIX, toId18 } from './ids.js';
-import { parseIsoDateTime } from './soql.js';
+import { isWithinSalesforceDates, parseIsoDateTime } from './soql.js';
 
 export interface InputProblem {
     errorCode: string;
@@ -32,6 +32,39 @@ const EMAIL =
     /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 
+/**
+ * Standard lookup fields an extra field may set; their value must be a record id. (Names ending in "Id" are not all
+ * lookups: Lead's JigsawContactId is text, so only these are checked.)
+ */
+const LOOKUP_FIELDS = /^(?:Owner|Account|Contact|Campaign|RecordType|Pricebook2|Parent)Id$/i;
+
+/**
+ * Control characters (C0, DEL, C1) are refused. Salesforce records also travel through its XML APIs (SOAP, Bulk
+ * API, exports), and XML 1.0 allows no control character but tab, LF and CR (XML 1.0, section 2.2, the Char
+ * production), so a NUL, BEL or ESC stored through REST breaks every XML reader of the record. Text areas
+ * (Description, Street) hold line breaks and tabs, so they keep tab, LF and CR; single-line text fields (Text, Email,
+ * Phone, Picklist: the Lead and Opportunity object reference's field types) take none, as Salesforce's own edit page
+ * cannot enter one there. Extra fields, whose types are not known here, are held to the text-area rule.
+ */
+function controlCharacter(value: string, textArea: boolean): string | null {
+    for (const ch of value) {
+        const code = ch.codePointAt(0)!;
+        if (code >= 0x20 && (code < 0x7f || code > 0x9f)) continue;
+        if (textArea && (code === 0x09 || code === 0x0a || code === 0x0d)) continue;
+        return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    }
+    return null;
+}
+
+function controlProblem<T>(field: string, value: string, textArea: boolean): Checked<T> | null {
+    const found = controlCharacter(value, textArea);
+    if (found === null) return null;
+    const kind = textArea
+        ? 'Salesforce text fields take no control character but tab and line breaks'
+        : 'a single-line Salesforce text field takes no control character, tab or line break';
+    return problem('INVALID_INPUT', `${field}: contains the control character ${found}; ${kind}`, [field]);
+}
+
 function problem<T>(errorCode: string, message: string, fields: string[]): Checked<T> {
     return { ok: false, problem: { errorCode, message: `${message} (checked before calling Salesforce; nothing was sent)`, fields } };
 }
@@ -55,32 +88,90 @@ function checkExtraFields(extra: SalesforceExtraFields | undefined, taken: reado
             return problem('INVALID_FIELD', `extraFields: ${name} is already given as a named input field`, [name]);
         if (typeof value === 'number' && !Number.isFinite(value))
             return problem('INVALID_FIELD', `extraFields: ${name} must be a finite number`, [name]);
+        if (typeof value === 'string') {
+            const control = controlProblem<Record<string, FieldValue>>(name, value, true);
+            if (control) return control;
+            if (LOOKUP_FIELDS.test(name) && idProblem(value) !== null)
+                return problem('MALFORMED_ID', `extraFields: ${name} ${JSON.stringify(value)} is not a 15- or 18-character Salesforce id`, [
+                    name
+                ]);
+        }
         out[name] = value;
     }
     return { ok: true, value: out };
 }
 
-/** The create-lead body, by Salesforce field name, or the first problem. */
-export function checkCreateLead(input: unknown): Checked<Record<string, FieldValue>> {
+export interface LeadCreate {
+    /** The lead's fields by Salesforce name. */
+    body: Record<string, FieldValue>;
+    idempotencyKey: string | null;
+    /** Salesforce spellings the caller used (`LastName`...), each with our name, for a warning. */
+    legacyKeys: [legacy: string, ours: string][];
+}
+
+/**
+ * Our input names and the Salesforce fields they set. Action inputs use our names (those of the SalesforceLead and
+ * SalesforceOpportunity models, so a cached record's keys can be sent back as they are); extraFields alone use
+ * Salesforce API names, since they are passed through unmapped.
+ */
+const LEAD_API_NAMES = {
+    lastName: 'LastName',
+    company: 'Company',
+    firstName: 'FirstName',
+    email: 'Email',
+    phone: 'Phone',
+    title: 'Title',
+    status: 'Status',
+    leadSource: 'LeadSource'
+} as const;
+
+/**
+ * An idempotency key goes into a URL path (sobjects/Lead/<field>/<key>): no `/`, no `.` (Salesforce reads a trailing
+ * `.json`/`.xml`-like part as a format, the upsert guide's ".inc" caveat), nothing to escape.
+ */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_:-]{1,255}$/;
+
+/** The create-lead body, by Salesforce field name, and its idempotency key, or the first problem. */
+export function checkCreateLead(input: unknown): Checked<LeadCreate> {
     const parsed = CreateLeadInput.safeParse(input);
     if (!parsed.success) return schemaProblem(parsed.error.issues);
-    const { extraFields, ...named } = parsed.data;
-    const missing = (['LastName', 'Company'] as const).filter((f) => named[f].trim() === '');
-    if (missing.length > 0) return problem('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, [...missing]);
-    const body: Record<string, FieldValue> = {};
-    for (const [name, value] of Object.entries(named)) {
-        if (value === undefined) continue;
-        const max = LEAD_LENGTHS[name];
-        if (max !== undefined && value.length > max)
-            return problem('STRING_TOO_LONG', `${name}: data value too large (max length=${max})`, [name]);
-        body[name] = value;
+    const { extraFields, idempotencyKey, ...given } = parsed.data;
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
+        return problem('INVALID_INPUT', 'idempotencyKey must be 1 to 255 letters, digits, _, - or :', ['idempotencyKey']);
+    // Each field under the name the caller used, so a problem names what they sent.
+    const named: { key: string; apiName: string; value: string | undefined }[] = [];
+    const legacyKeys: [string, string][] = [];
+    for (const [ours, apiName] of Object.entries(LEAD_API_NAMES) as [
+        keyof typeof LEAD_API_NAMES,
+        (typeof LEAD_API_NAMES)[keyof typeof LEAD_API_NAMES]
+    ][]) {
+        const legacy = given[apiName];
+        if (legacy !== undefined && given[ours] !== undefined)
+            return problem('INVALID_INPUT', `${ours} and ${apiName} are the same field: give only ${ours}`, [ours, apiName]);
+        if (legacy !== undefined) legacyKeys.push([apiName, ours]);
+        named.push({ key: legacy !== undefined ? apiName : ours, apiName, value: legacy ?? given[ours] });
     }
-    if (named.Email !== undefined && named.Email !== '' && !EMAIL.test(named.Email)) {
-        return problem('INVALID_EMAIL_ADDRESS', `Email: invalid email address: ${named.Email}`, ['Email']);
+    const missing = named.filter((f) => (f.apiName === 'LastName' || f.apiName === 'Company') && (f.value ?? '').trim() === '');
+    if (missing.length > 0) {
+        // A caller still on the old spellings is told the absent fields in them too.
+        const keys = missing.map((f) => (f.value === undefined && legacyKeys.length > 0 ? f.apiName : f.key));
+        return problem('REQUIRED_FIELD_MISSING', `Required fields are missing: [${keys.join(', ')}]`, keys);
+    }
+    const body: Record<string, FieldValue> = {};
+    for (const { key, apiName, value } of named) {
+        if (value === undefined) continue;
+        const control = controlProblem<LeadCreate>(key, value, false);
+        if (control) return control;
+        const max = LEAD_LENGTHS[apiName];
+        if (max !== undefined && value.length > max)
+            return problem('STRING_TOO_LONG', `${key}: data value too large (max length=${max})`, [key]);
+        if (apiName === 'Email' && value !== '' && !EMAIL.test(value))
+            return problem('INVALID_EMAIL_ADDRESS', `${key}: invalid email address: ${value}`, [key]);
+        body[apiName] = value;
     }
     const extra = checkExtraFields(extraFields, Object.keys(body));
     if (!extra.ok) return extra;
-    return { ok: true, value: { ...body, ...extra.value } };
+    return { ok: true, value: { body: { ...body, ...extra.value }, idempotencyKey: idempotencyKey ?? null, legacyKeys } };
 }
 
 /** Our names for the opportunity fields an update may set, and their Salesforce API names. */
@@ -95,18 +186,22 @@ const OPPORTUNITY_API_NAMES = {
 } as const;
 
 const OPPORTUNITY_LENGTHS: Record<string, number> = { Name: 120, StageName: 255, NextStep: 255, Description: 32000 };
+/** Opportunity's long text area; the other text inputs are single-line fields. */
+const OPPORTUNITY_TEXT_AREAS = new Set(['Description']);
 
 export interface OpportunityUpdate {
     /** The 18-character id. */
     id: string;
     body: Record<string, FieldValue>;
+    /** The If-Unmodified-Since date (ms) when the caller gave lastModifiedDate. */
+    ifUnmodifiedSince: number | null;
 }
 
 /** The PATCH body of update-opportunity (only the fields given), or the first problem. */
 export function checkUpdateOpportunity(input: unknown): Checked<OpportunityUpdate> {
     const parsed = UpdateOpportunityInput.safeParse(input);
     if (!parsed.success) return schemaProblem(parsed.error.issues);
-    const { id, extraFields, ...named } = parsed.data;
+    const { id, extraFields, lastModifiedDate, ...named } = parsed.data;
     const idIssue = idProblem(id, KEY_PREFIX.Opportunity);
     if (idIssue) {
         const why = {
@@ -121,6 +216,8 @@ export function checkUpdateOpportunity(input: unknown): Checked<OpportunityUpdat
         const value = named[ours];
         if (value === undefined) continue;
         if (typeof value === 'string') {
+            const control = controlProblem<OpportunityUpdate>(ours, value, OPPORTUNITY_TEXT_AREAS.has(apiName));
+            if (control) return control;
             const max = OPPORTUNITY_LENGTHS[apiName];
             if (max !== undefined && value.length > max)
                 return problem('STRING_TOO_LONG', `${ours}: data value too large (max length=${max})`, [ours]);
@@ -128,6 +225,12 @@ export function checkUpdateOpportunity(input: unknown): Checked<OpportunityUpdat
                 return problem('REQUIRED_FIELD_MISSING', `${ours} cannot be blank`, [ours]);
             if (ours === 'closeDate' && !isCalendarDate(value))
                 return problem('INVALID_INPUT', `closeDate must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`, [ours]);
+            if (ours === 'closeDate' && !isWithinSalesforceDates(value, parseIsoDateTime(value)!))
+                return problem(
+                    'INVALID_INPUT',
+                    `closeDate must lie between 1700-01-01 and 4000-12-31, the dates Salesforce holds, got ${JSON.stringify(value)}`,
+                    [ours]
+                );
         }
         if (typeof value === 'number') {
             if (!Number.isFinite(value)) return problem('INVALID_INPUT', `${ours} must be a finite number`, [ours]);
@@ -142,7 +245,18 @@ export function checkUpdateOpportunity(input: unknown): Checked<OpportunityUpdat
     if (!extra.ok) return extra;
     const all = { ...body, ...extra.value };
     if (Object.keys(all).length === 0) return problem('INVALID_INPUT', 'nothing to update: give at least one field besides id', []);
-    return { ok: true, value: { id: toId18(id), body: all } };
+    let ifUnmodifiedSince: number | null = null;
+    if (lastModifiedDate !== undefined) {
+        const ms = parseIsoDateTime(lastModifiedDate);
+        if (ms === null || !isWithinSalesforceDates(lastModifiedDate, ms))
+            return problem(
+                'INVALID_INPUT',
+                `lastModifiedDate must be an ISO 8601 date-time between 1700 and 4000, such as 2026-01-15T12:00:00.000Z, got ${JSON.stringify(lastModifiedDate)}`,
+                ['lastModifiedDate']
+            );
+        ifUnmodifiedSince = ms;
+    }
+    return { ok: true, value: { id: toId18(id), body: all, ifUnmodifiedSince } };
 }
 
 function isCalendarDate(value: string): boolean {

@@ -1,5 +1,6 @@
 /** SOQL result pages: the first from query/queryAll, the rest by following nextRecordsUrl until `done`. */
 import type { NangoAction } from 'nango';
+import { PageTokenGuard } from '../shared/page-tokens.js';
 import { dataPath, QUERY_BATCH_SIZE, READ_RETRIES, withSessionRetry } from './api.js';
 import { SalesforceQueryResponse } from './schemas.js';
 
@@ -27,15 +28,14 @@ export async function* salesforceQueryPages(
             )
         ).data
     );
-    const followed = new Set<string>();
+    const guard = new PageTokenGuard('Salesforce query (nextRecordsUrl)');
     for (;;) {
         yield page.records;
         if (page.done) return;
         const next = page.nextRecordsUrl;
         if (next === undefined || !NEXT_RECORDS_URL.test(next))
             throw new Error(`Salesforce returned a page that is not done without a usable nextRecordsUrl: ${JSON.stringify(next)}`);
-        if (followed.has(next)) throw new Error(`Salesforce returned the query locator ${next} twice: stopping rather than looping`);
-        followed.add(next);
+        guard.check(next);
         // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm (retrieving the remaining results)
         page = SalesforceQueryResponse.parse(
             (await withSessionRetry(nango, `GET ${next}`, () => nango.get({ endpoint: next, headers, retries: READ_RETRIES }))).data

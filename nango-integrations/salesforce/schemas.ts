@@ -33,6 +33,14 @@ export const SalesforceCreateResponse = z.object({
     errors: z.array(z.unknown())
 });
 
+/** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm (`created` since API 46.0) */
+export const SalesforceUpsertResponse = z.object({
+    id: z.string(),
+    success: z.boolean(),
+    errors: z.array(z.unknown()),
+    created: z.boolean().optional()
+});
+
 // A field the org lacks is not selected, so every non-cursor field may be absent from a row.
 const text = z.string().nullable().optional();
 const flag = z.boolean().nullable().optional();

@@ -62,6 +62,19 @@ export function parseIsoDateTime(text: string): number | null {
     return ms;
 }
 
+const FIRST_VALID = Date.UTC(1700, 0, 1);
+const LAST_VALID = Date.UTC(4000, 11, 31);
+
+/**
+ * Whether an ISO 8601 date or date-time (already parsed to `ms`) is one Salesforce can hold: 1700-01-01T00:00:00Z to
+ * 4000-12-31T00:00:00Z ("Minimum and Maximum Dates", SOQL and SOSL Reference, Date Formats and Date Literals). The
+ * year is also read from the text, because Date.UTC turns years 0 to 99 into 1900 to 1999.
+ */
+export function isWithinSalesforceDates(text: string, ms: number): boolean {
+    const year = Number(text.slice(0, 4));
+    return year >= 1700 && year <= 4000 && ms >= FIRST_VALID && ms <= LAST_VALID;
+}
+
 /** An unquoted UTC date-time literal to the second (Salesforce keeps no milliseconds), e.g. 2026-01-15T12:00:00Z. */
 export function soqlDateTime(value: string | number): SoqlLiteral {
     const ms = typeof value === 'number' ? value : parseIsoDateTime(value);

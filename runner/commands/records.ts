@@ -17,7 +17,7 @@ const COLUMNS: Record<string, string[]> = {
 
 export async function recordsCommand(model: string, options: RecordsCommandOptions): Promise<number> {
     const owner = modelOwner(model);
-    const limit = Number(options.limit);
+    const limit = parseLimit(options.limit);
     const store = openStore();
     try {
         const connectionId = options.connection ?? pickDefaultConnection(store, owner.integration, model);
@@ -52,6 +52,15 @@ export async function recordsCommand(model: string, options: RecordsCommandOptio
     } finally {
         store.close();
     }
+}
+
+/**
+ * `--limit` as typed: `Number('abc')` would reach the store as NaN and come back as "got NaN", which names neither
+ * what was given nor what is expected. The range (1 to 10000, as Nango's records API) stays the store's rule.
+ */
+export function parseLimit(text: string): number {
+    if (!/^\d+$/.test(text)) throw new UserError(`--limit takes a whole number of records per page, from 1 to 10000; got "${text}"`);
+    return Number(text);
 }
 
 /**

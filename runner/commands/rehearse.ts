@@ -1,14 +1,15 @@
 import { SystemClock } from '../../runtime/clock.js';
 import type { RecordsStore } from '../../runtime/records-store.js';
 import type { Simulator } from '../../simulators/common/simulator.js';
-import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
+import type { Verdict } from '../../simulators/common/truth.js';
 import { cachedLookup, INTEGRATIONS, integration as integrationOf, type IntegrationEntry, type SimulatorName } from '../catalog.js';
 import { REHEARSAL_CONNECTION } from '../connections.js';
-import { clip, formatInt, formatMs, textTable } from '../format.js';
+import { clip, formatInt, formatMs } from '../format.js';
 import { runOneAction, runOneSync, type RunRow, type Target } from '../run.js';
-import { expireCursors, prepareSimulatedConnection, truthFor } from '../setup.js';
+import { expireCursors, prepareSimulatedConnection } from '../setup.js';
 import { loadSimulators, saveSimulators, SIMULATED_TOKEN, startSimulatedNetwork } from '../simulators.js';
 import { openStore, resetConnection } from '../store.js';
+import { modelVerdict, verdictDetail, verdictTable } from '../verdicts.js';
 import { LOCAL_LATENCY_MS, printNotice, runTable } from './shared.js';
 
 /** Activities that make a stored cursor (history id, sync token) invalid, forcing the next run to start over. */
@@ -117,7 +118,9 @@ async function rehearseIntegration(entry: IntegrationEntry, store: RecordsStore)
         }
         await syncAll('after actions', [...new Set(entry.actions.flatMap((action) => action.resyncs))]);
 
-        const verdicts = entry.syncs.flatMap((sync) => sync.models.map((m) => verdictOf(store, entry.id, m.model, sims.get(m.simulator)!)));
+        const verdicts = entry.syncs.flatMap((sync) =>
+            sync.models.map((m) => modelVerdict(store, entry.id, REHEARSAL_CONNECTION, m.model, sims.get(m.simulator)!))
+        );
         return { rows, verdicts };
     } finally {
         saveSimulators(store, REHEARSAL_CONNECTION, sims);
@@ -133,43 +136,7 @@ function applyActivities(sims: ReadonlyMap<SimulatorName, Simulator>, pick: (act
     }
 }
 
-function verdictOf(store: RecordsStore, integration: IntegrationEntry['id'], model: string, sim: Simulator): Verdict {
-    const cached = store.allRecords({ integration, connectionId: REHEARSAL_CONNECTION }, model);
-    return verdictOfCache(model, truthFor(store, integration, REHEARSAL_CONNECTION, model, sim), cached, (m, r) => sim.versionOf(m, r));
-}
-
 function describeSize(entry: IntegrationEntry, name: SimulatorName, sim: Simulator): string {
     const models = entry.syncs.flatMap((sync) => sync.models).filter((m) => m.simulator === name);
     return models.map((m) => `${formatInt(sim.truth(m.model).length)} ${m.model}`).join(', ');
-}
-
-function verdictTable(verdicts: readonly Verdict[]): string {
-    return textTable(
-        [
-            { title: 'model' },
-            { title: 'expected', align: 'right' },
-            { title: 'stored', align: 'right' },
-            { title: 'missing', align: 'right' },
-            { title: 'stale', align: 'right' },
-            { title: 'wrongly deleted', align: 'right' },
-            { title: 'not deleted', align: 'right' },
-            { title: 'verdict' }
-        ],
-        verdicts.map((v) => [
-            v.model,
-            formatInt(v.expected),
-            formatInt(v.stored),
-            formatInt(v.missing.length),
-            formatInt(v.stale.length),
-            formatInt(v.wronglyDeleted.length),
-            formatInt(v.notDeleted.length),
-            v.ok ? 'OK' : 'DIFFERS'
-        ])
-    );
-}
-
-function verdictDetail(v: Verdict): string {
-    const ids = (label: string, list: string[]) =>
-        list.length === 0 ? [] : [`${label}: ${list.slice(0, 5).join(', ')}${list.length > 5 ? ', ...' : ''}`];
-    return `  ${v.model}: ${[...ids('missing', v.missing), ...ids('stale', v.stale), ...ids('wrongly deleted', v.wronglyDeleted), ...ids('not deleted', v.notDeleted)].join('; ')}`;
 }

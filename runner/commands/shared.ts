@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SystemClock } from '../../runtime/clock.js';
 import type { RecordsStore } from '../../runtime/records-store.js';
 import type { Simulator } from '../../simulators/common/simulator.js';
@@ -18,14 +19,23 @@ export function printNotice(): void {
     process.stdout.write(`${NOTICE}\n\n`);
 }
 
-/** JSON given inline or as `@file.json`. */
-export function readJsonArgument(value: string, flag: string): unknown {
+/**
+ * The directory the user typed the command in. `npm start` runs the runner from the repository root whatever the
+ * caller's directory, and says where the caller was in INIT_CWD (npm's documented variable for this).
+ */
+export function callerDirectory(env: NodeJS.ProcessEnv = process.env): string {
+    return env['INIT_CWD'] || process.cwd();
+}
+
+/** JSON given inline or as `@file.json`, a path relative to the caller's directory. */
+export function readJsonArgument(value: string, flag: string, env: NodeJS.ProcessEnv = process.env): unknown {
     let text = value;
     if (value.startsWith('@')) {
+        const file = resolve(callerDirectory(env), value.slice(1));
         try {
-            text = readFileSync(value.slice(1), 'utf8');
+            text = readFileSync(file, 'utf8');
         } catch (err) {
-            throw new UserError(`${flag}: cannot read ${value.slice(1)}: ${(err as Error).message}`);
+            throw new UserError(`${flag}: cannot read ${file}: ${(err as Error).message}`);
         }
     }
     try {

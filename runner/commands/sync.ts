@@ -4,7 +4,7 @@ import { integration as integrationOf, syncOf } from '../catalog.js';
 import type { SyncCommandOptions } from '../cli.js';
 import { DEFAULT_CONNECTION, LIVE_CONNECTION } from '../connections.js';
 import { UserError } from '../errors.js';
-import { runOneSync } from '../run.js';
+import { runOneSync, startingPoint } from '../run.js';
 import { openStore, resetSync } from '../store.js';
 import { openTarget, printNotice, readJsonArgument, runTable } from './shared.js';
 
@@ -32,10 +32,9 @@ export async function syncCommand(integrationId: string, name: string, options: 
             );
         const simulators = [...new Set(sync.models.map((m) => m.simulator))];
         const { target, finish } = openTarget(entry, store, connectionId, live, simulators);
-        const previous = store.getCheckpoint(conn, sync.name);
         process.stdout.write(
             `${entry.id} ${sync.name} on connection "${connectionId}" (${live ? 'live API' : 'simulated provider'}), ` +
-                `${previous === null ? 'no checkpoint: from scratch' : 'resuming from its checkpoint'}\n`
+                `${startingPoint(store, entry.id, connectionId, sync.name)}\n`
         );
         try {
             const row = await runOneSync({

@@ -107,7 +107,7 @@ export function calendarHandlers(core: ApiCore, store: CalendarStore): HttpHandl
             core.serve('events.list', 1, request, () =>
                 answer(() => {
                     const calendar = store.require(segment(params['calendarId']));
-                    const query = parseListQuery(new URL(request.url).searchParams, calendar.id);
+                    const query = parseListQuery(new URL(request.url).searchParams, calendar.id, store.pageLimit);
                     return HttpResponse.json(listEvents(store, calendar, query));
                 })
             )

@@ -33,6 +33,8 @@ export interface CalendarSimulatorOptions {
     accessToken?: string;
     /** How the per-user limit answers: 403 rateLimitExceeded (default), 403 userRateLimitExceeded, or 429. */
     rateLimitStyle?: CalendarRateLimitStyle;
+    /** At most this many events per events.list page, whatever maxResults asks (default 2500, Google's cap). */
+    pageLimit?: number;
 }
 
 export interface CalendarSnapshot {
@@ -84,6 +86,7 @@ export class CalendarSimulator implements Simulator {
         } else {
             seedCalendars(this.store, new Random(this.seed), { events: options.events ?? 200, calendars: options.calendars ?? 4 });
         }
+        if (options.pageLimit !== undefined) this.store.pageLimit = options.pageLimit;
         this.handlers = calendarHandlers(this.core, this.store);
     }
 

@@ -30,6 +30,8 @@ export class CalendarStore {
     private readonly seriesCache = new WeakMap<StoredEvent, { etag: number; series: Series | null; last: number }>();
     private lastEtag = 0;
     idCounter = 0;
+    /** The most events one events.list page holds (Google: at most 2500, and a page may come back shorter). */
+    pageLimit = 2500;
 
     constructor(
         readonly user: CalendarUser,
@@ -124,10 +126,14 @@ export class CalendarStore {
         return this.instance(master, stamp.ms);
     }
 
-    /** A not-yet-materialized instance of `master` starting at `at`. */
+    /**
+     * A not-yet-materialized instance of `master` starting at `at`. Its nested fields (attendees, organizer,
+     * reminders, conference) are copies: an exception made from it is an event of its own at Google, and an edit of
+     * the series in place (an RSVP) must not change it without a new etag.
+     */
     instance(master: StoredEvent, at: number): StoredEvent {
         const duration = master.end.ms - master.start.ms;
-        const { recurrence: _recurrence, ...rest } = master;
+        const { recurrence: _recurrence, ...rest } = structuredClone(master);
         return {
             ...rest,
             id: `${master.id}_${instanceStamp(at, master.start.allDay)}`,
@@ -260,9 +266,16 @@ export class CalendarStore {
         calendar.epoch += 1;
     }
 
-    /** An instance turned into a stored exception, with the master's fields. */
+    /** An instance turned into a stored exception, with (copies of) the master's fields. */
     materialize(calendar: StoredCalendar, instance: StoredEvent): StoredEvent {
-        const { index: _index, created: _created, updated: _updated, etag: _etag, changeSeq: _changeSeq, ...fields } = instance;
+        const {
+            index: _index,
+            created: _created,
+            updated: _updated,
+            etag: _etag,
+            changeSeq: _changeSeq,
+            ...fields
+        } = structuredClone(instance);
         return this.create(calendar, { ...fields, sequence: instance.sequence });
     }
 

@@ -18,15 +18,25 @@ function hash(text: string): string {
     return h.toString(36);
 }
 
-export function makePageToken(scope: string, cursor: string): string {
-    return Buffer.from(`${hash(scope)}|${cursor}`, 'utf8').toString('base64url');
+/**
+ * How long a page token is accepted. Gmail documents no lifetime; Google's API design rules let a list expire its
+ * page tokens "a reasonable time after they have been sent", three days as the rule of thumb, without documenting it
+ * (AIP-158, "Expiring page tokens"), and answer a token they no longer accept with INVALID_ARGUMENT. So a token kept
+ * across runs (a cut backfill resumed days later) must be expected to fail.
+ */
+export const PAGE_TOKEN_LIFETIME_MS = 3 * 86_400_000;
+
+export function makePageToken(scope: string, cursor: string, now: number): string {
+    return Buffer.from(`${hash(scope)}|${now.toString(36)}|${cursor}`, 'utf8').toString('base64url');
 }
 
-export function readPageToken(token: string, scope: string): string {
+export function readPageToken(token: string, scope: string, now: number): string {
     const decoded = Buffer.from(token, 'base64url').toString('utf8');
-    const bar = decoded.indexOf('|');
-    if (bar < 0 || decoded.slice(0, bar) !== hash(scope)) throw new BadPageToken('Invalid pageToken');
-    return decoded.slice(bar + 1);
+    const [scopeHash, issued, ...cursor] = decoded.split('|');
+    if (scopeHash !== hash(scope) || issued === undefined || cursor.length === 0) throw new BadPageToken('Invalid pageToken');
+    const issuedAt = parseInt(issued, 36);
+    if (!Number.isFinite(issuedAt) || now - issuedAt > PAGE_TOKEN_LIFETIME_MS) throw new BadPageToken('Invalid pageToken');
+    return cursor.join('|');
 }
 
 export interface ListParams {
@@ -88,7 +98,7 @@ export function listThreads(mailbox: Mailbox, params: ListParams): gmail_v1.Sche
     const threadMatches = (thread: StoredThread): boolean => thread.messages.some(matches);
     const ordered = mailbox.orderedThreads();
     const key = (thread: StoredThread): [number, string] => [threadLatest(thread), thread.id];
-    const start = params.pageToken ? after(ordered, key, parseCursor(readPageToken(params.pageToken, scope))) : 0;
+    const start = params.pageToken ? after(ordered, key, parseCursor(readPageToken(params.pageToken, scope, mailbox.clock.now()))) : 0;
     const page: StoredThread[] = [];
     let index = start;
     for (; index < ordered.length && page.length < params.maxResults; index += 1) {
@@ -104,7 +114,7 @@ export function listThreads(mailbox: Mailbox, params: ListParams): gmail_v1.Sche
         });
     }
     const last = page[page.length - 1];
-    if (more && last) response.nextPageToken = makePageToken(scope, `${threadLatest(last)}:${last.id}`);
+    if (more && last) response.nextPageToken = makePageToken(scope, `${threadLatest(last)}:${last.id}`, mailbox.clock.now());
     response.resultSizeEstimate = estimate(mailbox, scope, () => ordered.filter(threadMatches).length);
     return response;
 }
@@ -115,7 +125,7 @@ export function listMessages(mailbox: Mailbox, params: ListParams): gmail_v1.Sch
     const matches = eligibility(mailbox, params);
     const ordered = mailbox.orderedMessages();
     const key = (m: StoredMessage): [number, string] => [m.internalDate, m.id];
-    const start = params.pageToken ? after(ordered, key, parseCursor(readPageToken(params.pageToken, scope))) : 0;
+    const start = params.pageToken ? after(ordered, key, parseCursor(readPageToken(params.pageToken, scope, mailbox.clock.now()))) : 0;
     const page: StoredMessage[] = [];
     let index = start;
     for (; index < ordered.length && page.length < params.maxResults; index += 1) {
@@ -126,7 +136,7 @@ export function listMessages(mailbox: Mailbox, params: ListParams): gmail_v1.Sch
     const response: gmail_v1.Schema$ListMessagesResponse = {};
     if (page.length > 0) response.messages = page.map((m) => ({ id: m.id, threadId: m.threadId }));
     const last = page[page.length - 1];
-    if (more && last) response.nextPageToken = makePageToken(scope, `${last.internalDate}:${last.id}`);
+    if (more && last) response.nextPageToken = makePageToken(scope, `${last.internalDate}:${last.id}`, mailbox.clock.now());
     response.resultSizeEstimate = estimate(mailbox, scope, () => ordered.filter(matches).length);
     return response;
 }
@@ -157,7 +167,7 @@ export function listHistory(mailbox: Mailbox, params: HistoryParams): gmail_v1.S
     const scope = JSON.stringify(['history', params.startHistoryId, [...params.historyTypes].sort(), params.labelId ?? '']);
     let from = params.startHistoryId;
     if (params.pageToken) {
-        const cursor = readPageToken(params.pageToken, scope);
+        const cursor = readPageToken(params.pageToken, scope, mailbox.clock.now());
         if (!/^\d+$/.test(cursor)) throw new BadPageToken('Invalid pageToken');
         from = Number(cursor);
     }
@@ -193,7 +203,7 @@ export function listHistory(mailbox: Mailbox, params: HistoryParams): gmail_v1.S
     for (; index < history.length && !more; index += 1) more = matches(index);
     const response: gmail_v1.Schema$ListHistoryResponse = {};
     if (page.length > 0) response.history = page;
-    if (more) response.nextPageToken = makePageToken(scope, String(lastId));
+    if (more) response.nextPageToken = makePageToken(scope, String(lastId), mailbox.clock.now());
     response.historyId = String(mailbox.historyId);
     return response;
 }

@@ -7,7 +7,7 @@ import { parseMime } from './mime.js';
 /**
  * The subset of Gmail's search syntax (`q`) the simulator understands: after:/before: (epoch seconds, or a date
  * read as midnight PST as Gmail documents), newer_than:/older_than: (Nd, Nm, Ny), label:, in:, is:, has:attachment,
- * each optionally negated with `-`, all ANDed. Anything else is refused with a 400 naming the term, so a script
+ * rfc822msgid:, each optionally negated with `-`, all ANDed. Anything else is refused with a 400 naming the term, so a script
  * never receives silently wrong results from a filter the simulator ignores. https://support.google.com/mail/answer/7190
  */
 export type MessagePredicate = (message: StoredMessage) => boolean;
@@ -98,6 +98,14 @@ export function parseQuery(q: string, mailbox: Mailbox): ParsedQuery {
                 if (lower === 'read') predicate = (m) => !m.labelIds.includes('UNREAD');
                 else if (label) predicate = (m) => m.labelIds.includes(label);
                 else throw new QueryError(`Search operator is:${value} is not simulated`);
+                break;
+            }
+            case 'rfc822msgid': {
+                // "Messages with a certain message-id header" (https://support.google.com/mail/answer/7190): the
+                // header's id, given with or without its angle brackets.
+                const wanted = value.replace(/^<(.*)>$/, '$1');
+                if (wanted === '') throw new QueryError('Search operator rfc822msgid: needs a Message-ID');
+                predicate = (m) => mailbox.rfcMessageId(m).replace(/^<(.*)>$/, '$1') === wanted;
                 break;
             }
             case 'has': {

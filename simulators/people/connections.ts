@@ -77,7 +77,16 @@ interface PageToken {
     /** Full: the sequence at the first page (the sync token to hand out). Incremental: changes up to here. */
     upTo: number;
     from: number;
+    issuedAt: number;
 }
+
+/**
+ * How long a page token is accepted. People documents no lifetime; Google's API design rules let a list expire page
+ * tokens "a reasonable time after they have been sent", three days as the rule of thumb, undocumented, and answer a
+ * token they no longer accept with INVALID_ARGUMENT (AIP-158, "Expiring page tokens"). Sync tokens are another
+ * matter: seven days, EXPIRED_SYNC_TOKEN (above).
+ */
+export const PAGE_TOKEN_LIFETIME_MS = 3 * 86_400_000;
 
 function encode(value: object): string {
     return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -178,6 +187,7 @@ export function listConnections(book: ContactBook, url: URL, now: number): peopl
         page = decode<PageToken>(pageTokenText, 'page token');
         if (page.key !== pagingKey)
             throw invalid('Request parameters must match the parameters of the request that returned the page token.');
+        if (typeof page.issuedAt !== 'number' || now - page.issuedAt > PAGE_TOKEN_LIFETIME_MS) throw invalid('Invalid page token.');
     }
 
     const upTo = page?.upTo ?? book.changeSeq - 1;
@@ -198,7 +208,7 @@ export function listConnections(book: ContactBook, url: URL, now: number): peopl
     if (slice.length > 0) response.connections = slice.map((item) => toPerson(item.contact, request.fields));
     const last = slice[slice.length - 1];
     if (remaining.length > slice.length && last) {
-        response.nextPageToken = encode({ key: pagingKey, after: last.key, upTo, from: sync?.seq ?? 0 } satisfies PageToken);
+        response.nextPageToken = encode({ key: pagingKey, after: last.key, upTo, from: sync?.seq ?? 0, issuedAt: now } satisfies PageToken);
     } else if (request.requestSyncToken) {
         response.nextSyncToken = encode({
             seq: upTo,

@@ -50,6 +50,10 @@ export interface FieldDef {
     /** Numeric range and precision for number types. */
     precision: number;
     scale: number;
+    /** An External ID field: indexed, usable as an upsert key (sobjects/{Type}/{field}/{value}). */
+    externalId: boolean;
+    /** A unique field refuses a second record with the same value (case-insensitive, as by default). */
+    unique: boolean;
 }
 
 export interface ObjectDef {
@@ -81,6 +85,8 @@ function field(spec: FieldSpec): FieldDef {
         referenceTo: [],
         precision: spec.type === 'currency' ? 18 : spec.type === 'percent' || spec.type === 'double' ? 18 : 0,
         scale: spec.type === 'currency' ? 2 : spec.type === 'percent' ? 0 : spec.type === 'double' ? 2 : 0,
+        externalId: false,
+        unique: false,
         ...spec
     };
 }
@@ -190,7 +196,9 @@ export function leadObject(): ObjectDef {
             field({ name: 'ConvertedOpportunityId', type: 'reference', referenceTo: ['Opportunity'], ...readOnly }),
             field({ name: 'IsUnreadByOwner', type: 'boolean', nillable: false, defaultedOnCreate: true }),
             field({ name: 'LastActivityDate', type: 'date', ...readOnly }),
-            field({ name: 'Lead_Score__c', label: 'Lead Score', type: 'double', precision: 5, scale: 0 })
+            field({ name: 'Lead_Score__c', label: 'Lead Score', type: 'double', precision: 5, scale: 0 }),
+            // A custom External ID, Unique text field: what an admin adds for keyed (idempotent) lead creation.
+            field({ name: 'External_Key__c', label: 'External Key', type: 'string', length: 255, externalId: true, unique: true })
         ]
     };
 }

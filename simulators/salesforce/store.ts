@@ -234,8 +234,9 @@ export class SalesforceStore {
                 calculated: false,
                 filterable: f.filterable,
                 sortable: f.sortable,
-                unique: false,
-                idLookup: f.type === 'id',
+                unique: f.unique,
+                externalId: f.externalId,
+                idLookup: f.type === 'id' || f.externalId,
                 restrictedPicklist: f.type === 'picklist' && f.restrictedPicklist,
                 picklistValues: f.picklistValues,
                 referenceTo: f.referenceTo,
@@ -322,10 +323,21 @@ export class SalesforceStore {
         return id;
     }
 
-    /** PATCH /sobjects/{Type}/{id}. */
-    update(objectName: string, id: string, body: unknown): void {
+    /**
+     * PATCH /sobjects/{Type}/{id}. `ifUnmodifiedSince` (ms, from the If-Unmodified-Since header) makes it conditional:
+     * a record last modified after that second is left alone and answered 412 (REST API Developer Guide, "Conditional
+     * Request Headers": a weak check against the record's last modified date).
+     */
+    update(objectName: string, id: string, body: unknown, options: { ifUnmodifiedSince?: number } = {}): void {
         const object = this.writable(objectName);
         const current = this.findLive(object, id);
+        if (options.ifUnmodifiedSince !== undefined && (current['LastModifiedDate'] as number) > options.ifUnmodifiedSince) {
+            throw SalesforceApiError.one(
+                412,
+                'PRECONDITION_FAILED',
+                `The requested resource was modified after ${new Date(options.ifUnmodifiedSince).toUTCString()}`
+            );
+        }
         if (object.name === 'Lead' && current['IsConverted'] === true) {
             throw new SalesforceApiError(400, [
                 { errorCode: 'CANNOT_UPDATE_CONVERTED_LEAD', message: 'cannot reference converted lead', fields: [] }
@@ -336,6 +348,65 @@ export class SalesforceStore {
         this.checkSave(object, record, Object.keys(values), current);
         derive(object, record, values, this.stamp(), this.integrationUser);
         this.table(object.name).set(String(current['Id']).slice(0, 15), record);
+    }
+
+    /**
+     * PATCH /sobjects/{Type}/{field}/{value}: creates the record when no live one has that external id, updates the
+     * one that has it (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm).
+     * A field that does not exist or is not an External ID answers 404 NOT_FOUND ("Incorrect external ID field"), the
+     * body may not set the key field itself, and several matches answer 300 with their URLs.
+     */
+    upsert(
+        objectName: string,
+        fieldName: string,
+        value: string,
+        body: unknown,
+        version: string
+    ): { id: string; created: boolean } | { matches: string[] } {
+        const object = this.writable(objectName);
+        const key = this.externalIdField(object, fieldName);
+        if (typeof body === 'object' && body !== null && Object.keys(body).some((k) => k.toLowerCase() === key.name.toLowerCase())) {
+            throw SalesforceApiError.one(
+                400,
+                'INVALID_FIELD',
+                `The external ID field ${key.name} should not be specified in the sobject data.`,
+                [key.name]
+            );
+        }
+        const matches = this.byExternalId(object, key, value);
+        if (matches.length > 1)
+            return { matches: matches.map((r) => `/services/data/${version}/sobjects/${object.name}/${String(r['Id'])}`) };
+        const match = matches[0];
+        if (match) {
+            this.update(object.name, String(match['Id']), body);
+            return { id: String(match['Id']), created: false };
+        }
+        const withKey = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, [key.name]: value } : body;
+        return { id: this.create(object.name, withKey), created: true };
+    }
+
+    /** GET /sobjects/{Type}/{field}/{value}: the live record with that external id. */
+    getByExternalId(objectName: string, fieldName: string, value: string, version: string): { record: WireRecord } | { matches: string[] } {
+        const object = this.object(objectName);
+        const key = this.externalIdField(object, fieldName);
+        const matches = this.byExternalId(object, key, value);
+        if (matches.length > 1)
+            return { matches: matches.map((r) => `/services/data/${version}/sobjects/${object.name}/${String(r['Id'])}`) };
+        if (!matches[0]) throw SalesforceApiError.one(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+        return { record: toWire(object, matches[0], object.fields, version) };
+    }
+
+    private externalIdField(object: ObjectDef, fieldName: string): FieldDef {
+        const def = this.schema.field(object, fieldName);
+        if (!def || !def.externalId) throw SalesforceApiError.one(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
+        return def;
+    }
+
+    private byExternalId(object: ObjectDef, key: FieldDef, value: string): SfRecord[] {
+        const wanted = value.toLowerCase();
+        return [...this.table(object.name).values()].filter(
+            (r) => r['IsDeleted'] !== true && typeof r[key.name] === 'string' && (r[key.name] as string).toLowerCase() === wanted
+        );
     }
 
     /** DELETE /sobjects/{Type}/{id}: the record goes to the recycle bin. */
@@ -415,8 +486,9 @@ export class SalesforceStore {
         };
     }
 
-    /** Records of the recycle bin, by object. */
+    /** Records of the recycle bin, by object: only those still there (past the retention they are purged first). */
     binnedIds(objectName: string): string[] {
+        this.purgeBin();
         const table = this.table(objectName);
         return [...this.binned.keys()].filter((id15) => table.has(id15));
     }
@@ -481,6 +553,18 @@ export class SalesforceStore {
     private checkSave(object: ObjectDef, record: Record<string, FieldValue>, changed: string[], before: SfRecord | undefined): void {
         const errors = fieldErrors(object, record, changed);
         if (errors.length > 0) throw new SalesforceApiError(400, errors);
+        for (const def of object.fields) {
+            const value = record[def.name];
+            if (!def.unique || typeof value !== 'string' || !changed.includes(def.name)) continue;
+            const other = this.byExternalId(object, def, value).find((r) => r['Id'] !== before?.['Id']);
+            if (other)
+                throw SalesforceApiError.one(
+                    400,
+                    'DUPLICATE_VALUE',
+                    `duplicate value found: ${def.name} duplicates value on record with id: ${String(other['Id'])}`,
+                    [def.name]
+                );
+        }
         const failed: SalesforceErrorBody[] = [];
         for (const rule of this.validationRules) {
             if (rule.object.toLowerCase() !== object.name.toLowerCase()) continue;

@@ -99,11 +99,14 @@ function coerce(def: FieldDef, raw: unknown, referenceExists: (id15: string) => 
             if (raw === 'true' || raw === 'false') return raw === 'true';
             return refuse('boolean');
         case 'date':
-            if (typeof raw === 'string' && isDate(raw)) return raw;
-            return refuse('date');
+            if (typeof raw !== 'string' || !isDate(raw)) return refuse('date');
+            checkValidDate(def, raw, Date.UTC(Number(raw.slice(0, 4)), Number(raw.slice(5, 7)) - 1, Number(raw.slice(8, 10))));
+            return raw;
         case 'datetime': {
             const ms = typeof raw === 'string' ? parseDateTime(raw) : NaN;
-            return Number.isNaN(ms) ? refuse('datetime') : ms;
+            if (Number.isNaN(ms)) return refuse('datetime');
+            checkValidDate(def, raw as string, ms);
+            return ms;
         }
         case 'id':
         case 'reference': {
@@ -118,6 +121,17 @@ function coerce(def: FieldDef, raw: unknown, referenceExists: (id15: string) => 
             return raw as string;
         }
     }
+}
+
+/**
+ * Salesforce holds dates from 1700-01-01T00:00:00Z to 4000-12-31T00:00:00Z ("Minimum and Maximum Dates", SOQL and
+ * SOSL Reference, Date Formats and Date Literals); a save outside them fails with FIELD_INTEGRITY_EXCEPTION. The
+ * year is read from the text (Date.UTC turns years 0 to 99 into 1900 to 1999).
+ */
+function checkValidDate(def: FieldDef, raw: string, ms: number): void {
+    const year = Number(raw.slice(0, 4));
+    if (year < 1700 || year > 4000 || ms < Date.UTC(1700, 0, 1) || ms > Date.UTC(4000, 11, 31))
+        throw SalesforceApiError.one(400, 'FIELD_INTEGRITY_EXCEPTION', `${def.label}: invalid date: ${raw}`, [def.name]);
 }
 
 const PREFIXES: Record<string, string> = { Account: '001', Contact: '003', User: '005', Opportunity: '006', Lead: '00Q' };

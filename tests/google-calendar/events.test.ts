@@ -1,10 +1,11 @@
 import { http } from 'msw';
-import { describe, expect, it } from 'vitest';
-import { CALENDAR_BASE, HOLIDAY_CALENDAR, SEED_USER } from '../../simulators/calendar/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { CALENDAR_BASE, HOLIDAY_CALENDAR, SEED_USER, type StoredEvent } from '../../simulators/calendar/index.js';
 import { googleLegacyError } from '../../simulators/common/google-errors.js';
 import { server } from '../support/msw.js';
-import { readState } from '../../nango-integrations/google-calendar/calendar-state.js';
-import { conn, expectInSync, live, MODEL, testBed, type Bed } from './support.js';
+import { readState, writeState } from '../../nango-integrations/google-calendar/calendar-state.js';
+import { checkpointProblems, expectWithinNangoLimits } from './checkpoint-limits.js';
+import { conn, expectCalendarsInSync, expectInSync, live, MODEL, testBed, type Bed } from './support.js';
 
 function teamCalendar(bed: Bed): string {
     return bed.sim.store.listed().find((calendar) => calendar.summary === 'Product Team')!.id;
@@ -99,18 +100,86 @@ describe('events sync: first run', () => {
         await bed.sync({ stopAfterCheckpoints: 2 });
         const saved = state(bed)!;
         saved.calendars[0]!.pageToken = 'Eexpired';
-        bed.store.saveCheckpoint(conn, 'events', { state: JSON.stringify(saved) });
+        bed.store.saveCheckpoint(conn, 'events', writeState(saved));
         const result = await bed.sync();
         expect(result.status, result.error?.message).toBe('success');
         expect(result.logs.some((log) => log.message.includes('refused'))).toBe(true);
         expectInSync(bed);
     });
 
-    it('fails with the field named when the metadata is invalid', async () => {
-        const bed = testBed({}, { calendarIds: [], backfillDays: 'a year' });
+    it('fails before calling Google when the metadata is invalid, naming the field and how to set it', async () => {
+        const cases: [Record<string, unknown>, string][] = [
+            [{ calendarIds: [] }, 'calendarIds: name at least one calendar'],
+            [{ calendarIds: ['primary', ' '] }, 'calendarIds.1: a calendar id cannot be empty'],
+            [{ calendarIds: 'primary' }, 'calendarIds: '],
+            [{ allCalendars: 'yes' }, 'allCalendars: '],
+            [{ backfillDays: 'a year' }, 'backfillDays: '],
+            [{ backfillDays: 0 }, 'backfillDays: '],
+            [{ backfillDays: 1.5 }, 'backfillDays: a whole number of days'],
+            [{ backfillDays: 5000 }, 'backfillDays: '],
+            [{ calendarId: ['primary'] }, "unknown key(s) 'calendarId' (known: calendarIds, allCalendars, backfillDays)"],
+            [{ allCalendars: true, calendarIds: ['primary'] }, 'allCalendars: true and calendarIds both choose the calendars; keep one']
+        ];
+        for (const [metadata, problem] of cases) {
+            const bed = testBed({}, metadata);
+            const result = await bed.sync();
+            expect(result.status, JSON.stringify(metadata)).toBe('failed');
+            expect(result.error?.message, JSON.stringify(metadata)).toContain(problem);
+            expect(result.error?.message, JSON.stringify(metadata)).toContain('setMetadata');
+            expect(bed.sim.core.meter.totals().calls, JSON.stringify(metadata)).toBe(0);
+        }
+    });
+});
+
+/** Every checkpoint the sync saves from now on, as Nango's server would receive it. */
+function savedCheckpoints(bed: Bed): unknown[] {
+    const saved: unknown[] = [];
+    const save = bed.store.saveCheckpoint.bind(bed.store);
+    vi.spyOn(bed.store, 'saveCheckpoint').mockImplementation((ref, name, checkpoint) => {
+        saved.push(checkpoint);
+        save(ref, name, checkpoint);
+    });
+    return saved;
+}
+
+describe('events sync: state within Nango checkpoint limits', () => {
+    it('the limits helper refuses what Nango refuses', () => {
+        expect(checkpointProblems({ state: 'x'.repeat(4000), n: 1, ok: true })).toEqual([]);
+        expect(checkpointProblems({ state: 'x'.repeat(4001) })).toHaveLength(1);
+        expect(checkpointProblems(Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`f${i}`, i])))).toHaveLength(1);
+        expect(checkpointProblems({ ['k'.repeat(256)]: 1 })).toHaveLength(1);
+        expect(checkpointProblems({ nested: { a: 1 } })).toHaveLength(1);
+        expect(checkpointProblems({ nothing: null })).toHaveLength(1);
+    });
+
+    it('keeps the state of 200 calendars (allCalendars) in checkpoints Nango accepts, first run, activity, second run', async () => {
+        const bed = testBed({ events: 150 }, { allCalendars: true });
+        while (bed.sim.store.listed().length < 200) bed.sim.applyActivity('new-calendar');
+        const saved = savedCheckpoints(bed);
+
+        const first = await bed.sync();
+        expect(first.status, first.error?.message).toBe('success');
+        expectInSync(bed);
+        for (const activity of ['edit-events', 'new-events', 'cancel-events', 'cancel-instance', 'new-calendar'])
+            bed.sim.applyActivity(activity);
+        const second = await bed.sync();
+        expect(second.status, second.error?.message).toBe('success');
+        expectInSync(bed);
+
+        expect(saved.length).toBeGreaterThan(1);
+        for (const checkpoint of saved) expectWithinNangoLimits(checkpoint);
+        expect(state(bed)?.calendars).toHaveLength(201);
+        expect(state(bed)?.calendars.every((c) => c.phase === 'incremental' && c.syncToken)).toBe(true);
+    });
+
+    it('fails before listing any events, naming the remedy, when more calendars are listed than a checkpoint can hold', async () => {
+        const bed = testBed({ events: 20 }, { allCalendars: true });
+        while (bed.sim.store.listed().length < 480) bed.sim.applyActivity('new-calendar');
         const result = await bed.sync();
         expect(result.status).toBe('failed');
-        expect(result.error?.message).toMatch(/calendarIds|backfillDays/);
+        expect(result.error?.message).toMatch(/480 calendars.*calendarIds instead of allCalendars/);
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(0);
+        expect(bed.store.getCheckpoint(conn, 'events')).toBeNull();
     });
 });
 
@@ -197,6 +266,37 @@ describe('events sync: later runs', () => {
         expect(bed.sim.core.meter.get('events.list').calls).toBe(2);
     });
 
+    it('resyncs after 410 from the window of the first listing, so events the cache held stay, however late the resync', async () => {
+        const bed = testBed({}, { backfillDays: 30 });
+        await bed.sync();
+        const firstWindow = new Date(bed.clock.now() - 30 * 86_400_000).toISOString();
+        expect(state(bed)!.calendars[0]!.timeMin).toBe(firstWindow);
+        const before = live(bed)
+            .map((record) => record['id'])
+            .sort();
+
+        bed.clock.advance(20 * 86_400_000);
+        // Events that ended between the first window's start and now - 30 days: a window moved to now - 30 days loses them.
+        const laterWindow = bed.clock.now() - 30 * 86_400_000;
+        const atRisk = live(bed).filter((record) => {
+            const end = record['end'] as { dateTime: string | null; date: string | null } | null;
+            const recurring = (record['recurrence'] as string[]).length > 0 || record['recurringEventId'] !== null;
+            return !recurring && end !== null && Date.parse(end.dateTime ?? `${end.date}T00:00:00Z`) < laterWindow;
+        });
+        expect(atRisk.length).toBeGreaterThan(0);
+        bed.sim.invalidateSyncTokens('primary');
+
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(result.logs.some((log) => log.message.includes('(410)'))).toBe(true);
+        expect(
+            live(bed)
+                .map((record) => record['id'])
+                .sort()
+        ).toEqual(before);
+        expect(state(bed)!.calendars[0]).toMatchObject({ phase: 'incremental', timeMin: firstWindow });
+    });
+
     it('finishes a 410 resync that was cut by listing that calendar again', async () => {
         const bed = testBed({ events: 6200, calendars: 2 });
         bed.setMetadata({ calendarIds: ['primary', teamCalendar(bed)] });
@@ -269,6 +369,64 @@ describe('events sync: later runs', () => {
         expectInSync(bed, ['primary']);
     });
 
+    it('syncs the other calendars when one fails, fails the run naming it, and resumes it from its state next run', async () => {
+        const bed = testBed();
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: [team, 'primary', HOLIDAY_CALENDAR] });
+        await bed.sync();
+        const tokenBefore = state(bed)!.calendars.find((c) => c.calendarId === team)!.syncToken;
+        bed.sim.applyActivity('edit-events');
+        bed.sim.applyActivity('new-events');
+        let broken = true;
+        server.use(
+            http.get(`${CALENDAR_BASE}/calendars/:calendarId/events`, ({ params }) =>
+                broken && params['calendarId'] === team ? googleLegacyError(400, 'invalid', 'Invalid Value') : undefined
+            )
+        );
+        const failed = await bed.sync();
+        expect(failed.status).toBe('failed');
+        expect(failed.error?.message).toContain(`1 of 3 calendar(s) failed`);
+        expect(failed.error?.message).toContain(`${team}: HTTP 400 (invalid): Invalid Value`);
+        expectCalendarsInSync(bed, ['primary', HOLIDAY_CALENDAR]);
+        expect(state(bed)!.calendars.find((c) => c.calendarId === team)).toMatchObject({ phase: 'incremental', syncToken: tokenBefore });
+
+        broken = false;
+        const healed = await bed.sync();
+        expect(healed.status, healed.error?.message).toBe('success');
+        expectInSync(bed);
+    });
+
+    it('resumes a first listing that failed mid-calendar from its saved page, after syncing the calendars behind it', async () => {
+        const bed = testBed({ events: 6200, calendars: 2 });
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: ['primary', team] });
+        let broken = true;
+        server.use(
+            http.get(`${CALENDAR_BASE}/calendars/:calendarId/events`, ({ request, params }) =>
+                broken && params['calendarId'] === SEED_USER.email && new URL(request.url).searchParams.has('pageToken')
+                    ? googleLegacyError(400, 'badRequest', 'Bad Request')
+                    : undefined
+            )
+        );
+        const failed = await bed.sync();
+        expect(failed.status).toBe('failed');
+        expect(failed.error?.message).toContain(SEED_USER.email);
+        expectCalendarsInSync(bed, [team]);
+        const halfway = state(bed)!.calendars.find((c) => c.calendarId === SEED_USER.email)!;
+        expect(halfway).toMatchObject({ phase: 'full' });
+        expect(halfway.pageToken).toBeTruthy();
+
+        broken = false;
+        bed.sim.core.meter.reset();
+        const resumed = await bed.sync();
+        expect(resumed.status, resumed.error?.message).toBe('success');
+        expectInSync(bed);
+        // Primary from its saved page on (its first page is not read again), the team calendar by its sync token.
+        const fresh = testBed({ events: 6200, calendars: 2 }, { calendarIds: ['primary'] });
+        await fresh.sync();
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(fresh.sim.core.meter.get('events.list').calls - 1 + 1);
+    });
+
     it('recovers from a lost checkpoint: resyncs every calendar and deletes what vanished meanwhile', async () => {
         const bed = testBed();
         await bed.sync();
@@ -278,6 +436,98 @@ describe('events sync: later runs', () => {
         const result = await bed.sync();
         expect(result.status).toBe('success');
         expect(result.logs.some((log) => log.message.includes('No readable checkpoint'))).toBe(true);
+        expectInSync(bed);
+    });
+});
+
+describe('events sync: recurring events whatever the page order', () => {
+    /** A live series of the primary calendar with two exceptions: one edited, one cancelled. */
+    function seriesWithExceptions(bed: Bed, chosen?: StoredEvent) {
+        const calendar = bed.sim.calendar('primary');
+        const freeStarts = (series: StoredEvent) =>
+            bed.sim.store
+                .instanceStarts(calendar, series, bed.clock.now(), bed.clock.now() + 400 * 86_400_000)
+                .filter((start) => !bed.sim.store.stored(calendar, bed.sim.store.instance(series, start).id));
+        const master =
+            chosen ??
+            calendar.events.find((e) => e.recurrence && !e.recurringEventId && e.status === 'confirmed' && freeStarts(e).length >= 2)!;
+        const starts = freeStarts(master);
+        const edited = bed.sim.store.materialize(calendar, bed.sim.store.instance(master, starts[0]!));
+        edited.summary = 'Moved this once';
+        bed.sim.store.touch(calendar, edited);
+        const cancelled = bed.sim.store.materialize(calendar, bed.sim.store.instance(master, starts[1]!));
+        bed.sim.store.cancel(calendar, cancelled);
+        return { calendar, master, edited, cancelled };
+    }
+
+    function cached(bed: Bed, eventId: string) {
+        return live(bed).find((record) => record['eventId'] === eventId);
+    }
+
+    it('a first listing caches no exception of a series cancelled before it, on whatever page the exception comes', async () => {
+        for (const pageLimit of [1, 2, 3, 2500]) {
+            const bed = testBed({ pageLimit, events: 60 });
+            const { calendar, master, edited, cancelled } = seriesWithExceptions(bed);
+            bed.sim.store.cancel(calendar, master);
+            const result = await bed.sync();
+            expect(result.status, result.error?.message).toBe('success');
+            expect(cached(bed, cancelled.id), `pageLimit ${pageLimit}`).toBeUndefined();
+            expect(cached(bed, edited.id), `pageLimit ${pageLimit}`).toBeUndefined();
+            expectInSync(bed);
+        }
+    });
+
+    it('a resync after 410 drops the exceptions of a series cancelled meanwhile', async () => {
+        const bed = testBed({ pageLimit: 3, events: 60 });
+        const { calendar, master, cancelled } = seriesWithExceptions(bed);
+        await bed.sync();
+        expect(cached(bed, cancelled.id)).toMatchObject({ status: 'cancelled' });
+        bed.sim.store.cancel(calendar, master);
+        bed.sim.invalidateSyncTokens('primary');
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(cached(bed, cancelled.id)).toBeUndefined();
+        expectInSync(bed);
+    });
+
+    it("a list of changes drops a series' exceptions whether they come before or after the series' cancellation", async () => {
+        for (const pageLimit of [1, 2, 3, 2500]) {
+            const bed = testBed({ pageLimit, events: 60 });
+            const { calendar, master, edited, cancelled } = seriesWithExceptions(bed);
+            await bed.sync();
+            // The edited exception changes after the cancelled one, so the listing holds: cancelled instance, series,
+            // edited exception (cancelled with the series, after it).
+            bed.sim.store.cancel(calendar, master);
+            const result = await bed.sync();
+            expect(result.status, result.error?.message).toBe('success');
+            expect(cached(bed, cancelled.id), `pageLimit ${pageLimit}`).toBeUndefined();
+            expect(cached(bed, edited.id), `pageLimit ${pageLimit}`).toBeUndefined();
+            expectInSync(bed);
+        }
+    });
+
+    it('a list of changes keeps a cancelled instance listed, on an earlier page, before its new series', async () => {
+        const bed = testBed({ pageLimit: 1, events: 60 });
+        await bed.sync();
+        const calendar = bed.sim.calendar('primary');
+        const start = Math.floor(bed.clock.now() / 3_600_000) * 3_600_000 + 86_400_000;
+        const series = bed.sim.store.create(calendar, {
+            id: bed.sim.store.newEventId(calendar),
+            status: 'confirmed',
+            summary: 'New weekly',
+            start: { ms: start, allDay: false, timeZone: 'Europe/Paris' },
+            end: { ms: start + 1_800_000, allDay: false, timeZone: 'Europe/Paris' },
+            recurrence: ['RRULE:FREQ=WEEKLY'],
+            organizer: bed.sim.store.organizerFor(calendar),
+            creator: bed.sim.store.user.email
+        });
+        const { master, cancelled } = seriesWithExceptions(bed, series);
+        // The series changes after its cancelled instance: the instance comes first, on a page of its own.
+        master.summary = 'Renamed series';
+        bed.sim.store.touch(calendar, master);
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(cached(bed, cancelled.id)).toMatchObject({ status: 'cancelled', recurringEventId: master.id });
         expectInSync(bed);
     });
 });

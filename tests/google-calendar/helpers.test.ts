@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeenIds } from '../../nango-integrations/google-calendar/cache.js';
-import { newProgress, readState, writeState } from '../../nango-integrations/google-calendar/calendar-state.js';
+import {
+    assertRoomFor,
+    newProgress,
+    readState,
+    StateTooLargeError,
+    writeState
+} from '../../nango-integrations/google-calendar/calendar-state.js';
 import { deriveEventId, eventBody, meetRequestId, timeIssues } from '../../nango-integrations/google-calendar/event-body.js';
 import { eventRecordId, toGoogleCalendarEvent } from '../../nango-integrations/google-calendar/mappers.js';
 import { eventPath, eventsPath } from '../../nango-integrations/google-calendar/paths.js';
@@ -16,6 +22,7 @@ import {
 import { GoogleCalendarEvent, type CreateEventInput } from '../../models.js';
 import { calendarRecordId } from '../../simulators/calendar/index.js';
 import { parseRecurrence } from '../../simulators/calendar/recurrence.js';
+import { checkpointProblems } from './checkpoint-limits.js';
 
 describe('paths', () => {
     it('encodes every segment, so # and @ in calendar ids and _ in instance ids survive', () => {
@@ -243,17 +250,46 @@ describe('create bodies and ids', () => {
 
 describe('per-calendar state in the checkpoint', () => {
     it('round-trips, and reads a missing, garbled or foreign checkpoint as lost', () => {
-        const state = { v: 1 as const, calendars: [newProgress('alex@example.com', 'primary', 'full')] };
+        const state = { calendars: [newProgress('alex@example.com', 'primary', 'full')] };
         expect(readState(writeState(state))).toEqual(state);
         expect(readState(null)).toBeNull();
         expect(readState({ state: '{not json' })).toBeNull();
-        expect(readState({ state: JSON.stringify({ v: 2, calendars: [] }) })).toBeNull();
+        expect(readState({ state: JSON.stringify({ v: 3, calendars: [] }) })).toBeNull();
         expect(readState({ syncToken: 'x', calendarId: 'primary' })).toBeNull();
+        // A phase that is not one of the three is not read as some other phase: the state is unreadable.
+        const typo = writeState(state)['state']!.replace('"f"', '"incremantal"');
+        expect(readState({ state: typo })).toBeNull();
+        expect(readState({ state: typo.replace('"incremantal"', '"i"') })?.calendars[0]?.phase).toBe('incremental');
     });
 
-    it('reads a state written before seriesCleanup existed', () => {
-        const { seriesCleanup: _seriesCleanup, ...older } = newProgress('alex@example.com', 'primary', 'full');
-        expect(readState({ state: JSON.stringify({ v: 1, calendars: [older] }) })?.calendars[0]?.seriesCleanup).toEqual([]);
+    it('holds 300 calendars with ids of the longest form and 45-character sync tokens in a checkpoint Nango accepts', () => {
+        const calendars = Array.from({ length: 300 }, (_, i) => ({
+            ...newProgress(`c_${i.toString(16).padStart(64, '0')}@group.calendar.google.com`, 'x', 'full'),
+            phase: 'incremental' as const,
+            syncToken: `C${'x'.repeat(44)}`,
+            timeMin: '2025-01-15T12:00:00.000Z'
+        }));
+        for (const calendar of calendars) calendar.configured = calendar.calendarId;
+        const checkpoint = writeState({ calendars });
+        expect(checkpointProblems(checkpoint)).toEqual([]);
+        expect(readState(checkpoint)).toEqual({ calendars });
+    });
+
+    it('refuses, naming the remedy, a state Nango could not store', () => {
+        const calendars = Array.from({ length: 600 }, (_, i) =>
+            newProgress(`c_${i.toString(16).padStart(64, '0')}@group.calendar.google.com`, 'x', 'full')
+        );
+        expect(() => assertRoomFor({ calendars })).toThrow(StateTooLargeError);
+        expect(() => assertRoomFor({ calendars })).toThrow(/600 calendars.*calendarIds instead of allCalendars/);
+        const tokens = calendars.map((calendar) => ({ ...calendar, syncToken: 'C'.repeat(40) }));
+        expect(() => writeState({ calendars: tokens })).toThrow(StateTooLargeError);
+    });
+
+    it('reads a state of the one-field layout (v1), its series to clean up as a sweep to do', () => {
+        const { sweep: _sweep, ...older } = newProgress('alex@example.com', 'primary', 'full');
+        expect(readState({ state: JSON.stringify({ v: 1, calendars: [older] }) })?.calendars[0]).toEqual({ ...older, sweep: false });
+        const pending = { v: 1, calendars: [{ ...older, seriesCleanup: ['abc123'] }] };
+        expect(readState({ state: JSON.stringify(pending) })?.calendars[0]?.sweep).toBe(true);
     });
 });
 

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { http, HttpResponse } from 'msw';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runSync } from '../../runtime/index.js';
+import { server } from '../support/msw.js';
+import { compiledGoogleMail } from './compiled.js';
 import { conn, contactsWorld, recordRequests, type ContactsWorld } from './harness.js';
 
 const connectionCalls = (urls: readonly URL[]) => urls.filter((url) => url.pathname === '/v1/people/me/connections');
@@ -50,6 +54,20 @@ describe('gmail-contacts', () => {
         expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [] });
     });
 
+    it('a full listing resumed after its page token went stale (400) lists again from the first page and completes', async () => {
+        const world = contactsWorld({ contacts: 1100 });
+        expect((await world.sync({ stopAfterCheckpoints: 1 })).status).toBe('interrupted');
+        world.clock.advance(4 * 86_400_000);
+        const requests = recordRequests();
+        const resumed = await world.sync();
+        requests.stop();
+        expect(resumed.status).toBe('success');
+        expect(resumed.logs.some((log) => /page token .* refused/i.test(log.message))).toBe(true);
+        expect(connectionCalls(requests.urls).map((url) => url.searchParams.has('pageToken'))).toEqual([true, false, true]);
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [] });
+        expect(world.store.getCheckpoint(conn, 'gmail-contacts')).toMatchObject({ phase: 'incremental', pageToken: '' });
+    });
+
     it('a second run with no changes saves and deletes nothing', async () => {
         const world = await synced();
         const second = await world.sync();
@@ -90,10 +108,46 @@ describe('gmail-contacts', () => {
         const world = await synced(1100);
         world.sim.applyActivity('delete-contacts');
         world.sim.applyActivity('token-expiry');
-        expect((await world.sync({ stopAfterCheckpoints: 1 })).status).toBe('interrupted');
+        // Checkpoints: the resync's start, then its first page; cut right after the first page.
+        expect((await world.sync({ stopAfterCheckpoints: 2 })).status).toBe('interrupted');
+        expect(world.store.countLive(conn, 'GoogleContact')).toBeGreaterThan(0);
         expect(world.store.getCheckpoint(conn, 'gmail-contacts')).toMatchObject({ phase: 'full', resync: true });
         expect((await world.sync()).status).toBe('success');
         expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
+    });
+
+    it('a resync whose first page fails is finished by the next run, which does not go back to the expired token', async () => {
+        const world = await synced(1100);
+        world.sim.applyActivity('token-expiry');
+        // The incremental call gets EXPIRED_SYNC_TOKEN; every call after it (the resync's first page) keeps failing.
+        let calls = 0;
+        server.use(
+            http.get('https://people.googleapis.com/v1/people/me/connections', () => {
+                calls += 1;
+                return calls === 1 ? undefined : HttpResponse.json({ error: { code: 503, message: 'unavailable' } }, { status: 503 });
+            })
+        );
+        expect((await world.sync()).status).toBe('failed');
+        expect(world.store.getCheckpoint(conn, 'gmail-contacts')).toMatchObject({ phase: 'full', resync: true, pageToken: '' });
+        server.resetHandlers(...world.sim.handlers);
+        world.sim.applyActivity('delete-contacts');
+        const requests = recordRequests();
+        expect((await world.sync()).status).toBe('success');
+        requests.stop();
+        expect(connectionCalls(requests.urls).some((url) => url.searchParams.has('syncToken'))).toBe(false);
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
+    });
+
+    it('fails, before any call, on a checkpoint that does not match its schema (a misspelt phase), instead of relisting everything', async () => {
+        const world = await synced();
+        const saved = world.store.getCheckpoint(conn, 'gmail-contacts')!;
+        world.store.saveCheckpoint(conn, 'gmail-contacts', { ...saved, phase: 'ful' });
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+        expect(result.status).toBe('failed');
+        expect(result.error?.message).toMatch(/gmail-contacts checkpoint .*phase.*full resync/);
+        expect(requests.urls).toEqual([]);
     });
 
     it('retries 429 and 5xx answers and still ends equal to the contact book', async () => {
@@ -103,6 +157,27 @@ describe('gmail-contacts', () => {
         const result = await world.sync();
         expect(result.status).toBe('success');
         expect(result.logs.filter((log) => /Retrying HTTP call/.test(log.message))).toHaveLength(3);
+        expect(world.verdict().ok).toBe(true);
+    });
+});
+
+describe('gmail-contacts from the compiled bundle', () => {
+    let integrationsDir = '';
+    beforeAll(async () => {
+        integrationsDir = await compiledGoogleMail();
+    }, 120_000);
+
+    it('lists the contact book, as nango compile builds it', async () => {
+        const world = contactsWorld({ contacts: 50 });
+        const result = await runSync({
+            integration: 'google-mail',
+            name: 'gmail-contacts',
+            store: world.store,
+            clock: world.clock,
+            from: 'compiled',
+            integrationsDir
+        });
+        expect(result.status).toBe('success');
         expect(world.verdict().ok).toBe(true);
     });
 });

@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runSync } from '../../runtime/index.js';
 import { findRoute, serveRoute } from '../../simulators/gmail/router.js';
 import { http, HttpResponse } from 'msw';
 import { server } from '../support/msw.js';
+import { SAVE_CHUNK } from '../../nango-integrations/google-mail/threads.js';
+import { compiledGoogleMail } from './compiled.js';
 import { conn, duplicates, mailWorld, recordRequests, threadGets, type MailWorld } from './harness.js';
 
-const INCREMENTAL = { phase: 'incremental', pageToken: '', query: '', resync: false };
+const INCREMENTAL = { phase: 'incremental', pageToken: '', afterThreadId: '', query: '', resync: false };
 
 /** A first run that completes, for the scenarios that start from a synced mailbox. */
 async function synced(options: Parameters<typeof mailWorld>[0] = {}): Promise<MailWorld> {
@@ -50,12 +53,17 @@ describe('gmail-threads backfill', () => {
     it('resumes after a crash between pages without refetching, and ends with the cache an uninterrupted run gives', async () => {
         const world = mailWorld({ threads: 520 });
         const requests = recordRequests();
-        // Checkpoint 1 is the captured history id, checkpoint 2 follows the first page: the run dies right after it.
-        const cut = await world.sync({ stopAfterCheckpoints: 2 });
+        // Checkpoint 1 is the captured history id, 2 to 5 follow the first page's chunks of 100, 6 the page itself: the
+        // run dies right after it.
+        const cut = await world.sync({ stopAfterCheckpoints: 6 });
         expect(cut.status).toBe('interrupted');
         const firstRun = threadGets(requests.urls);
         expect(firstRun.length).toBe(500);
-        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'backfill', pageToken: expect.any(String) });
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({
+            phase: 'backfill',
+            pageToken: expect.stringMatching(/.+/),
+            afterThreadId: ''
+        });
         requests.urls.length = 0;
 
         const resumed = await world.sync();
@@ -70,6 +78,33 @@ describe('gmail-threads backfill', () => {
         expect((await reference.sync()).status).toBe('success');
         const byId = (records: Record<string, unknown>[]) => [...records].sort((a, b) => String(a['id']).localeCompare(String(b['id'])));
         expect(byId(world.store.liveRecords(conn, 'GmailThread'))).toEqual(byId(reference.store.liveRecords(conn, 'GmailThread')));
+    });
+
+    it('a backfill cut inside a page resumes after the last saved chunk: at most one save chunk is fetched again', async () => {
+        const world = mailWorld({ threads: 520 });
+        // The run dies partway through the first page of 500 (Gmail fails every threads.get after the 250th).
+        let gets = 0;
+        server.use(
+            http.get('https://gmail.googleapis.com/gmail/v1/users/me/threads/:id', () => {
+                gets += 1;
+                return gets <= 250 ? undefined : HttpResponse.json({ error: { code: 503, message: 'unavailable' } }, { status: 503 });
+            })
+        );
+        const requests = recordRequests();
+        expect((await world.sync()).status).toBe('failed');
+        const saved = world.store.liveRecords(conn, 'GmailThread').map((record) => String(record['id']));
+        expect(saved.length).toBeGreaterThanOrEqual(200);
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'backfill', pageToken: '' });
+        server.resetHandlers(...world.sim.handlers);
+        requests.urls.length = 0;
+
+        const resumed = await world.sync();
+        requests.stop();
+        expect(resumed.status).toBe('success');
+        const again = threadGets(requests.urls).filter((id) => saved.includes(id));
+        expect(again.length).toBeLessThanOrEqual(SAVE_CHUNK);
+        expect(threadGets(requests.urls).length).toBeLessThanOrEqual(520 - saved.length + SAVE_CHUNK);
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
     });
 
     it('loses nothing that changed while an interrupted backfill waited: the next runs replay it from the captured history id', async () => {
@@ -100,6 +135,47 @@ describe('gmail-threads backfill', () => {
         expect(expected.length).toBeGreaterThan(0);
         expect(expected.length).toBeLessThan(world.sim.truth('GmailThread').length);
         expect(liveIds(world)).toEqual(expected);
+    });
+});
+
+describe('gmail-threads connection metadata', () => {
+    const refused: [string, Record<string, unknown>, RegExp][] = [
+        [
+            'a negative backfillDays',
+            { backfillDays: -3 },
+            /metadata\.backfillDays must be a positive integer \(got -3\); fix it with setMetadata/
+        ],
+        ['a backfillDays given as a string', { backfillDays: '30' }, /metadata\.backfillDays must be a positive integer \(got "30"\)/],
+        ['a fractional backfillDays', { backfillDays: 1.5 }, /metadata\.backfillDays must be a positive integer \(got 1\.5\)/],
+        [
+            'a misspelt key',
+            { backfilDays: 30 },
+            /metadata has an unknown key "backfilDays" \(known: backfillDays\); fix it with setMetadata/
+        ]
+    ];
+    for (const [what, metadata, message] of refused) {
+        it(`fails the run before any call on ${what}, naming the field and the remedy`, async () => {
+            const world = mailWorld({ threads: 10 });
+            world.store.setMetadata(conn, metadata);
+            const requests = recordRequests();
+            const result = await world.sync();
+            requests.stop();
+            expect(result.status).toBe('failed');
+            expect(result.error?.message).toMatch(message);
+            expect(requests.urls).toEqual([]);
+            expect(world.store.countLive(conn, 'GmailThread')).toBe(0);
+        });
+    }
+
+    it('refuses bad metadata on an incremental run too, before any call', async () => {
+        const world = await synced();
+        world.store.setMetadata(conn, { backfillDays: 0 });
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+        expect(result.status).toBe('failed');
+        expect(result.error?.message).toMatch(/metadata\.backfillDays must be a positive integer \(got 0\)/);
+        expect(requests.urls).toEqual([]);
     });
 });
 
@@ -169,6 +245,63 @@ describe('gmail-threads incremental', () => {
     });
 });
 
+/** 600 label changes over the mailbox (more than one history.list page of 500); returns the first thread changed. */
+function manyLabelChanges(world: MailWorld): string {
+    const messages = world.sim
+        .truth('GmailThread')
+        .flatMap((record) => world.sim.thread(record.id)!.messages.map((message) => message.id))
+        .sort();
+    for (let i = 0; i < 600; i += 1) {
+        const id = messages[i % messages.length]!;
+        if (i % 2 === 0) world.sim.modifyLabels(id, ['STARRED'], []);
+        else world.sim.modifyLabels(id, [], ['STARRED']);
+    }
+    return world.sim.mailbox.messages.get(messages[0]!)!.threadId;
+}
+
+/** Runs `change` right after Gmail answers the first threads.get of `threadId`, as a user acting during the run. */
+function afterFirstFetch(world: MailWorld, threadId: string, change: () => void): void {
+    server.use(
+        http.get(
+            `https://gmail.googleapis.com/gmail/v1/users/me/threads/${threadId}`,
+            async ({ request }) => {
+                const found = findRoute(world.sim.routes, 'GET', new URL(request.url).pathname)!;
+                const answer = await serveRoute(world.sim.core, found.route, request, found.params);
+                change();
+                return answer;
+            },
+            { once: true }
+        )
+    );
+}
+
+describe('gmail-threads changes made during an incremental run', () => {
+    it('refetches a thread changed after this run fetched it, when the change comes on a later history page', async () => {
+        const world = await synced();
+        const threadId = manyLabelChanges(world);
+        const message = world.sim.thread(threadId)!.messages[0]!.id;
+        afterFirstFetch(world, threadId, () => world.sim.modifyLabels(message, ['Label_9'], []));
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+        expect(result.status).toBe('success');
+        expect(threadGets(requests.urls).filter((id) => id === threadId)).toHaveLength(2);
+        expect(world.verdict()).toMatchObject({ ok: true, stale: [] });
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toEqual({ ...INCREMENTAL, historyId: String(world.sim.historyId) });
+    });
+
+    it('deletes a thread deleted after this run fetched it, when the deletion comes on a later history page', async () => {
+        const world = await synced();
+        const threadId = manyLabelChanges(world);
+        afterFirstFetch(world, threadId, () => world.sim.deleteThread(threadId));
+        const result = await world.sync();
+        expect(result.status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true, notDeleted: [] });
+        const record = world.store.allRecords(conn, 'GmailThread').find((r) => r.id === threadId)!;
+        expect(record._nango_metadata.last_action).toBe('DELETED');
+    });
+});
+
 describe('gmail-threads recovery', () => {
     it('an expired history id (404) leads to a full resync that also removes threads deleted during the gap', async () => {
         const world = await synced();
@@ -189,16 +322,47 @@ describe('gmail-threads recovery', () => {
 
     // Nango keeps a trackDeletesStart window open across executions until trackDeletesEnd (NangoHQ/nango#5517, "make
     // track deletes work across execution"), so the threads saved by the cut run still count as seen.
-    it('a resync cut between pages resumes and deletes only what is really gone', async () => {
+    it('a resync cut inside a page resumes and deletes only what is really gone', async () => {
         const world = await synced({ threads: 520 });
         world.sim.applyActivity('delete-messages');
         world.sim.applyActivity('history-expiry');
-        // Checkpoints: the resync's start, then its first page; cut right after the first page.
+        // Checkpoints: the resync's start, then its first chunk of 100 threads; cut right after it, inside the page.
         const cut = await world.sync({ stopAfterCheckpoints: 2 });
         expect(cut.status).toBe('interrupted');
         expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'backfill', resync: true });
         const resumed = await world.sync();
         expect(resumed.status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
+    });
+
+    it('fails, before any call, on a checkpoint that does not match its schema (a misspelt phase), instead of restarting the backfill', async () => {
+        const world = await synced();
+        const saved = world.store.getCheckpoint(conn, 'gmail-threads')!;
+        world.store.saveCheckpoint(conn, 'gmail-threads', { ...saved, phase: 'incremetnal' });
+        const requests = recordRequests();
+        const result = await world.sync();
+        requests.stop();
+        expect(result.status).toBe('failed');
+        expect(result.error?.message).toMatch(/gmail-threads checkpoint .*phase.*full resync/);
+        expect(requests.urls).toEqual([]);
+    });
+
+    it('a backfill resumed after its page token went stale (400) lists again from the first page and completes', async () => {
+        const world = mailWorld({ threads: 520 });
+        // Cut after the first page of 500 (checkpoints: start, four chunks, the page), then four days without a run.
+        expect((await world.sync({ stopAfterCheckpoints: 6 })).status).toBe('interrupted');
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({
+            phase: 'backfill',
+            pageToken: expect.stringMatching(/.+/)
+        });
+        world.clock.advance(4 * 86_400_000);
+        const requests = recordRequests();
+        const resumed = await world.sync();
+        requests.stop();
+        expect(resumed.status).toBe('success');
+        expect(resumed.logs.some((log) => /page token .* refused/i.test(log.message))).toBe(true);
+        const lists = requests.urls.filter((url) => url.pathname.endsWith('/threads'));
+        expect(lists.map((url) => url.searchParams.has('pageToken'))).toEqual([true, false, true]);
         expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
     });
 
@@ -262,5 +426,32 @@ describe('gmail-threads recovery', () => {
         };
         expect(stored.messages.map((message) => message.id)).toEqual(victim.messages.slice(1).map((message) => message.id));
         expect(world.verdict().ok).toBe(true);
+    });
+});
+
+describe('gmail-threads from the compiled bundle', () => {
+    let integrationsDir = '';
+    beforeAll(async () => {
+        integrationsDir = await compiledGoogleMail();
+    }, 120_000);
+
+    it('backfills, then follows history, as nango compile builds it', async () => {
+        const world = mailWorld({ threads: 40 });
+        const run = () =>
+            runSync({
+                integration: 'google-mail',
+                name: 'gmail-threads',
+                store: world.store,
+                clock: world.clock,
+                from: 'compiled',
+                integrationsDir
+            });
+        expect((await run()).status).toBe('success');
+        world.sim.applyActivity('new-mail');
+        world.sim.applyActivity('delete-messages');
+        const second = await run();
+        expect(second.status).toBe('success');
+        expect(world.verdict()).toMatchObject({ ok: true });
+        expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({ phase: 'incremental' });
     });
 });

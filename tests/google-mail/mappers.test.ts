@@ -8,7 +8,7 @@ import {
     toGoogleContact
 } from '../../nango-integrations/google-mail/mappers.js';
 import { replyEnvelope, type ParentMessage } from '../../nango-integrations/google-mail/reply.js';
-import { GmailThread, PeoplePerson } from '../../nango-integrations/google-mail/schemas.js';
+import { GmailApiThread, PeoplePerson } from '../../nango-integrations/google-mail/schemas.js';
 
 const b64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -89,7 +89,7 @@ const rawThread = {
 
 describe('toGmailThread', () => {
     it('maps a thread: first message for subject and people, latest for date and snippet, labels united', () => {
-        const mapped = toGmailThread(GmailThread.parse(rawThread));
+        const mapped = toGmailThread(GmailApiThread.parse(rawThread));
         expect(mapped.skipped).toEqual([{ id: '18c1f0a2b3c4d5e7', problem: expect.stringContaining('payload') }]);
         const thread = mapped.thread!;
         expect(GmailThreadModel.parse(thread)).toEqual(thread);
@@ -123,7 +123,7 @@ describe('toGmailThread', () => {
     });
 
     it('gives no thread when no message can be read, and reports each', () => {
-        const mapped = toGmailThread(GmailThread.parse({ id: 't1', historyId: '5', messages: [{ id: 'm1' }, { bogus: true }] }));
+        const mapped = toGmailThread(GmailApiThread.parse({ id: 't1', historyId: '5', messages: [{ id: 'm1' }, { bogus: true }] }));
         expect(mapped.thread).toBeNull();
         expect(mapped.skipped.map((s) => s.id)).toEqual(['m1', '#1']);
     });
@@ -156,7 +156,7 @@ describe('toGmailThread', () => {
                 }
             ]
         };
-        const thread = toGmailThread(GmailThread.parse(inlineOnly)).thread!;
+        const thread = toGmailThread(GmailApiThread.parse(inlineOnly)).thread!;
         expect(thread.hasAttachment).toBe(false);
         expect(thread.messages[0]!.attachments[0]!.contentId).toBe('a');
     });

@@ -1,7 +1,9 @@
 import PostalMime, { type Email } from 'postal-mime';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../../runtime/index.js';
 import type { ReplyEmailOutput } from '../../models.js';
 import type { StoredMessage } from '../../simulators/gmail/index.js';
+import { compiledGoogleMail } from './compiled.js';
 import { mailWorld, recordRequests, type MailWorld } from './harness.js';
 
 async function stored(id: string): Promise<Email> {
@@ -158,6 +160,49 @@ describe('reply-email', () => {
         expect(world.sim.thread(thread.id)!.messages.some((message) => message.id === result.output.id)).toBe(true);
     });
 
+    it('with an idempotencyKey, a retried reply after a lost answer returns the first reply instead of a second one', async () => {
+        const world = mailWorld({ threads: 3 });
+        const parent = deliver(world, {
+            From: 'alice@example.com',
+            To: world.sim.emailAddress,
+            Subject: 'Q',
+            'Message-ID': '<q-1@example.com>'
+        });
+        const input = { messageId: parent.id, text: 'Answer', idempotencyKey: 'ticket-9-reply-1' };
+        world.sim.core.faults.inject('messages.send', { kind: 'drop-response' });
+        const lost = await world.action<ReplyEmailOutput>('reply-email', input);
+        expect(lost.status).toBe('failed');
+        const retried = await world.action<ReplyEmailOutput>('reply-email', input);
+        if (retried.status !== 'success') throw new Error(JSON.stringify(retried.error));
+        const thread = world.sim.thread(parent.threadId)!;
+        expect(thread.messages.map((message) => message.id)).toEqual([parent.id, retried.output.id]);
+        expect(world.sim.core.meter.get('messages.send').calls).toBe(1);
+        if (lost.status === 'failed') expect(retried.output.messageId).toBe(lost.error.payload['messageId']);
+        expect(retried.output.threadId).toBe(parent.threadId);
+    });
+
+    it('refuses an id that cannot be a Gmail id before any call, naming the field', async () => {
+        const world = mailWorld({ threads: 3 });
+        const cases: [unknown, string][] = [
+            [{ messageId: 'not-an-id', text: 'x' }, 'messageId'],
+            [{ messageId: '', text: 'x' }, 'messageId'],
+            [{ messageId: '18f0000000000000/../x', text: 'x' }, 'messageId'],
+            [{ threadId: '<order-1@example.com>', text: 'x' }, 'threadId'],
+            [{ threadId: '18f00000 00000000', text: 'x' }, 'threadId']
+        ];
+        const requests = recordRequests();
+        for (const [input, field] of cases) {
+            const result = await world.action<ReplyEmailOutput>('reply-email', input);
+            expect(result.status, JSON.stringify(input)).toBe('failed');
+            if (result.status === 'failed') {
+                expect(result.error.error_type, JSON.stringify(input)).toBe('action_script_failure');
+                expect(result.error.payload, JSON.stringify(input)).toMatchObject({ type: 'invalid_input', field });
+            }
+        }
+        requests.stop();
+        expect(requests.urls).toEqual([]);
+    });
+
     it('answers bad targets with ActionErrors naming the field, and sends nothing', async () => {
         const world = mailWorld({ threads: 3 });
         const cases: [unknown, string][] = [
@@ -178,5 +223,28 @@ describe('reply-email', () => {
                 expect(result.error.payload, JSON.stringify(input)).toMatchObject({ type: 'invalid_input', field });
         }
         expect(world.sim.core.meter.get('messages.send').calls).toBe(0);
+    });
+});
+
+describe('reply-email from the compiled bundle', () => {
+    let integrationsDir = '';
+    beforeAll(async () => {
+        integrationsDir = await compiledGoogleMail();
+    }, 120_000);
+
+    it('replies in the thread (crypto for ids, Buffer for encodings), as nango compile builds it', async () => {
+        const world = mailWorld({ threads: 3 });
+        const parent = [...world.sim.mailbox.messages.values()].find((message) => !message.fromOwner)!;
+        const reply = await runAction<ReplyEmailOutput>({
+            integration: 'google-mail',
+            name: 'reply-email',
+            store: world.store,
+            clock: world.clock,
+            from: 'compiled',
+            integrationsDir,
+            input: { messageId: parent.id, text: 'thanks' }
+        });
+        if (reply.status !== 'success') throw new Error(JSON.stringify(reply.error));
+        expect(reply.output.threadId).toBe(parent.threadId);
     });
 });

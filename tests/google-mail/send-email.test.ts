@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import PostalMime, { type Email } from 'postal-mime';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../../runtime/index.js';
 import { ActionError } from '@nangohq/runner-sdk';
 import { SendEmailInput as SendEmailInputSchema, type SendEmailInput, type SendEmailOutput } from '../../models.js';
 import { parseInput } from '../../nango-integrations/google-mail/sending.js';
+import { compiledGoogleMail } from './compiled.js';
 import { mailWorld, recordRequests, type MailWorld } from './harness.js';
 
 const OWNER_DOMAIN_ID = /^<[0-9a-z]+\.[0-9a-f]{24}@[^>]+>$/;
@@ -132,6 +134,27 @@ describe('send-email', () => {
         expect(world.sim.core.meter.totals().calls).toBe(0);
     });
 
+    it('refuses control characters in header-bound fields (subject, names), naming the field, before any call', async () => {
+        const world = mailWorld({ threads: 2 });
+        const ok = { to: [{ email: 'x@example.com' }], subject: 's', text: 't' };
+        const cases: [unknown, string][] = [
+            [{ ...ok, subject: 'Invoice\u0007' }, 'subject'],
+            [{ ...ok, subject: 'a\u001bb' }, 'subject'],
+            [{ ...ok, subject: 'del\u007f' }, 'subject'],
+            [{ ...ok, subject: 'c1\u0085' }, 'subject'],
+            [{ ...ok, to: [{ email: 'x@example.com', name: 'X\u0008' }] }, 'to[0].name'],
+            [{ ...ok, from: { email: 'f@example.com', name: '\u000bF' } }, 'from.name'],
+            [{ ...ok, attachments: [{ filename: 'a\u0001.txt', mimeType: 'text/plain', content: 'AAAA' }] }, 'attachments[0].filename']
+        ];
+        for (const [input, field] of cases) {
+            const failure = await sendFails(world, input);
+            expect(failure.payload, JSON.stringify(input)).toMatchObject({ type: 'invalid_input', field });
+        }
+        expect(world.sim.core.meter.totals().calls).toBe(0);
+        // A tab is white space in a header (RFC 5322 WSP), not a control to refuse.
+        expect((await world.action('send-email', { ...ok, subject: 'a\tb' })).status).toBe('success');
+    });
+
     it('parses its input itself (Nango does not validate it in production), naming the field of a schema mismatch', () => {
         const nango = { ActionError } as unknown as Parameters<typeof parseInput>[0];
         const fieldOf = (input: unknown) => {
@@ -148,6 +171,7 @@ describe('send-email', () => {
         expect(fieldOf({ to: [{ email: 'a@b.co' }], subject: 's', attachments: [{ filename: 'f', mimeType: 'a/b' }] })).toBe(
             'attachments[0].content'
         );
+        expect(fieldOf({ to: [{ email: 'a@b.co' }], subject: 's', text: 't', idempotencyKey: '' })).toBe('idempotencyKey');
         expect(fieldOf({ to: [{ email: 'a@b.co' }], subject: 's', text: 't' })).toBeNull();
     });
 
@@ -181,6 +205,53 @@ describe('send-email', () => {
         expect(world.sim.core.meter.get('messages.send').calls).toBe(2);
     });
 
+    it('with an idempotencyKey, a retry after a lost answer returns the first message instead of sending it twice', async () => {
+        const world = mailWorld({ threads: 2 });
+        const input = { to: [{ email: 'x@example.com' }], subject: 'keyed', text: 'only once', idempotencyKey: 'order-4711-confirmation' };
+        world.sim.core.faults.inject('messages.send', { kind: 'drop-response' });
+        const lost = await sendFails(world, input);
+        expect(lost.payload).toMatchObject({ type: 'send_outcome_unknown' });
+        const retried = await world.action<SendEmailOutput>('send-email', input);
+        if (retried.status !== 'success') throw new Error(JSON.stringify(retried.error));
+        const sent = [...world.sim.mailbox.messages.values()].filter((message) => message.rfcMessageId === lost.payload['messageId']);
+        expect(sent).toHaveLength(1);
+        expect(world.sim.core.meter.get('messages.send').calls).toBe(1);
+        expect(retried.output).toEqual({
+            id: sent[0]!.id,
+            threadId: sent[0]!.threadId,
+            labelIds: ['SENT'],
+            messageId: lost.payload['messageId']
+        });
+        expect(retried.logs.some((log) => /already sent/.test(log.message))).toBe(true);
+
+        // A third call, after a clean answer, still finds the one message.
+        const again = await world.action<SendEmailOutput>('send-email', input);
+        expect(again).toMatchObject({ status: 'success', output: retried.output });
+        expect(world.sim.core.meter.get('messages.send').calls).toBe(1);
+    });
+
+    it("derives the Message-ID from the key and the sender's domain; another key sends another message", async () => {
+        const world = mailWorld({ threads: 2 });
+        const input = { from: { email: 'me@example.org' }, to: [{ email: 'x@example.com' }], subject: 'k', text: 't' };
+        const first = await world.action<SendEmailOutput>('send-email', { ...input, idempotencyKey: 'a' });
+        const second = await world.action<SendEmailOutput>('send-email', { ...input, idempotencyKey: 'b' });
+        if (first.status !== 'success' || second.status !== 'success') throw new Error('send failed');
+        expect(first.output.messageId).toMatch(/^<[0-9a-z.]+@example\.org>$/);
+        expect(second.output.messageId).not.toBe(first.output.messageId);
+        expect(second.output.id).not.toBe(first.output.id);
+        expect(world.sim.core.meter.get('messages.send').calls).toBe(2);
+    });
+
+    it('without an idempotencyKey, a retry after a lost answer sends a second message (as documented)', async () => {
+        const world = mailWorld({ threads: 2 });
+        const input = { to: [{ email: 'x@example.com' }], subject: 'unkeyed', text: 'twice' };
+        world.sim.core.faults.inject('messages.send', { kind: 'drop-response' });
+        await sendFails(world, input);
+        expect((await world.action<SendEmailOutput>('send-email', input)).status).toBe('success');
+        expect(world.sim.core.meter.get('messages.send').calls).toBe(2);
+        expect(world.sim.core.meter.get('messages.list').calls).toBe(0);
+    });
+
     it('reports a refused send as send_failed, retryable when it was a rate limit', async () => {
         const world = mailWorld({ threads: 2 });
         world.sim.core.faults.inject('messages.send', {
@@ -196,7 +267,10 @@ describe('send-email', () => {
 
     it('property: any Unicode subject, names and body arrive intact at the simulator, which parses them itself', async () => {
         const world = mailWorld({ threads: 1, quota: false });
-        const text = (max: number) => fc.string({ unit: 'binary', maxLength: max }).filter((value) => !/[\r\n\0]/.test(value));
+        // Header text refuses C0 controls but TAB, DEL and C1 controls.
+        const text = (max: number) =>
+            // eslint-disable-next-line no-control-regex -- the controls are what is filtered out
+            fc.string({ unit: 'binary', maxLength: max }).filter((value) => !/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/.test(value));
         await fc.assert(
             fc.asyncProperty(
                 text(60),
@@ -219,5 +293,27 @@ describe('send-email', () => {
             ),
             { numRuns: 40 }
         );
+    });
+});
+
+describe('send-email from the compiled bundle', () => {
+    let integrationsDir = '';
+    beforeAll(async () => {
+        integrationsDir = await compiledGoogleMail();
+    }, 120_000);
+
+    it('sends through the simulator (crypto for ids, Buffer for encodings), as nango compile builds it', async () => {
+        const world = mailWorld({ threads: 3 });
+        const sent = await runAction<SendEmailOutput>({
+            integration: 'google-mail',
+            name: 'send-email',
+            store: world.store,
+            clock: world.clock,
+            from: 'compiled',
+            integrationsDir,
+            input: { to: [{ email: 'x@example.com', name: 'Zoë' }], subject: 'Grüße', text: 'hello', html: '<p>hello</p>' }
+        });
+        if (sent.status !== 'success') throw new Error(JSON.stringify(sent.error));
+        expect(world.sim.mailbox.messages.get(sent.output.id)?.rfcMessageId).toBe(sent.output.messageId);
     });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CaseResult } from '../../bench/run.js';
@@ -14,7 +14,8 @@ const SYNCS = ['gmail-threads', 'gmail-contacts', 'salesforce-leads', 'salesforc
 
 /** `npm run bench` at a tiny size: the harness end to end, not a measurement (figures at this size mean little). */
 describe('npm run bench (smoke run at a tiny size)', () => {
-    const outDir = freshLocalDir();
+    // A folder that does not exist yet: the bench creates it before measuring.
+    const outDir = join(freshLocalDir(), 'results', 'today');
     let code: number | null = null;
     let stdout = '';
     let results: Results;
@@ -83,5 +84,26 @@ describe('npm run bench (smoke run at a tiny size)', () => {
         expect(markdown).toMatch(/^\| sync +\| records \| script \| API calls \| quota units \| min units \|/m);
         for (const sync of SYNCS) expect(markdown).toMatch(new RegExp(`^\\| ${sync} +\\| +\\d+ \\| ours `, 'm'));
         expect(stdout).toContain('# Bench results');
+    });
+});
+
+describe('npm run bench --out-dir', () => {
+    it('refuses a folder it cannot write before measuring anything', async () => {
+        const file = join(freshLocalDir(), 'a-file');
+        writeFileSync(file, '');
+        const bin = join(REPO, 'node_modules', '.bin');
+        const child = spawn(join(bin, 'tsx'), ['bench/run.ts', '--sizes', '60', '--out-dir', join(file, 'results')], {
+            cwd: REPO,
+            env: { ...process.env, PATH: `${bin}${delimiter}${process.env['PATH'] ?? ''}` },
+            stdio: ['ignore', 'pipe', 'pipe']
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        const code = await new Promise((resolve) => child.on('close', resolve));
+        expect(code).toBe(1);
+        expect(output).toContain(`--out-dir ${join(file, 'results')}: cannot write there`);
+        expect(output).toContain('nothing was measured');
+        for (const sync of SYNCS) expect(output).not.toContain(sync);
     });
 });

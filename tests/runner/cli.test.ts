@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freshLocalDir, runCli, syncCounts } from './cli-process.js';
+import { freshLocalDir, parseInProcess, runCli, syncCounts } from './cli-process.js';
 
 const NOTICE = "Production runs on Nango's workers";
 
@@ -35,9 +35,18 @@ describe('npm start --help', () => {
         ['simulate', ['gmail', 'people', 'calendar', 'salesforce', 'history-expiry', 'token-expiry', 'new-mail']],
         ['rehearse', ['--only']]
     ])('%s --help documents its arguments', async (command, expected) => {
-        const run = await runCli([command, '--help'], { localDir });
-        expect(run.code).toBe(0);
+        const run = await parseInProcess([command, '--help']);
+        expect(run.exit).toBe('commander.helpDisplayed');
         for (const text of expected) expect(run.stdout).toContain(text);
+    });
+
+    it("action <integration> <action> --help lists the action's input fields from its zod schema", async () => {
+        const run = await parseInProcess(['action', 'salesforce', 'create-lead', '--help']);
+        expect(run.exit).toBe('commander.helpDisplayed');
+        expect(run.stdout).toMatch(/^field +type +required$/m);
+        expect(run.stdout).toMatch(/^lastName +string +/m);
+        expect(run.stdout).toMatch(/^firstName +string +no$/m);
+        expect(run.stdout).toContain('--input <json>');
     });
 
     it('rejects an unknown command with usage and a non-zero exit', async () => {
@@ -99,7 +108,9 @@ describe('sync, simulate and records against the persisted simulators', () => {
 
         const second = await runCli(['sync', 'google-mail', 'gmail-contacts'], { localDir });
         expect(second.code).toBe(0);
-        expect(second.stdout).toContain('resuming from its checkpoint');
+        // The first run finished: the second is incremental, not the rest of an unfinished run.
+        expect(second.stdout).toContain('incremental, from the checkpoint its last run finished with');
+        expect(second.stdout).not.toContain('resuming');
         expect(syncCounts(second.stdout)).toEqual({ added: 0, updated: 0, deleted: 0 });
     });
 
@@ -178,7 +189,18 @@ describe('sync, simulate and records against the persisted simulators', () => {
         expect(second.records.some((r) => first.records.some((f) => f.id === r.id))).toBe(false);
     });
 
+    it('stops quietly when the reader of its output goes away (`| head`)', async () => {
+        const run = await runCli(['records', 'GmailThread', '--limit', '10000', '--json'], { localDir, closeStdoutEarly: true });
+        expect(run.stderr).not.toContain('EPIPE');
+        expect(run.stderr).not.toMatch(/^\s+at /m);
+        expect(run.code).toBe(0);
+    });
+
     it('refuses bad records queries with the reason', async () => {
+        const word = await runCli(['records', 'GmailThread', '--limit', 'abc'], { localDir });
+        expect(word.code).toBe(1);
+        expect(word.stderr).toContain('--limit takes a whole number of records per page, from 1 to 10000; got "abc"');
+        expect(word.stderr).not.toContain('NaN');
         const limit = await runCli(['records', 'GmailThread', '--limit', '0'], { localDir });
         expect(limit.code).toBe(1);
         expect(limit.stderr).toContain('invalid_limit');
@@ -196,13 +218,17 @@ describe('action', () => {
 
     it('runs an action with input from a file, and the next sync picks up what it wrote', async () => {
         expect((await runCli(['sync', 'salesforce', 'salesforce-leads'], { localDir })).code).toBe(0);
+        // A relative @file is read from the caller's directory, which npm passes on as INIT_CWD.
         const inputFile = join(localDir, 'lead.json');
         writeFileSync(
             inputFile,
-            JSON.stringify({ LastName: 'Lovelace', FirstName: 'Ada', Company: 'Analytical Engines Ltd', Email: 'ada@example.com' })
+            JSON.stringify({ lastName: 'Lovelace', firstName: 'Ada', company: 'Analytical Engines Ltd', email: 'ada@example.com' })
         );
 
-        const action = await runCli(['action', 'salesforce', 'create-lead', '--input', `@${inputFile}`], { localDir });
+        const action = await runCli(['action', 'salesforce', 'create-lead', '--input', '@lead.json'], {
+            localDir,
+            env: { INIT_CWD: localDir }
+        });
         expect(action.code).toBe(0);
         const output = JSON.parse(/Output:\n([\s\S]*?\n\})\n/.exec(action.stdout)![1]!) as { id: string; success: boolean };
         expect(output.success).toBe(true);

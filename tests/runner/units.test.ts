@@ -1,4 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { RecordsStore } from '../../runtime/records-store.js';
+import { parseLimit } from '../../runner/commands/records.js';
+import { readJsonArgument } from '../../runner/commands/shared.js';
+import { inputFields } from '../../runner/input-help.js';
+import { startingPoint } from '../../runner/run.js';
 import { UserError } from '../../runner/errors.js';
 import { markdownTable, textTable } from '../../runner/format.js';
 import { liveCredentials, redact } from '../../runner/live.js';
@@ -112,5 +121,58 @@ describe('the cost floors', () => {
         const floor = floorFor('events', { records: 6_000, perPartition: [5_001, 998, 1] }, 100, { capacity: 600, windowMs: 60_000 });
         expect(floor.minCalls).toBe(3 + 1 + 1);
         expect(floor.sequentialCalls).toBe(3);
+    });
+});
+
+describe('command line arguments', () => {
+    it("read a relative @file from the caller's directory (INIT_CWD), not the repository root npm runs in", () => {
+        const caller = mkdtempSync(join(tmpdir(), 'caller-'));
+        writeFileSync(join(caller, 'input.json'), '{"LastName":"Hopper"}');
+        expect(readJsonArgument('@input.json', '--input', { INIT_CWD: caller })).toEqual({ LastName: 'Hopper' });
+        expect(() => readJsonArgument('@input.json', '--input', { INIT_CWD: tmpdir() })).toThrow(
+            `--input: cannot read ${join(tmpdir(), 'input.json')}`
+        );
+    });
+
+    it('say what --limit was given and what it takes', () => {
+        expect(parseLimit('25')).toBe(25);
+        for (const bad of ['abc', '', '2.5', '-1', '1e3']) {
+            expect(() => parseLimit(bad)).toThrow(`--limit takes a whole number of records per page, from 1 to 10000; got "${bad}"`);
+        }
+    });
+});
+
+describe('where a sync starts', () => {
+    const conn = { integration: 'google-mail', connectionId: 'local' };
+
+    it('is the checkpoint only when one exists, and a resumption only after a run that did not finish', () => {
+        const store = new RecordsStore();
+        expect(startingPoint(store, conn.integration, conn.connectionId, 'gmail-threads')).toBe('no checkpoint: from scratch');
+        store.saveCheckpoint(conn, 'gmail-threads', { historyId: '9' });
+        expect(startingPoint(store, conn.integration, conn.connectionId, 'gmail-threads')).toBe('from its checkpoint');
+        store.kvSet('runner/last-run/google-mail/local/gmail-threads', 'success');
+        expect(startingPoint(store, conn.integration, conn.connectionId, 'gmail-threads')).toBe(
+            'incremental, from the checkpoint its last run finished with'
+        );
+        store.kvSet('runner/last-run/google-mail/local/gmail-threads', 'interrupted');
+        expect(startingPoint(store, conn.integration, conn.connectionId, 'gmail-threads')).toBe(
+            'resuming from its checkpoint (its last run ended: interrupted)'
+        );
+        store.close();
+    });
+});
+
+describe('action input help', () => {
+    it('lists each field with its type, whether it is required, and its description', () => {
+        const input = z.object({
+            to: z.array(z.object({ email: z.string(), name: z.string().optional() })).describe('recipients'),
+            mode: z.enum(['a', 'b']).optional(),
+            size: z.number().nullable()
+        });
+        expect(inputFields(input)).toEqual([
+            { name: 'to', type: '{ email: string, name?: string }[]', required: true, description: 'recipients' },
+            { name: 'mode', type: '"a" | "b"', required: false, description: '' },
+            { name: 'size', type: 'number | null', required: true, description: '' }
+        ]);
     });
 });

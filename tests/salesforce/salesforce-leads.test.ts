@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_SAVED_AT_SINCE } from '../../nango-integrations/salesforce/incremental.js';
+import { checkpointProblems } from './checkpoint-limits.js';
 import { CONN, OK, Scenario, summary } from './support.js';
 
 const MINUTE = 60_000;
@@ -92,16 +94,22 @@ describe('salesforce-leads: first run and increments', () => {
 });
 
 describe('salesforce-leads: pages, interruptions and shared stamps', () => {
-    it('resumes after a crash between pages without refetching or skipping, ending like an uninterrupted run', async () => {
+    it('resumes after a crash between pages without skipping, refetching only what the checkpoint could not remember', async () => {
         const s = new Scenario({ leads: 1000 });
         s.sim.store.pageSizeCap = 200;
         const live = s.liveCount('Lead');
         const first = await s.sync('salesforce-leads', { stopAfterCheckpoints: 2 });
         expect(first.status).toBe('interrupted');
         expect(s.live('salesforce-leads')).toHaveLength(400);
+        const { since, savedAtSince } = s.checkpoint('salesforce-leads')!;
+        const savedAtTheCut = s
+            .ordered('Lead')
+            .slice(0, 400)
+            .filter((r) => new Date(r.stamp).toISOString() === since).length;
         const second = await s.sync('salesforce-leads');
         expect(second.status).toBe('success');
-        expect(second.records).toBe(live - 400);
+        // The rows of the cut's second past the remembered bound are saved again; nothing else is.
+        expect(second.records).toBe(live - 400 + savedAtTheCut - savedAtSince.split(',').length);
         expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
 
         const uninterrupted = new Scenario({ leads: 1000 });
@@ -147,8 +155,36 @@ describe('salesforce-leads: pages, interruptions and shared stamps', () => {
         expect(cut.status).toBe('interrupted');
         const rest = await s.sync('salesforce-leads');
         expect(rest.status).toBe('success');
-        expect(cut.records + rest.records).toBe(2500);
+        // Past the remembered bound, rows of the shared second that the cut run saved are saved again.
+        expect(cut.records + rest.records).toBe(2500 + cut.records - MAX_SAVED_AT_SINCE);
         expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it("keeps every checkpoint within Nango's limits through mass updates of thousands of leads in one second", async () => {
+        const s = new Scenario({ leads: 6000, opportunities: 10 });
+        await s.sync('salesforce-leads');
+        s.clock.advance(MINUTE);
+        expect(s.sim.applyActivity('mass-update-leads')).toMatch(/^mass-updated 2500 leads/);
+        const whole = await s.sync('salesforce-leads');
+        expect(whole.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+
+        s.sim.store.pageSizeCap = 500;
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('mass-update-leads');
+        const cut = await s.sync('salesforce-leads', { stopAfterCheckpoints: 3 });
+        expect(cut.status).toBe('interrupted');
+        const rest = await s.sync('salesforce-leads');
+        expect(rest.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+        // Rows past the remembered boundary are saved again, never skipped: an unchanged org stays equal.
+        const again = await s.sync('salesforce-leads');
+        expect(again.status).toBe('success');
+        expect(again.byModel['SalesforceLead']).toMatchObject({ added: 0, deleted: 0 });
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+
+        expect(s.savedCheckpoints.length).toBeGreaterThan(5);
+        for (const checkpoint of s.savedCheckpoints) expect(checkpointProblems(checkpoint)).toEqual([]);
     });
 
     it('does not rely on a query locator across runs, even one that expired in between', async () => {
@@ -246,6 +282,32 @@ describe('salesforce-leads: deletions Salesforce no longer shows', () => {
         expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
     });
 
+    it('resyncs when leads deleted in the second the last run stopped at were purged during a long gap', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        s.clock.advance(5 * MINUTE);
+        s.sim.applyActivity('edit-leads');
+        await s.sync('salesforce-leads');
+        const since = s.checkpoint('salesforce-leads')!.since;
+        // Same virtual second as the checkpoint: the deletions share the cursor's stamp.
+        s.sim.applyActivity('delete-leads');
+        const binned = s.sim.store.binnedIds('Lead').map((id15) => s.sim.store.table('Lead').get(id15)!);
+        expect(binned.filter((r) => new Date(r['SystemModstamp'] as number).toISOString() === since)).toHaveLength(5);
+        s.sim.setDailyLimit(s.sim.apiUsage().used);
+        const limited = await s.sync('salesforce-leads');
+        expect(limited.logs.some((l) => l.level === 'error' && l.message.includes('REQUEST_LIMIT_EXCEEDED'))).toBe(true);
+        s.sim.setDailyLimit(100_000);
+        s.clock.advance(16 * DAY);
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.byModel['SalesforceLead']!.deleted).toBe(5);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+        // The resync accounts for the purge: the next run is an ordinary quiet one.
+        const quiet = await s.sync('salesforce-leads');
+        expect(quiet.records).toBe(0);
+        expect(quiet.logs.some((l) => l.message.includes('reading every'))).toBe(false);
+    });
+
     it('does not resync a quiet org: no change for weeks is not a lost deletion', async () => {
         const s = new Scenario();
         await s.sync('salesforce-leads');
@@ -271,6 +333,48 @@ describe('salesforce-leads: deletions Salesforce no longer shows', () => {
         const rest = await s.sync('salesforce-leads');
         expect(rest.status).toBe('success');
         expect(rest.logs.some((l) => l.message.includes('previous resync was interrupted'))).toBe(true);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+});
+
+describe('salesforce-leads: a resync that starts over', () => {
+    /** A cache that must resync: leads deleted and purged while the sync was paused. */
+    async function needingResync(): Promise<Scenario> {
+        const s = new Scenario({ leads: 1000 });
+        await s.sync('salesforce-leads');
+        s.sim.store.pageSizeCap = 200;
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-leads');
+        s.sim.applyActivity('empty-recycle-bin');
+        s.clock.advance(2 * DAY);
+        return s;
+    }
+
+    it('removes a lead the cut attempt saved and that was deleted before the next attempt', async () => {
+        const s = await needingResync();
+        const cut = await s.sync('salesforce-leads', { stopAfterCheckpoints: 3 });
+        expect(cut.status).toBe('interrupted');
+        expect(s.checkpoint('salesforce-leads')!.phase).toBe('resync');
+        // Saved by the cut attempt (first page), deleted before the next one: the new read sees it only as IsDeleted.
+        const early = s.ordered('Lead')[0]!.id;
+        s.clock.advance(MINUTE);
+        s.sim.store.delete('Lead', early);
+        const rest = await s.sync('salesforce-leads');
+        expect(rest.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    it('removes a lead the failed attempt saved and that was deleted before the next attempt', async () => {
+        const s = await needingResync();
+        s.sim.core.faults.inject('queryMore', { kind: 'status', status: 500 }, 4);
+        const failed = await s.sync('salesforce-leads');
+        expect(failed.status).toBe('failed');
+        expect(s.live('salesforce-leads').length).toBeGreaterThan(0);
+        const early = s.ordered('Lead')[0]!.id;
+        s.clock.advance(MINUTE);
+        s.sim.store.delete('Lead', early);
+        const rest = await s.sync('salesforce-leads');
+        expect(rest.status).toBe('success');
         expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
     });
 });
@@ -387,6 +491,37 @@ describe('salesforce-leads: metadata and what reaches a query', () => {
         expect(result.status).toBe('failed');
         expect(result.calls).toBe(0);
         expect(result.error?.message).toContain('modifiedSince');
+    });
+
+    it.each([
+        [{ modifiedSnce: '2025-07-01' }, /unknown key modifiedSnce.*known keys: modifiedSince/],
+        [{ modifiedSince: 20250701 }, /modifiedSince.*string/],
+        [{ modifiedSince: '0000-01-01' }, /modifiedSince.*1700-01-01/],
+        [{ modifiedSince: '2999-01-01' }, /modifiedSince.*future/]
+    ])('refuses connection metadata %j before any call, naming the field and the remedy', async (metadata, reason) => {
+        const s = new Scenario();
+        s.store.setMetadata(CONN, metadata);
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('failed');
+        expect(result.calls).toBe(0);
+        expect(result.error?.message).toMatch(reason);
+        expect(result.error?.message).toMatch(/connection metadata.*(remove|correct)/i);
+    });
+
+    it('resyncs from a checkpoint whose phase is not one it writes, instead of reading it as incremental', async () => {
+        const s = new Scenario({ leads: 1000 });
+        await s.sync('salesforce-leads');
+        s.sim.store.pageSizeCap = 200;
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-leads');
+        s.sim.applyActivity('empty-recycle-bin');
+        s.clock.advance(2 * DAY);
+        expect((await s.sync('salesforce-leads', { stopAfterCheckpoints: 3 })).status).toBe('interrupted');
+        s.store.saveCheckpoint(CONN, 'salesforce-leads', { ...s.checkpoint('salesforce-leads')!, phase: 'Resync' });
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(result.logs.some((l) => l.level === 'warn' && l.message.includes('checkpoint is unreadable'))).toBe(true);
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
     });
 
     it('reads everything again from a tampered checkpoint instead of splicing it into SOQL', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OK, Scenario, summary } from './support.js';
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 describe('salesforce-opportunities', () => {
     it('caches every live opportunity with its stage flags, amount and close date', async () => {
@@ -47,6 +48,21 @@ describe('salesforce-opportunities', () => {
         expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
     });
 
+    it('saves and deletes nothing on a second run when nothing changed, in three calls', async () => {
+        const s = new Scenario({ opportunities: 2500 });
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-opportunities');
+        await s.sync('salesforce-opportunities');
+        s.clock.advance(10 * MINUTE);
+        const again = await s.sync('salesforce-opportunities');
+        expect(again.status).toBe('success');
+        expect(again.records).toBe(0);
+        expect(again.byModel['SalesforceOpportunity']).toEqual({ added: 0, updated: 0, deleted: 0 });
+        // describe, the deletion log's earliestDateAvailable, one query page.
+        expect(again.calls).toBe(3);
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
+    });
+
     it('syncs an org without Probability, leaving it null, and keeps a checkpoint of its own', async () => {
         const s = new Scenario();
         s.sim.removeField('Opportunity', 'Probability');
@@ -64,6 +80,22 @@ describe('salesforce-opportunities', () => {
         expect((await s.sync('salesforce-opportunities', { stopAfterCheckpoints: 3 })).status).toBe('interrupted');
         s.clock.advance(MINUTE);
         s.sim.applyActivity('edit-opportunities');
+        const rest = await s.sync('salesforce-opportunities');
+        expect(rest.status).toBe('success');
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
+    });
+
+    it('removes an opportunity an interrupted resync saved and that was deleted before the resync started over', async () => {
+        const s = new Scenario({ opportunities: 900 });
+        await s.sync('salesforce-opportunities');
+        s.sim.store.pageSizeCap = 200;
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-opportunities');
+        s.clock.advance(16 * DAY);
+        expect((await s.sync('salesforce-opportunities', { stopAfterCheckpoints: 3 })).status).toBe('interrupted');
+        expect(s.checkpoint('salesforce-opportunities')!.phase).toBe('resync');
+        s.clock.advance(MINUTE);
+        s.sim.store.delete('Opportunity', s.ordered('Opportunity')[0]!.id);
         const rest = await s.sync('salesforce-opportunities');
         expect(rest.status).toBe('success');
         expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);

@@ -9,7 +9,9 @@ import {
 } from '../../runtime/index.js';
 import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
 import { SalesforceSimulator, type SalesforceSimulatorOptions } from '../../simulators/salesforce/index.js';
+import { expect } from 'vitest';
 import { server } from '../support/msw.js';
+import { checkpointProblems } from './checkpoint-limits.js';
 
 export const CONN = { integration: 'salesforce', connectionId: 'local' } as const;
 
@@ -24,10 +26,21 @@ export class Scenario {
     readonly clock = new VirtualClock();
     readonly sim: SalesforceSimulator;
     readonly store = new RecordsStore(':memory:');
+    /** Every checkpoint a run saved, in order, as the runtime handed it to the store. */
+    readonly savedCheckpoints: unknown[] = [];
 
     constructor(options: Omit<SalesforceSimulatorOptions, 'clock'> = {}) {
         this.sim = new SalesforceSimulator({ clock: this.clock, seed: 11, leads: 600, opportunities: 200, ...options });
         server.use(...this.sim.handlers);
+        const save = this.store.saveCheckpoint.bind(this.store);
+        // Nango's server refuses a checkpoint past its limits and the script's saveCheckpoint fails: so does every
+        // scenario, whatever the runtime checks.
+        this.store.saveCheckpoint = (conn, syncName, checkpoint) => {
+            this.savedCheckpoints.push(checkpoint);
+            const problems = checkpointProblems(checkpoint);
+            if (problems.length > 0) throw new Error(`invalid_checkpoint_format: ${problems.join('; ')}`);
+            save(conn, syncName, checkpoint);
+        };
     }
 
     sync(
@@ -98,3 +111,9 @@ export function summary(verdict: Verdict): Record<string, unknown> {
 }
 
 export const OK = { ok: true, missing: 0, stale: 0, wronglyDeleted: 0, notDeleted: 0 };
+
+/** An action's failure, asserting it failed. */
+export function failure(result: { status: string; error?: unknown }): { error_type: string; payload: Record<string, unknown> } {
+    expect(result.status).toBe('failed');
+    return (result as { error: { error_type: string; payload: Record<string, unknown> } }).error;
+}

@@ -333,6 +333,28 @@ describe('calendar simulator: recurring events', () => {
         expect(exception).toMatchObject({ summary: 'Just this once', recurringEventId: master.id });
     });
 
+    it('an exception owns its attendees: an RSVP on the series changes neither the exception nor its etag', async () => {
+        const calendar = sim.calendar('primary');
+        const master = calendar.events.find((e) => e.recurrence && !e.recurringEventId && e.status === 'confirmed')!;
+        master.attendees = [{ email: 'jamie.chen@example.com', responseStatus: 'needsAction' }];
+        master.reminders = { useDefault: false, overrides: [{ method: 'popup', minutes: 10 }] };
+        sim.store.touch(calendar, master);
+        const [at] = sim.store
+            .instanceStarts(calendar, master, clock.now(), clock.now() + 400 * 86_400_000)
+            .filter((start) => !sim.store.stored(calendar, sim.store.instance(master, start).id));
+        const exception = sim.store.materialize(calendar, sim.store.instance(master, at!));
+        const before = (await get(`/calendars/primary/events/${exception.id}`)).body;
+
+        // As the edit-events activity answers an invitation: in place, then the series is touched.
+        master.attendees[0]!.responseStatus = 'accepted';
+        master.reminders.overrides![0]!.minutes = 30;
+        master.organizer.displayName = 'Renamed';
+        sim.store.touch(calendar, master);
+        const after = (await get(`/calendars/primary/events/${exception.id}`)).body;
+        expect(after).toEqual(before);
+        expect(after['attendees']).toMatchObject([{ email: 'jamie.chen@example.com', responseStatus: 'needsAction' }]);
+    });
+
     it('cancelling a series cancels its exceptions too', async () => {
         const { calendar, master, exceptions } = recurringWithExceptions();
         const res = await call('DELETE', `/calendars/primary/events/${master.id}`);

@@ -140,6 +140,29 @@ describe('Gmail simulator: profile and lists', () => {
         expect((await errorOf(unknown)).message).toMatch(/Unknown name "colour"/);
     });
 
+    // Google lets list page tokens expire "a reasonable time" after they were handed out, three days as a rule of
+    // thumb, without documenting it per API (AIP-158, "Expiring page tokens"); a stale token is INVALID_ARGUMENT.
+    it('refuses a threads.list, messages.list or history.list page token older than three days with 400 INVALID_ARGUMENT', async () => {
+        const { sim, clock } = setup({ threads: 30 });
+        const threads = await ok<gmail_v1.Schema$ListThreadsResponse>('/threads', { maxResults: '10' });
+        const messages = await ok<gmail_v1.Schema$ListMessagesResponse>('/messages', { maxResults: '10' });
+        const start = String(sim.historyId);
+        for (let i = 0; i < 5; i += 1) sim.addThread();
+        const history = await ok<gmail_v1.Schema$ListHistoryResponse>('/history', { startHistoryId: start, maxResults: '2' });
+        clock.advance(2 * 86_400_000);
+        expect((await call('/threads', { maxResults: '10', pageToken: threads.nextPageToken! })).status).toBe(200);
+        clock.advance(86_400_000 + 1);
+        for (const [path, params] of [
+            ['/threads', { maxResults: '10', pageToken: threads.nextPageToken! }],
+            ['/messages', { maxResults: '10', pageToken: messages.nextPageToken! }],
+            ['/history', { startHistoryId: start, maxResults: '2', pageToken: history.nextPageToken! }]
+        ] as const) {
+            const stale = await call(path, params);
+            expect(stale.status, path).toBe(400);
+            expect(await errorOf(stale), path).toMatchObject({ status: 'INVALID_ARGUMENT', message: 'Invalid pageToken' });
+        }
+    });
+
     it('filters with q after:/before: (epoch seconds or dates) and with labelIds', async () => {
         const { sim, clock } = setup({ threads: 200 });
         const cut = clock.now() - 90 * 86_400_000;
@@ -415,6 +438,28 @@ describe('Gmail simulator: messages.send', () => {
             }
         ]);
         expect(sim.core.meter.get('messages.send')).toEqual({ calls: 1, units: 100, limited: 0 });
+    });
+
+    it('finds a message by its Message-ID with q=rfc822msgid:, with or without angle brackets, in SENT and in the seed', async () => {
+        const { sim } = setup({ threads: 5 });
+        const raw = b64url(
+            'From: morgan.lee@example.com\r\nTo: ana@example.org\r\nSubject: Hi\r\nMessage-ID: <idem.abc123@example.com>\r\nContent-Type: text/plain\r\n\r\nHello\r\n'
+        );
+        const sent = (await (await send(raw)).json()) as gmail_v1.Schema$Message;
+        for (const q of ['rfc822msgid:idem.abc123@example.com', 'rfc822msgid:<idem.abc123@example.com>']) {
+            const found = await ok<gmail_v1.Schema$ListMessagesResponse>('/messages', { q });
+            expect(found.messages).toEqual([{ id: sent.id, threadId: sent.threadId }]);
+        }
+        expect(
+            (await ok<gmail_v1.Schema$ListMessagesResponse>('/messages', { q: 'rfc822msgid:other@example.com' })).messages
+        ).toBeUndefined();
+        const seeded = [...sim.mailbox.messages.values()][0]!;
+        const seededId = sim.mailbox.rfcMessageId(seeded);
+        const found = await ok<gmail_v1.Schema$ListMessagesResponse>('/messages', {
+            q: `rfc822msgid:${seededId}`,
+            includeSpamTrash: 'true'
+        });
+        expect(found.messages).toEqual([{ id: seeded.id, threadId: seeded.threadId }]);
     });
 
     it('threads a reply only with threadId, a matching subject and References naming a message of the thread', async () => {

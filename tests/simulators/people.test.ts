@@ -112,6 +112,18 @@ describe('People simulator: connections.list', () => {
         expect(sizeChanged.status).toBe(400);
     });
 
+    // As Gmail: page tokens expire after three days, Google's rule of thumb (AIP-158), with 400 INVALID_ARGUMENT.
+    it('refuses a page token older than three days with 400 INVALID_ARGUMENT', async () => {
+        const { clock } = setup({ contacts: 30 });
+        const first = await list({ personFields: FIELDS, pageSize: '10' });
+        clock.advance(3 * 86_400_000 - 1);
+        expect((await call({ personFields: FIELDS, pageSize: '10', pageToken: first.nextPageToken! })).status).toBe(200);
+        clock.advance(2);
+        const stale = await call({ personFields: FIELDS, pageSize: '10', pageToken: first.nextPageToken! });
+        expect(stale.status).toBe(400);
+        expect(((await stale.json()) as { error: { status: string } }).error.status).toBe('INVALID_ARGUMENT');
+    });
+
     it('reports additions, edits and deletions after a sync token, deletions as metadata.deleted tombstones', async () => {
         const { sim } = setup({ contacts: 25 });
         const full = await crawl({ personFields: FIELDS, pageSize: '10', requestSyncToken: 'true' });

@@ -31,7 +31,10 @@ async function call(
     path: string,
     init: RequestInit & { token?: string; batchSize?: number } = {}
 ): Promise<{ status: number; body: Json; headers: Headers }> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${init.token ?? TOKEN}` };
+    const headers: Record<string, string> = {
+        ...(init.headers as Record<string, string> | undefined),
+        Authorization: `Bearer ${init.token ?? TOKEN}`
+    };
     if (init.body) headers['Content-Type'] = 'application/json';
     if (init.batchSize) headers['Sforce-Query-Options'] = `batchSize=${init.batchSize}`;
     const url = path.startsWith('/services') ? `${sim.instanceUrl}${path}` : `${sim.instanceUrl}/services/data/${VERSION}${path}`;
@@ -461,6 +464,65 @@ describe('records', () => {
         }
     });
 
+    it('answers a PATCH with If-Unmodified-Since 412 once the record changed after that date, 400 for a bad date', async () => {
+        const opportunity = [...sim.store.table('Opportunity').values()].find((r) => r['IsDeleted'] !== true)!;
+        const id = String(opportunity['Id']);
+        const seen = new Date(opportunity['LastModifiedDate'] as number).toUTCString();
+        clock.advance(3000);
+        const patch = (date: string, body: object) =>
+            call(`/sobjects/Opportunity/${id}`, { method: 'PATCH', body: JSON.stringify(body), headers: { 'If-Unmodified-Since': date } });
+        expect((await patch(seen, { NextStep: 'first' })).status).toBe(204);
+        const stale = await patch(seen, { NextStep: 'second' });
+        expect(stale.status).toBe(412);
+        expect(stale.body).toEqual([{ errorCode: 'PRECONDITION_FAILED', message: expect.any(String) }]);
+        expect(sim.store.table('Opportunity').get(id.slice(0, 15))!['NextStep']).toBe('first');
+        const fresh = new Date(sim.store.table('Opportunity').get(id.slice(0, 15))!['LastModifiedDate'] as number).toUTCString();
+        expect((await patch(fresh, { NextStep: 'third' })).status).toBe(204);
+        expect((await patch('not a date', { NextStep: 'fourth' })).status).toBe(400);
+        expect(sim.store.table('Opportunity').get(id.slice(0, 15))!['NextStep']).toBe('third');
+    });
+
+    it('upserts a lead by an External ID field: 201 created, then 200 updating the same record', async () => {
+        const upsert = (field: string, value: string, body: object) =>
+            call(`/sobjects/Lead/${field}/${encodeURIComponent(value)}`, { method: 'PATCH', body: JSON.stringify(body) });
+        const before = sim.store.table('Lead').size;
+        const created = await upsert('External_Key__c', 'order-42', { LastName: 'Keyed', Company: 'Keyed Co' });
+        expect(created.status).toBe(201);
+        expect(created.body).toEqual({ id: expect.stringMatching(/^00Q/), success: true, errors: [], created: true });
+        const again = await upsert('external_key__c', 'ORDER-42', { LastName: 'Keyed', Company: 'Keyed Co', Title: 'CEO' });
+        expect(again.status).toBe(200);
+        expect(again.body).toEqual({ id: created.body.id, success: true, errors: [], created: false });
+        expect(sim.store.table('Lead').size).toBe(before + 1);
+        const read = await call('/sobjects/Lead/External_Key__c/order-42');
+        expect(read.body).toMatchObject({ Id: created.body.id, External_Key__c: 'order-42', Title: 'CEO' });
+        // Not an External ID, or no such field: "Incorrect external ID field".
+        for (const field of ['Company', 'Nope__c']) {
+            const refused = await upsert(field, 'x', { LastName: 'A', Company: 'B' });
+            expect(refused.status).toBe(404);
+            expect(refused.body).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+        }
+        expect((await upsert('External_Key__c', 'k', { LastName: 'A', Company: 'B', External_Key__c: 'k' })).status).toBe(400);
+        const duplicate = await call('/sobjects/Lead', {
+            method: 'POST',
+            body: JSON.stringify({ LastName: 'Twin', Company: 'Twin', External_Key__c: 'Order-42' })
+        });
+        expect(duplicate.status).toBe(400);
+        expect(duplicate.body[0]).toMatchObject({ errorCode: 'DUPLICATE_VALUE', fields: ['External_Key__c'] });
+        expect(sim.store.table('Lead').size).toBe(before + 1);
+    });
+
+    it('refuses dates outside 1700-01-01..4000-12-31 with FIELD_INTEGRITY_EXCEPTION, accepting both ends', async () => {
+        const opportunity = [...sim.store.table('Opportunity').values()].find((r) => r['IsDeleted'] !== true)!;
+        const patch = (CloseDate: string) =>
+            call(`/sobjects/Opportunity/${String(opportunity['Id'])}`, { method: 'PATCH', body: JSON.stringify({ CloseDate }) });
+        for (const date of ['0000-01-01', '1699-12-31', '4001-01-01', '9999-12-31']) {
+            const refused = await patch(date);
+            expect(refused.status).toBe(400);
+            expect(refused.body[0]).toMatchObject({ errorCode: 'FIELD_INTEGRITY_EXCEPTION', fields: ['CloseDate'] });
+        }
+        for (const date of ['1700-01-01', '4000-12-31']) expect((await patch(date)).status).toBe(204);
+    });
+
     it("answers MALFORMED_ID for a bad id or another object's id, NOT_FOUND for an unknown one", async () => {
         const bad = await call('/sobjects/Opportunity/abc', { method: 'PATCH', body: '{"Name":"x"}' });
         expect(bad.status).toBe(400);
@@ -710,6 +772,26 @@ describe('activities, truth and snapshots', () => {
         for (const activity of sim.activities()) expect(typeof sim.applyActivity(activity.name)).toBe('string');
         expect(() => sim.applyActivity('nope')).toThrow(/unknown salesforce activity/);
     });
+
+    it.each(['Lead', 'Opportunity'])(
+        'undeletes only %s records still in the recycle bin, and nothing once a gap of over 15 days purged it',
+        (objectName) => {
+            const plural = objectName === 'Lead' ? 'leads' : 'opportunities';
+            const binned = () => sim.store.binnedIds(objectName);
+            clock.advance(20 * 24 * 60 * 60 * 1000);
+            expect(() => sim.applyActivity(`undelete-${plural}`)).not.toThrow();
+            expect(binned()).toEqual([]);
+            sim.applyActivity(`delete-${plural}`);
+            const old = binned();
+            clock.advance(10 * 24 * 60 * 60 * 1000);
+            sim.applyActivity(`delete-${plural}`);
+            clock.advance(6 * 24 * 60 * 60 * 1000);
+            // The first five are past the 15 days (purged), the last five can still be restored.
+            expect(sim.applyActivity(`undelete-${plural}`)).toMatch(/^restored 3 /);
+            expect(binned().filter((id) => old.includes(id))).toEqual([]);
+            expect(binned()).toHaveLength(2);
+        }
+    );
 
     it('versions a cached record by SystemModstamp in either wire or ISO form', () => {
         const truth = sim.truth('SalesforceLead')[0]!;

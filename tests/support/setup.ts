@@ -1,3 +1,4 @@
+import '../../runner/sqlite-warning.js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { server } from './msw.js';
 

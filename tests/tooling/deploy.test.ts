@@ -6,8 +6,10 @@
  * environment) must exit non-zero before any request.
  *
  * The CLI compiles before deploying, so it runs on a copy of nango-integrations/ (and models.ts) in a temporary
- * folder: the repository's own build/ and .nango/ stay untouched while other tests read them. Every spawned process
- * preloads support/loopback-only.mjs, which refuses any connection off the loopback: nothing can reach Nango's cloud.
+ * folder: the repository's own build/ and .nango/ stay untouched while other tests read them. Each argument refusal
+ * but one runs scripts/deploy.ts's main in this process: a refusal returns before any CLI could start. Every spawned
+ * process preloads support/loopback-only.mjs, which refuses any connection off the loopback: nothing can reach Nango's
+ * cloud.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,8 +18,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deployArgs, parseDeployRequest } from '../../scripts/deploy.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { deployArgs, main, parseDeployRequest } from '../../scripts/deploy.js';
 import { readEntryPoints, ROOT } from '../../scripts/nango-folder.js';
 
 const DUMMY_KEY = 'dummy-secret-key-0f4c2b7e-not-real';
@@ -279,6 +281,23 @@ describe('the nango deploy command line', () => {
     });
 });
 
+/** scripts/deploy.ts's main in this process: refusals return before any CLI runs, so nothing can be sent. */
+async function deployInProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+    let output = '';
+    const capture = (chunk: string | Uint8Array): boolean => {
+        output += String(chunk);
+        return true;
+    };
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+        return { code: await main(args, env), output };
+    } finally {
+        stdout.mockRestore();
+        stderr.mockRestore();
+    }
+}
+
 describe('npm run deploy refuses before calling Nango', () => {
     it('without the environment key, naming NANGO_SECRET_KEY_DEV', async () => {
         const { code, output } = await npmDeploy(['dev', '--dir', copy], { NANGO_SECRET_KEY: DUMMY_KEY, NANGO_SECRET_KEY_PROD: DUMMY_KEY });
@@ -288,17 +307,18 @@ describe('npm run deploy refuses before calling Nango', () => {
     });
 
     it('with an empty key', async () => {
-        const { code, output } = await npmDeploy(['prod', '--dir', copy], { NANGO_SECRET_KEY_PROD: '  ' });
+        const { code, output } = await deployInProcess(['prod', '--dir', copy], { NANGO_HOSTPORT: hostport, NANGO_SECRET_KEY_PROD: '  ' });
         expect(code).not.toBe(0);
         expect(output).toContain('NANGO_SECRET_KEY_PROD');
         expect(requests).toEqual([]);
     });
 
     it('without an environment, or with one that is not a name', async () => {
-        const none = await npmDeploy(['--dir', copy], { NANGO_SECRET_KEY_DEV: DUMMY_KEY });
+        const env = { NANGO_HOSTPORT: hostport, NANGO_SECRET_KEY_DEV: DUMMY_KEY };
+        const none = await deployInProcess(['--dir', copy], env);
         expect(none.code).not.toBe(0);
         expect(none.output).toContain('no environment given');
-        const bad = await npmDeploy(['Prod!', '--dir', copy], { NANGO_SECRET_KEY_DEV: DUMMY_KEY });
+        const bad = await deployInProcess(['Prod!', '--dir', copy], env);
         expect(bad.code).not.toBe(0);
         expect(bad.output).toContain('not a Nango environment name');
         expect(requests).toEqual([]);

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { buildManifest, generate, type JsonSchema } from '../../scripts/manifest.js';
+import { generate, manifestCommand } from '../../scripts/manifest/cli.js';
+import type { JsonSchema } from '../../scripts/manifest/nango-json.js';
+import { buildManifest } from '../../scripts/manifest/render.js';
 import { ensureCompiled, readEntryPoints, ROOT } from '../../scripts/nango-folder.js';
 
 const require = createRequire(import.meta.url);
@@ -22,7 +24,7 @@ interface Manifest {
 }
 
 function runManifest(args: string[]): { status: number | null; output: string } {
-    const result = spawnSync(process.execPath, [TSX_CLI, 'scripts/manifest.ts', ...args], {
+    const result = spawnSync(process.execPath, [TSX_CLI, 'scripts/manifest/cli.ts', ...args], {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 120_000
@@ -229,27 +231,35 @@ describe('npm run manifest -- --check', () => {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    // Four tsx processes, each loading every script.
+    /** The command in this process: the scripts load once, and the output is captured. */
+    async function inProcess(args: string[]): Promise<{ status: number; output: string }> {
+        let output = '';
+        const status = await manifestCommand(args, { stdout: (text) => (output += text), stderr: (text) => (output += text) });
+        return { status, output };
+    }
+
+    // One real process, as `npm run manifest:check` runs it; the other cases run the same command in this process.
     it(
         'passes on a freshly generated file and fails, pointing at `npm run manifest`, once it is stale or missing',
         { timeout: 180_000 },
-        () => {
+        async () => {
             const out = path.join(dir, 'nango.yaml');
-            const written = runManifest(['--out', out]);
+            const written = await inProcess(['--out', out]);
             expect(written.status, written.output).toBe(0);
 
             const fresh = runManifest(['--check', '--out', out]);
             expect(fresh.status, fresh.output).toBe(0);
+            expect(fresh.output).toContain('is up to date with the scripts');
 
             fs.writeFileSync(out, fs.readFileSync(out, 'utf8').replace(/runs: every [^\n]+/, 'runs: every 7 days'));
-            const stale = runManifest(['--check', '--out', out]);
+            const stale = await inProcess(['--check', '--out', out]);
             expect(stale.status).toBe(1);
             expect(stale.output).toContain('out of date');
             expect(stale.output).toContain('npm run manifest');
             expect(stale.output).toContain('-                 runs: every 7 days');
 
             fs.rmSync(out);
-            const missing = runManifest(['--check', '--out', out]);
+            const missing = await inProcess(['--check', '--out', out]);
             expect(missing.status).toBe(1);
             expect(missing.output).toContain('missing');
         }

@@ -1,6 +1,6 @@
 import { createAction } from 'nango';
 import { CreateEventInput, GoogleCalendarEvent } from '../../../models.js';
-import { googleFailureOf } from '../../shared/google-errors.js';
+import { describeFailure, googleFailureOf, isOutcomeUnknown } from '../../shared/google-errors.js';
 import { deriveEventId, eventBody, fieldIssues, timeIssues } from '../event-body.js';
 import { toGoogleCalendarEvent } from '../mappers.js';
 import { eventPath, eventsPath } from '../paths.js';
@@ -49,10 +49,19 @@ const action = createAction({
                         params,
                         data: { ...eventBody(input, eventId), status: 'confirmed' },
                         headers: existing.etag ? { 'If-Match': existing.etag } : {},
-                        retries: WRITE_RETRIES
+                        // Sent once, as every PATCH (see update-event): a create retried by the caller finds the
+                        // event restored, or restores it then.
+                        retries: 0
                     });
                     created = CalendarEventResource.parse(response.data);
                 } catch (restoreError) {
+                    if (isOutcomeUnknown(restoreError)) {
+                        throw new nango.ActionError({
+                            type: 'outcome_unknown',
+                            message: `Calendar gave no answer to restoring the cancelled event ${eventId} (${describeFailure(restoreError)}): call create-event again with the same input`,
+                            eventId
+                        });
+                    }
                     throw failureToActionError(nango, restoreError, calendarId, eventId);
                 }
             } else if (input.eventId !== undefined && !sameEvent(existing, input)) {

@@ -1,18 +1,20 @@
 import { createAction } from 'nango';
-import { GoogleCalendarEvent, UpdateEventInput, type EventTimeInput } from '../../../models.js';
-import { googleFailureOf } from '../../shared/google-errors.js';
+import { GoogleCalendarEvent, UpdateEventInput } from '../../../models.js';
+import { describeFailure, googleFailureOf, isOutcomeUnknown } from '../../shared/google-errors.js';
 import { eventBody, fieldIssues, storedTime, timeIssues } from '../event-body.js';
 import { toGoogleCalendarEvent } from '../mappers.js';
 import { eventPath } from '../paths.js';
 import { CalendarEventResource } from '../schemas.js';
-import { resolveTime } from '../validate.js';
-import { failureToActionError, getEvent, parseInput, realCalendarId, rejectIssues, WRITE_RETRIES } from '../writes.js';
+import { checkEventId, resolveTime } from '../validate.js';
+import { failureToActionError, getEvent, parseInput, realCalendarId, rejectIssues } from '../writes.js';
 
 /**
  * Changes the given fields of an event and nothing else (PATCH). With `etag`, the change applies only to that version
- * of the event (If-Match): if someone changed it since, the action fails with type `conflict` and the current etag,
- * so the caller can re-read and decide. An instance of a recurring event is changed by its instance id
- * (`<seriesId>_<start>`), which makes it an exception.
+ * of the event (If-Match): if someone changed it since, the action fails with type `conflict`, the current etag and
+ * the event as it now is, so the caller can decide. Without `etag` the given fields overwrite whatever is there. The
+ * PATCH is sent once: when no answer comes back, the action fails with type `outcome_unknown` rather than send it
+ * again. An instance of a recurring event is changed by its instance id (`<seriesId>_<start>`), which makes it an
+ * exception.
  */
 const action = createAction({
     description: 'Update fields of a Google Calendar event (only those given), optionally only if it is still at a known etag.',
@@ -23,8 +25,12 @@ const action = createAction({
     exec: async (nango, rawInput) => {
         const input = parseInput(nango, UpdateEventInput, rawInput);
         const { eventId: _eventId, ...fields } = input;
-        rejectIssues(nango, fieldIssues(fields));
-        if (input.eventId.trim() === '') rejectIssues(nango, [{ field: 'eventId', message: 'must not be empty' }]);
+        const issues = fieldIssues(fields);
+        checkEventId(input.eventId, issues);
+        // Each time on its own now; against the stored other end once the event is read.
+        if (input.start !== undefined) resolveTime(input.start, 'start', issues);
+        if (input.end !== undefined) resolveTime(input.end, 'end', issues);
+        rejectIssues(nango, issues);
         const calendarId = input.calendarId ?? 'primary';
 
         const current = await getEvent(nango, calendarId, input.eventId);
@@ -36,7 +42,8 @@ const action = createAction({
                 currentEtag: current.etag ?? null
             });
         }
-        if (input.etag !== undefined && input.etag !== current.etag) throw conflict(input.eventId, current.etag);
+        const mapped = async (event: CalendarEventResource) => toGoogleCalendarEvent(await realCalendarId(nango, calendarId), event);
+        if (input.etag !== undefined && input.etag !== current.etag) throw await conflict(current);
         if (input.recurrence !== undefined && current.recurringEventId) {
             rejectIssues(nango, [
                 { field: 'recurrence', message: 'an instance of a recurring event has no recurrence of its own; update the series' }
@@ -51,7 +58,6 @@ const action = createAction({
         const body = eventBody(input, current.id);
         // An event that already has a Meet link keeps it; asking again would not make a second one anyway.
         if (body.conferenceData && current.hangoutLink) delete body.conferenceData;
-        const mapped = async (event: CalendarEventResource) => toGoogleCalendarEvent(await realCalendarId(nango, calendarId), event);
         if (Object.keys(body).length === 0) return await mapped(current);
 
         const params: Record<string, string> = { sendUpdates: input.sendUpdates ?? 'none' };
@@ -63,52 +69,35 @@ const action = createAction({
                 params,
                 data: body,
                 headers: input.etag !== undefined ? { 'If-Match': input.etag } : {},
-                retries: WRITE_RETRIES
+                // Never re-sent: a PATCH whose answer was lost may have applied, and sending it again would overwrite
+                // whatever changed in between (or, with If-Match, fail on our own change).
+                retries: 0
             });
             return await mapped(CalendarEventResource.parse(response.data));
         } catch (error) {
+            if (isOutcomeUnknown(error)) {
+                throw new nango.ActionError({
+                    type: 'outcome_unknown',
+                    message:
+                        `Calendar gave no answer to the update of event ${input.eventId} (${describeFailure(error)}): it may or may not ` +
+                        'have been applied. Read the event before trying again; a retry with the etag you sent fails with conflict if it was.',
+                    eventId: input.eventId
+                });
+            }
             if (googleFailureOf(error).status !== 412) throw failureToActionError(nango, error, calendarId, input.eventId);
-            // Stale etag. Unless the event now holds exactly this change (our own earlier attempt, whose answer was
-            // lost, moved the etag), someone else changed it.
-            const latest = await getEvent(nango, calendarId, input.eventId);
-            if (latest && latest.status !== 'cancelled' && holdsChange(latest, input)) return await mapped(latest);
-            throw conflict(input.eventId, latest?.etag ?? null);
+            // Someone changed the event since the etag the caller read.
+            throw await conflict(await getEvent(nango, calendarId, input.eventId));
         }
 
-        function conflict(eventId: string, currentEtag: string | null | undefined): unknown {
+        async function conflict(latest: CalendarEventResource | null): Promise<unknown> {
             return new nango.ActionError({
                 type: 'conflict',
-                message: `Event ${eventId} was changed since etag ${input.etag ?? '(none)'}; current etag ${currentEtag ?? 'unknown'}`,
-                currentEtag: currentEtag ?? null
+                message: `Event ${input.eventId} was changed since etag ${input.etag ?? '(none)'}; current etag ${latest?.etag ?? 'unknown'}`,
+                currentEtag: latest?.etag ?? null,
+                current: latest ? await mapped(latest) : null
             });
         }
     }
 });
-
-/** Whether every field the update sets already has the requested value. */
-function holdsChange(event: CalendarEventResource, input: UpdateEventInput): boolean {
-    const same = (a: string | null | undefined, b: string | undefined) => b === undefined || (a ?? '') === b;
-    if (!same(event.summary, input.summary) || !same(event.description, input.description) || !same(event.location, input.location))
-        return false;
-    if (input.start !== undefined && !sameTime(event.start, input.start)) return false;
-    if (input.end !== undefined && !sameTime(event.end, input.end)) return false;
-    if (input.recurrence !== undefined && JSON.stringify(event.recurrence ?? []) !== JSON.stringify(input.recurrence)) return false;
-    if (input.attendees !== undefined) {
-        const emails = (list: readonly { email?: string | null | undefined }[]) =>
-            list
-                .map((a) => (a.email ?? '').toLowerCase())
-                .sort()
-                .join(',');
-        if (emails(event.attendees ?? []) !== emails(input.attendees)) return false;
-    }
-    if (input.addGoogleMeet === true && !event.hangoutLink) return false;
-    return true;
-}
-
-function sameTime(stored: CalendarEventResource['start'], wanted: EventTimeInput): boolean {
-    if (wanted.date !== undefined) return stored?.date === wanted.date;
-    const resolved = resolveTime(wanted, 'time', []);
-    return resolved !== null && resolved.ms === Date.parse(stored?.dateTime ?? '');
-}
 
 export default action;

@@ -1,10 +1,19 @@
 import { createSync } from 'nango';
 import { z } from 'zod';
 import { GoogleCalendarEvent, GoogleCalendarEventsMetadata as Metadata } from '../../../models.js';
-import { describeFailure, googleFailureOf, isExpiredSyncToken, isNotFound } from '../../shared/google-errors.js';
-import { cachedSeries, deleteCachedEvents, hasCachedEvents, liveSeriesInCache, SeenIds } from '../cache.js';
-import { EventsCheckpoint, newProgress, readState, writeState, type CalendarProgress, type SyncState } from '../calendar-state.js';
+import { describeFailure, googleFailureOf, isExpiredSyncToken, isNotFound, isRateLimited } from '../../shared/google-errors.js';
+import { cachedEvents, deleteCachedEvents, deleteOrphanExceptions, hasCachedEvents, isLiveSeries, SeenIds } from '../cache.js';
+import {
+    assertRoomFor,
+    EventsCheckpoint,
+    newProgress,
+    readState,
+    writeState,
+    type CalendarProgress,
+    type SyncState
+} from '../calendar-state.js';
 import { eventRecordId, toGoogleCalendarEvent } from '../mappers.js';
+import { readMetadata } from '../metadata.js';
 import { calendarIdOf, eventPages, listedCalendarIds, type EventsPage } from '../pages.js';
 import type { CalendarEventResource } from '../schemas.js';
 
@@ -31,17 +40,13 @@ const sync = createSync({
     metadata: Metadata,
     checkpoint: EventsCheckpoint,
     exec: async (nango) => {
-        const metadata = Metadata.safeParse((await nango.getMetadata()) ?? {});
-        if (!metadata.success) {
-            const issue = metadata.error.issues[0];
-            throw new Error(`Invalid connection metadata at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
-        }
+        const metadata = readMetadata(await nango.getMetadata());
         const previous = readState(await nango.getCheckpoint());
         const lost = previous === null && (await hasCachedEvents(nango));
         if (lost) await nango.log('No readable checkpoint but events are cached: resyncing every calendar in full', { level: 'warn' });
 
-        const run: Run = { nango, state: { v: 1, calendars: [] }, backfillDays: metadata.data.backfillDays ?? 365 };
-        const targets = await targetCalendars(nango, metadata.data, previous);
+        const run: Run = { nango, state: { calendars: [] }, backfillDays: metadata.backfillDays ?? 365 };
+        const targets = await targetCalendars(nango, metadata, previous);
         for (const target of targets) {
             const known = previous?.calendars.find((progress) => progress.calendarId === target.calendarId);
             run.state.calendars.push(
@@ -50,12 +55,45 @@ const sync = createSync({
                     : newProgress(target.calendarId, target.configured, lost ? 'resync' : 'full')
             );
         }
+        assertRoomFor(run.state);
         await removeDroppedCalendars(run, previous, lost);
         if (JSON.stringify(run.state) !== JSON.stringify(previous)) await save(run);
 
-        for (const progress of [...run.state.calendars]) await syncCalendar(run, progress);
+        const failed: string[] = [];
+        for (const progress of [...run.state.calendars]) {
+            try {
+                await syncCalendar(run, progress);
+            } catch (error) {
+                if (!isCalendarFailure(error)) throw error;
+                // This calendar alone failed: its progress stays as last saved, so it resumes there next run.
+                failed.push(`${progress.calendarId}: ${describeFailure(error)}`);
+                await nango.log(`Calendar ${progress.calendarId} failed (${describeFailure(error)}); syncing the others`, {
+                    level: 'error'
+                });
+            }
+        }
+        if (failed.length > 0) {
+            throw new Error(
+                `${failed.length} of ${run.state.calendars.length} calendar(s) failed and resume from their checkpoint next run: ${failed.join('; ')}`
+            );
+        }
     }
 });
+
+/** Thrown when a calendar's listing breaks one of its own rules (a repeated page token, no sync token). */
+class CalendarListingError extends Error {}
+
+/**
+ * A failure of one calendar (an error answer about it, or a listing that makes no sense), after which the others can
+ * still sync. Not one: rate limits and refused credentials, which hold for every calendar of the user (the next
+ * calendar would wait out Nango's retries again), a request that got no answer at all, and our own failures
+ * (records, checkpoint).
+ */
+function isCalendarFailure(error: unknown): boolean {
+    if (error instanceof CalendarListingError || error instanceof z.ZodError) return true;
+    const status = googleFailureOf(error).status;
+    return status !== null && status !== 401 && !isRateLimited(error);
+}
 
 type Nango = Parameters<(typeof sync)['exec']>[0];
 
@@ -110,7 +148,8 @@ async function syncCalendar(run: Run, progress: CalendarProgress): Promise<void>
                 await run.nango.log(`Sync token of ${progress.calendarId} is no longer valid (410): resyncing that calendar`, {
                     level: 'warn'
                 });
-                Object.assign(progress, newProgress(progress.calendarId, progress.configured, 'resync'));
+                // The resync lists the window the first listing did, so it keeps what the cache holds of it.
+                Object.assign(progress, { ...newProgress(progress.calendarId, progress.configured, 'resync'), timeMin: progress.timeMin });
                 await save(run);
             }
         }
@@ -151,32 +190,29 @@ async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
             `Resynced ${progress.calendarId}: ${seen.size} event(s) listed, ${deleted} cached event(s) no longer there deleted`
         );
     }
-    await cleanUpSeries(run, progress);
-    Object.assign(progress, { phase: 'incremental', syncToken, pageToken: null, timeMin: null, seriesCleanup: [] });
+    // A resync sweeps in any case: a series that vanished was deleted just now, and its exceptions were listed.
+    if (seen) progress.sweep = true;
+    await sweepExceptions(run, progress);
+    Object.assign(progress, { phase: 'incremental', syncToken, pageToken: null });
     await save(run);
 }
 
 /** The changes since the calendar's sync token (cancellations included, as Google always sends them). */
 async function listChanges(run: Run, progress: CalendarProgress): Promise<void> {
     const syncToken = await readPages(run, progress, { syncToken: progress.syncToken, timeMin: null }, null);
-    await cleanUpSeries(run, progress);
-    if (syncToken === progress.syncToken && progress.pageToken === null && progress.seriesCleanup.length === 0) return;
-    Object.assign(progress, { syncToken, pageToken: null, seriesCleanup: [] });
+    const swept = await sweepExceptions(run, progress);
+    if (syncToken === progress.syncToken && progress.pageToken === null && !swept) return;
+    Object.assign(progress, { syncToken, pageToken: null });
     await save(run);
 }
 
-/**
- * Exceptions of recurring events that were cancelled: Google may not list an already-cancelled instance again when
- * its series goes, and the cache cannot be queried by series, so one walk over the cache finds them all.
- */
-async function cleanUpSeries(run: Run, progress: CalendarProgress): Promise<void> {
-    if (progress.seriesCleanup.length === 0) return;
-    const series = new Set(progress.seriesCleanup);
-    const deleted = await deleteCachedEvents(
-        run.nango,
-        (event) => event.calendarId === progress.calendarId && event.recurringEventId !== null && series.has(event.recurringEventId)
-    );
-    await run.nango.log(`${series.size} recurring event(s) of ${progress.calendarId} cancelled: ${deleted} exception(s) deleted with them`);
+/** The sweep a listing asked for (see `CalendarProgress.sweep`); whether there was one. */
+async function sweepExceptions(run: Run, progress: CalendarProgress): Promise<boolean> {
+    if (!progress.sweep) return false;
+    const deleted = await deleteOrphanExceptions(run.nango, progress.calendarId);
+    if (deleted > 0) await run.nango.log(`${deleted} exception(s) of recurring events no longer live in ${progress.calendarId} deleted`);
+    progress.sweep = false;
+    return true;
 }
 
 /**
@@ -196,18 +232,17 @@ async function readPages(
         try {
             for await (const page of eventPages(run.nango, { calendarId: progress.calendarId, ...query, pageToken: progress.pageToken })) {
                 pagesRead += 1;
-                const cancelledSeries = await applyPage(run, progress.calendarId, page, query.syncToken !== null, seen);
-                for (const id of cancelledSeries) if (!progress.seriesCleanup.includes(id)) progress.seriesCleanup.push(id);
+                if (await applyPage(run, progress.calendarId, page, seen)) progress.sweep = true;
                 if (page.nextPageToken === null) {
                     if (!page.nextSyncToken)
-                        throw new Error(`events.list on ${progress.calendarId} returned no nextSyncToken on its last page`);
+                        throw new CalendarListingError(`events.list on ${progress.calendarId} returned no nextSyncToken on its last page`);
                     return page.nextSyncToken;
                 }
                 // A resync keeps no page token: the ids it has seen would not survive a cut run anyway.
                 if (!seen) progress.pageToken = page.nextPageToken;
                 await save(run);
             }
-            throw new Error(`events.list on ${progress.calendarId} ended without a last page`);
+            throw new CalendarListingError(`events.list on ${progress.calendarId} ended without a last page`);
         } catch (error) {
             const staleResume = pagesRead === 0 && progress.pageToken !== null && googleFailureOf(error).status === 400;
             if (!staleResume || restarted) throw error;
@@ -223,42 +258,48 @@ async function readPages(
 
 /**
  * Saves a page's live events and deletes its cancelled ones, except cancelled instances of a live series, which are
- * kept (status `cancelled`) so the series' readers know the occurrence is gone. A full listing only lists cancelled
- * instances of live series; in a list of changes the series is looked up in the page, then in the cache. Returns
- * the cached recurring events this page cancels, whose exceptions must go too.
+ * kept (status `cancelled`) so the series' readers know the occurrence is gone. Whether a series is live is known
+ * from the page, else from the cache; when neither tells (the series may come on a later page, or is cancelled and
+ * not listed), the instance is kept for now and the listing ends with a sweep. Returns whether a sweep is needed:
+ * also when a cached series is cancelled, since Google may not list its already-cancelled instances again.
  */
-async function applyPage(run: Run, calendarId: string, page: EventsPage, changes: boolean, seen: SeenIds | null): Promise<string[]> {
+async function applyPage(run: Run, calendarId: string, page: EventsPage, seen: SeenIds | null): Promise<boolean> {
     const save: GoogleCalendarEvent[] = [];
     const remove: { id: string }[] = [];
     const cancelledInstances: CalendarEventResource[] = [];
+    const cancelled: CalendarEventResource[] = [];
     const liveHere = new Set<string>();
-    const deadHere = new Set<string>();
     for (const event of page.events) {
         if (event.status === 'cancelled' && event.recurringEventId) cancelledInstances.push(event);
-        else if (event.status === 'cancelled') {
-            remove.push({ id: eventRecordId(calendarId, event.id) });
-            deadHere.add(event.id);
-        } else {
+        else if (event.status === 'cancelled') cancelled.push(event);
+        else {
             save.push(toGoogleCalendarEvent(calendarId, event));
             liveHere.add(event.id);
         }
     }
-    if (cancelledInstances.length > 0) {
-        const unknown = [...new Set(cancelledInstances.map((event) => event.recurringEventId!))].filter(
-            (id) => !liveHere.has(id) && !deadHere.has(id)
-        );
-        const liveCached = changes ? await liveSeriesInCache(run.nango, calendarId, unknown) : new Set(unknown);
-        for (const event of cancelledInstances) {
-            const series = event.recurringEventId!;
-            if (liveHere.has(series) || liveCached.has(series)) save.push(toGoogleCalendarEvent(calendarId, event));
-            else remove.push({ id: eventRecordId(calendarId, event.id) });
-        }
+    const deadHere = new Set(cancelled.map((event) => event.id));
+    const lookups = new Set([...deadHere, ...cancelledInstances.map((event) => event.recurringEventId!)].filter((id) => !liveHere.has(id)));
+    const cached = await cachedEvents(run.nango, calendarId, [...lookups]);
+    let sweep = false;
+    for (const event of cancelled) {
+        remove.push({ id: eventRecordId(calendarId, event.id) });
+        const series = cached.get(event.id);
+        if ((event.recurrence ?? []).length > 0 || (isLiveSeries(series) && series!.isSeries)) sweep = true;
     }
-    const cancelledSeries = changes && deadHere.size > 0 ? await cachedSeries(run.nango, calendarId, [...deadHere]) : [];
+    for (const event of cancelledInstances) {
+        const series = event.recurringEventId!;
+        const known = cached.get(series);
+        if (deadHere.has(series) || (known !== undefined && !isLiveSeries(known))) {
+            remove.push({ id: eventRecordId(calendarId, event.id) });
+            continue;
+        }
+        save.push(toGoogleCalendarEvent(calendarId, event));
+        if (!liveHere.has(series) && known === undefined) sweep = true;
+    }
     if (seen) for (const record of save) seen.add(record.id);
     if (save.length > 0) await run.nango.batchSave(save, 'GoogleCalendarEvent');
     if (remove.length > 0) await run.nango.batchDelete(remove, 'GoogleCalendarEvent');
-    return cancelledSeries;
+    return sweep;
 }
 
 export default sync;

@@ -1,13 +1,23 @@
 import { createAction } from 'nango';
 import { ReplyEmailInput, ReplyEmailOutput } from '../../../models.js';
 import { isNotFound } from '../../shared/google-errors.js';
-import { parentOf, replyEnvelope } from '../reply.js';
-import { checkContent, composeRaw, decodeAttachments, invalidInput, messageIdFor, ownAddress, parseInput, sendRaw } from '../sending.js';
+import { isGmailId, parentOf, replyEnvelope } from '../reply.js';
+import {
+    checkContent,
+    composeRaw,
+    decodeAttachments,
+    findSent,
+    invalidInput,
+    messageIdFor,
+    ownAddress,
+    parseInput,
+    sendRaw
+} from '../sending.js';
 
 /**
  * Replies in the thread of a message (or of a thread's latest message): Gmail threads it because the reply carries
  * the thread id, `In-Reply-To` and `References` naming the parent's Message-ID, and the parent's subject behind
- * one `Re: `. Not idempotent and never retried, as send-email: see there for `send_outcome_unknown`.
+ * one `Re: `. The send is never retried; an `idempotencyKey` makes calling again safe, as in send-email.
  */
 const action = createAction({
     description: 'Reply (or reply all) to a Gmail message or thread, in the same thread.',
@@ -23,6 +33,11 @@ const action = createAction({
                 'messageId',
                 'give exactly one of messageId (the message to reply to) or threadId (its latest message)'
             );
+        }
+        for (const field of ['messageId', 'threadId'] as const) {
+            const id = input[field];
+            if (id !== undefined && !isGmailId(id))
+                throw invalidInput(nango, field, `${JSON.stringify(id)} is not a Gmail id (hexadecimal)`);
         }
         if (input.text === undefined && input.html === undefined) throw invalidInput(nango, 'text', 'text or html is required');
         const attachments = decodeAttachments(nango, input.attachments);
@@ -49,7 +64,11 @@ const action = createAction({
         if (envelope.to.length === 0) throw invalidInput(nango, 'messageId', 'the message has no sender or recipient to reply to');
         const content = { ...envelope, text: input.text, html: input.html, attachments };
         checkContent(nango, content);
-        const messageId = messageIdFor(self);
+        const messageId = messageIdFor(self, input.idempotencyKey);
+        if (input.idempotencyKey !== undefined) {
+            const earlier = await findSent(nango, messageId);
+            if (earlier) return earlier;
+        }
         const raw = composeRaw(nango, { ...content, messageId, date: new Date() });
         return await sendRaw(nango, raw, messageId, parent.threadId);
     }

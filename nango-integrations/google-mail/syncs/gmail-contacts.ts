@@ -2,6 +2,7 @@ import { createSync } from 'nango';
 import { z } from 'zod';
 import { GoogleContact } from '../../../models.js';
 import { isExpiredSyncToken } from '../../shared/google-errors.js';
+import { readCheckpoint } from '../checkpoints.js';
 import { toGoogleContact } from '../mappers.js';
 import { connectionPages } from '../pages.js';
 import { PeoplePerson } from '../schemas.js';
@@ -17,7 +18,10 @@ const Checkpoint = z.object({
     pageToken: z.string(),
     resync: z.boolean()
 });
-type Checkpoint = z.infer<typeof Checkpoint>;
+/** What a checkpoint is read with: Nango declares checkpoint fields as string, number or boolean only
+ * (`ZodCheckpoint` in @nangohq/runner-sdk), so the phases are enforced here, where the checkpoint is read. */
+const SavedCheckpoint = Checkpoint.extend({ phase: z.enum(['full', 'incremental']) });
+type Checkpoint = z.infer<typeof SavedCheckpoint>;
 
 const sync = createSync({
     description:
@@ -29,19 +33,23 @@ const sync = createSync({
     models: { GoogleContact },
     checkpoint: Checkpoint,
     exec: async (nango) => {
-        const checkpoint = Checkpoint.safeParse(await nango.getCheckpoint());
-        if (checkpoint.success && checkpoint.data.phase === 'incremental' && checkpoint.data.syncToken !== '') {
+        const checkpoint = readCheckpoint(SavedCheckpoint, await nango.getCheckpoint(), 'gmail-contacts');
+        if (checkpoint?.phase === 'incremental' && checkpoint.syncToken !== '') {
             try {
-                await syncChanges(nango, checkpoint.data);
+                await syncChanges(nango, checkpoint);
             } catch (error) {
                 if (!isExpiredSyncToken(error)) throw error;
                 // Sync tokens expire seven days after the full sync that issued them: list everything again.
                 await nango.log('The People sync token has expired (EXPIRED_SYNC_TOKEN): resyncing all contacts', { level: 'warn' });
-                await syncAll(nango, { phase: 'full', syncToken: '', pageToken: '', resync: true });
+                // Recorded before the first page: the trackDeletes window opened below stays open across executions,
+                // so a failed or cut resync must be finished by the next run, never left for increments to feed.
+                const resync: Checkpoint = { phase: 'full', syncToken: '', pageToken: '', resync: true };
+                await nango.saveCheckpoint(resync);
+                await syncAll(nango, resync);
             }
             return;
         }
-        await syncAll(nango, checkpoint.success && checkpoint.data.phase === 'full' ? checkpoint.data : null);
+        await syncAll(nango, checkpoint?.phase === 'full' ? checkpoint : null);
     }
 });
 
@@ -68,7 +76,11 @@ async function syncAll(nango: Nango, resume: Checkpoint | null): Promise<void> {
     // The window stays open across executions until trackDeletesEnd, so a resumed resync opens it again.
     if (state.resync) await nango.trackDeletesStart('GoogleContact');
     let syncToken: string | null = null;
-    for await (const page of connectionPages(nango, { syncToken: null, pageToken: state.pageToken || null })) {
+    // A stored page token People refuses (stale) restarts the listing from the first page: saves are upserts.
+    const restart = () => {
+        state = { ...state, pageToken: '' };
+    };
+    for await (const page of connectionPages(nango, { syncToken: null, pageToken: state.pageToken || null, onRestart: restart })) {
         const { save } = await readPage(nango, page.connections ?? []);
         await nango.batchSave(save, 'GoogleContact');
         if (page.nextPageToken) {
@@ -84,7 +96,13 @@ async function syncAll(nango: Nango, resume: Checkpoint | null): Promise<void> {
 
 async function syncChanges(nango: Nango, state: Checkpoint): Promise<void> {
     let nextSyncToken: string | null = null;
-    for await (const page of connectionPages(nango, { syncToken: state.syncToken, pageToken: state.pageToken || null })) {
+    // Listing the changes again from their first page repeats saves and deletes, which is harmless.
+    const restart = () => undefined;
+    for await (const page of connectionPages(nango, {
+        syncToken: state.syncToken,
+        pageToken: state.pageToken || null,
+        onRestart: restart
+    })) {
         const { save, remove } = await readPage(nango, page.connections ?? []);
         await nango.batchSave(save, 'GoogleContact');
         if (remove.length > 0) await nango.batchDelete(remove, 'GoogleContact');

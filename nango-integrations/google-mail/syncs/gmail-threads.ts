@@ -1,16 +1,19 @@
 import { createSync } from 'nango';
 import { z } from 'zod';
-import { GmailThread, GmailThreadsMetadata as Metadata } from '../../../models.js';
+import { GmailThread, GmailThreadsMetadata } from '../../../models.js';
 import { isExpiredHistoryId } from '../../shared/google-errors.js';
-import { maxHistoryId } from '../mappers.js';
+import { readCheckpoint } from '../checkpoints.js';
+import { readMetadata } from '../metadata.js';
+import { compareHistoryIds, maxHistoryId } from '../mappers.js';
 import { historyPages, READ_RETRIES, threadPages } from '../pages.js';
 import { gmailBucket, GMAIL_UNITS } from '../quota.js';
 import { GmailProfile } from '../schemas.js';
-import { fetchThreads } from '../threads.js';
+import { fetchThreads, SAVE_CHUNK } from '../threads.js';
 
 /**
- * `phase: 'backfill'`: threads.list pages are being fetched; `pageToken` is the next page ('' = the first page),
- * `query` the search the backfill started with (kept so a resumed backfill lists the same set), `resync` whether the
+ * `phase: 'backfill'`: threads.list pages are being fetched; `pageToken` is the page in progress ('' = the first
+ * page) and `afterThreadId` the last thread of it already saved ('' = none yet), so a cut run resumes inside the page
+ * (a page token always lists the threads after the same position); `query` the search the backfill started with (kept so a resumed backfill lists the same set), `resync` whether the
  * backfill replaces an existing cache (deletes tracked). `historyId` is the mailbox's history id taken BEFORE the
  * backfill started, so the first incremental run replays every change made while it ran.
  * `phase: 'incremental'`: `historyId` is where the next history.list starts.
@@ -19,10 +22,14 @@ const Checkpoint = z.object({
     phase: z.string(),
     historyId: z.string(),
     pageToken: z.string(),
+    afterThreadId: z.string(),
     query: z.string(),
     resync: z.boolean()
 });
-type Checkpoint = z.infer<typeof Checkpoint>;
+/** What a checkpoint is read with: Nango declares checkpoint fields as string, number or boolean only
+ * (`ZodCheckpoint` in @nangohq/runner-sdk), so the phases are enforced here, where the checkpoint is read. */
+const SavedCheckpoint = Checkpoint.extend({ phase: z.enum(['backfill', 'incremental']) });
+type Checkpoint = z.infer<typeof SavedCheckpoint>;
 
 const sync = createSync({
     description:
@@ -32,17 +39,18 @@ const sync = createSync({
     autoStart: true,
     scopes: ['https://www.googleapis.com/auth/gmail.readonly'],
     models: { GmailThread },
-    metadata: Metadata,
+    metadata: GmailThreadsMetadata,
     checkpoint: Checkpoint,
     exec: async (nango) => {
-        const checkpoint = Checkpoint.safeParse(await nango.getCheckpoint());
+        const metadata = readMetadata(GmailThreadsMetadata, await nango.getMetadata(), { backfillDays: 'a positive integer' });
+        const checkpoint = readCheckpoint(SavedCheckpoint, await nango.getCheckpoint(), 'gmail-threads');
         const bucket = gmailBucket();
-        if (checkpoint.success && checkpoint.data.phase === 'incremental') {
-            await syncIncremental(nango, checkpoint.data, bucket);
+        if (checkpoint?.phase === 'incremental') {
+            await syncIncremental(nango, checkpoint, bucket, metadata);
             return;
         }
-        // No checkpoint (first run) or a backfill to resume. A checkpoint we cannot read restarts the backfill.
-        await syncBackfill(nango, checkpoint.success ? checkpoint.data : null, bucket);
+        // No checkpoint (first run) or a backfill to resume.
+        await syncBackfill(nango, checkpoint, bucket, metadata);
     }
 });
 
@@ -55,19 +63,33 @@ function saveTo(nango: Nango): (threads: GmailThread[]) => Promise<void> {
     };
 }
 
-async function syncBackfill(nango: Nango, resume: Checkpoint | null, bucket: Bucket, resync = resume?.resync ?? false): Promise<void> {
+async function syncBackfill(
+    nango: Nango,
+    resume: Checkpoint | null,
+    bucket: Bucket,
+    metadata: GmailThreadsMetadata,
+    resync = resume?.resync ?? false
+): Promise<void> {
     let state: Checkpoint;
     if (resume) {
         state = resume;
-        await nango.log(`Resuming the ${state.resync ? 'resync' : 'backfill'} at page ${state.pageToken || '(first)'}`);
+        await nango.log(
+            `Resuming the ${state.resync ? 'resync' : 'backfill'} at page ${state.pageToken || '(first)'}${state.afterThreadId ? ` after thread ${state.afterThreadId}` : ''}`
+        );
     } else {
-        const metadata = Metadata.safeParse((await nango.getMetadata()) ?? {});
-        const days = metadata.success ? metadata.data.backfillDays : undefined;
+        const days = metadata.backfillDays;
         await bucket.take(GMAIL_UNITS.getProfile);
         // Taken before listing: changes made during the backfill are replayed from here by the first incremental run.
         // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/getProfile
         const profile = GmailProfile.parse((await nango.get({ endpoint: '/gmail/v1/users/me/profile', retries: READ_RETRIES })).data);
-        state = { phase: 'backfill', historyId: profile.historyId, pageToken: '', query: days ? `newer_than:${days}d` : '', resync };
+        state = {
+            phase: 'backfill',
+            historyId: profile.historyId,
+            pageToken: '',
+            afterThreadId: '',
+            query: days ? `newer_than:${days}d` : '',
+            resync
+        };
         await nango.saveCheckpoint(state);
     }
     // A resync replaces a cache that may hold threads deleted since: whatever it does not see is deleted at the end.
@@ -76,24 +98,55 @@ async function syncBackfill(nango: Nango, resume: Checkpoint | null, bucket: Buc
 
     // Page k+1 may repeat the tail of page k when mail arrives meanwhile: skip what the previous page fetched.
     let previousPage = new Set<string>();
-    for await (const page of threadPages(nango, { q: state.query, pageToken: state.pageToken || null, bucket })) {
+    // A stored page token Google refuses (stale) restarts the listing from the first page: saves are upserts.
+    const restart = () => {
+        state = { ...state, pageToken: '', afterThreadId: '' };
+        previousPage = new Set();
+    };
+    for await (const page of threadPages(nango, { q: state.query, pageToken: state.pageToken || null, bucket, onRestart: restart })) {
         const ids = page.threadIds.filter((id) => !previousPage.has(id));
-        await fetchThreads(nango, ids, bucket, saveTo(nango));
+        // Fetched and saved a chunk at a time, each followed by a checkpoint: a cut run fetches at most one chunk again.
+        for (let start = resumeIndex(ids, state.afterThreadId); start < ids.length; start += SAVE_CHUNK) {
+            const chunk = ids.slice(start, start + SAVE_CHUNK);
+            await fetchThreads(nango, chunk, bucket, saveTo(nango));
+            if (start + SAVE_CHUNK < ids.length) {
+                state = { ...state, afterThreadId: chunk[chunk.length - 1]! };
+                await nango.saveCheckpoint(state);
+            }
+        }
         previousPage = new Set(page.threadIds);
         if (page.nextPageToken) {
-            state = { ...state, pageToken: page.nextPageToken };
+            state = { ...state, pageToken: page.nextPageToken, afterThreadId: '' };
             await nango.saveCheckpoint(state);
         }
     }
 
     if (state.resync) await nango.trackDeletesEnd('GmailThread');
-    await nango.saveCheckpoint({ phase: 'incremental', historyId: state.historyId, pageToken: '', query: '', resync: false });
+    await nango.saveCheckpoint({
+        phase: 'incremental',
+        historyId: state.historyId,
+        pageToken: '',
+        afterThreadId: '',
+        query: '',
+        resync: false
+    });
     await nango.log(`Backfill done; changes since history id ${state.historyId} follow on the next run`);
 }
 
-async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket): Promise<void> {
-    // Each changed thread is fetched once per run: its current state already includes the later changes.
-    const refreshed = new Set<string>();
+/**
+ * Where a resumed page starts: after the last thread saved. Threads only leave a page (a thread that gains mail moves
+ * to the top, where the history replay covers it) or come back into it by changing, so the ones after it keep their
+ * order; if that thread itself has left the page, the whole page is fetched again (saves are upserts).
+ */
+function resumeIndex(ids: readonly string[], afterThreadId: string): number {
+    if (afterThreadId === '') return 0;
+    return ids.indexOf(afterThreadId) + 1;
+}
+
+async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket, metadata: GmailThreadsMetadata): Promise<void> {
+    // A thread fetched earlier in this run already shows every change up to the history id it came with; a change
+    // recorded after that id (made while the run went on, found on a later page) needs the thread fetched again.
+    const fetchedAt = new Map<string, string>();
     let changed = 0;
     let deleted = 0;
     try {
@@ -106,14 +159,15 @@ async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket):
                     ...(record.labelsAdded ?? []),
                     ...(record.labelsRemoved ?? [])
                 ]) {
-                    if (!refreshed.has(change.message.threadId)) threadIds.add(change.message.threadId);
+                    const seen = fetchedAt.get(change.message.threadId);
+                    if (seen === undefined || compareHistoryIds(record.id, seen) > 0) threadIds.add(change.message.threadId);
                 }
             }
             const fetched = await fetchThreads(nango, [...threadIds], bucket, saveTo(nango));
             // Gone: deleted, or left with no message outside SPAM and TRASH (threads.list no longer shows it).
             const gone = fetched.gone.map((id) => ({ id }));
             if (gone.length > 0) await nango.batchDelete(gone, 'GmailThread');
-            for (const id of threadIds) refreshed.add(id);
+            for (const [id, historyId] of fetched.versions) fetchedAt.set(id, historyId);
             changed += fetched.saved;
             deleted += fetched.gone.length;
             // On the last page, the mailbox's current id; before it, the last record handled (history.list returns
@@ -124,7 +178,7 @@ async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket):
     } catch (error) {
         if (!isExpiredHistoryId(error)) throw error;
         await nango.log(`History id ${state.historyId} has expired (404): resyncing the whole mailbox`, { level: 'warn' });
-        await syncBackfill(nango, null, bucket, true);
+        await syncBackfill(nango, null, bucket, metadata, true);
         return;
     }
     await nango.log(`Incremental run: ${changed} threads saved, ${deleted} deleted`);

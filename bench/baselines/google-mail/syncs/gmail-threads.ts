@@ -1,7 +1,7 @@
 import { createSync } from 'nango';
 import { GmailThread } from '../../../../models.js';
 import { toGmailThread } from '../../../../nango-integrations/google-mail/mappers.js';
-import { GmailThread as GmailApiThread, GmailThreadsListResponse } from '../../../../nango-integrations/google-mail/schemas.js';
+import { GmailApiThread, GmailThreadsListResponse } from '../../../../nango-integrations/google-mail/schemas.js';
 
 /**
  * The naive baseline the bench compares gmail-threads with, written the way the simplest guide would: list every

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SalesforceRecord, UpdateOpportunityOutput } from '../../models.js';
-import { to18 } from '../../simulators/salesforce/index.js';
-import { Scenario } from './support.js';
-
-function failure(result: { status: string; error?: unknown }): { error_type: string; payload: Record<string, unknown> } {
-    expect(result.status).toBe('failed');
-    return (result as { error: { error_type: string; payload: Record<string, unknown> } }).error;
-}
+import type { SalesforceRecord } from '../../models.js';
+import { CONN, failure, Scenario } from './support.js';
 
 describe('create-lead', () => {
     it('creates the lead in Salesforce and returns its id and the fields sent', async () => {
@@ -29,6 +23,7 @@ describe('create-lead', () => {
         expect(result.output).toEqual({
             id,
             success: true,
+            created: true,
             fields: {
                 LastName: 'Okafor',
                 Company: 'Blue Sun Ltd',
@@ -50,8 +45,41 @@ describe('create-lead', () => {
         });
     });
 
+    it('takes our field names (those of the SalesforceLead model), without a warning', async () => {
+        const s = new Scenario();
+        const result = await s.action<SalesforceRecord>('create-lead', {
+            lastName: 'Hopper',
+            company: 'Navy',
+            firstName: 'Grace',
+            email: 'grace@navy.example',
+            leadSource: 'Web'
+        });
+        expect(result.status).toBe('success');
+        if (result.status !== 'success') return;
+        expect(result.logs.some((l) => l.level === 'warn')).toBe(false);
+        expect(result.output.fields).toEqual({
+            LastName: 'Hopper',
+            Company: 'Navy',
+            FirstName: 'Grace',
+            Email: 'grace@navy.example',
+            LeadSource: 'Web'
+        });
+        expect(s.sim.store.table('Lead').get(result.output.id.slice(0, 15))).toMatchObject({ LastName: 'Hopper', FirstName: 'Grace' });
+    });
+
+    it('still takes the old Salesforce spellings (LastName...), warning in the log', async () => {
+        const s = new Scenario();
+        const result = await s.action<SalesforceRecord>('create-lead', { LastName: 'Old', Company: 'Old Spelling', title: 'CTO' });
+        expect(result.status).toBe('success');
+        const warning = result.logs.find((l) => l.level === 'warn')!;
+        expect(warning.message).toContain('LastName (now lastName), Company (now company)');
+    });
+
     it.each([
-        ['a missing LastName', { Company: 'X' }, 'INVALID_INPUT', ['LastName']],
+        ['a missing lastName', { company: 'X' }, 'REQUIRED_FIELD_MISSING', ['lastName']],
+        ['a missing LastName in the old spelling', { Company: 'X' }, 'REQUIRED_FIELD_MISSING', ['LastName']],
+        ['a blank company in our spelling', { lastName: 'A', company: ' ' }, 'REQUIRED_FIELD_MISSING', ['company']],
+        ['both spellings of one field', { lastName: 'A', LastName: 'B', company: 'X' }, 'INVALID_INPUT', ['lastName', 'LastName']],
         ['a blank LastName', { LastName: '   ', Company: 'X' }, 'REQUIRED_FIELD_MISSING', ['LastName']],
         ['a blank Company', { LastName: 'A', Company: '' }, 'REQUIRED_FIELD_MISSING', ['Company']],
         ['an 81-character LastName', { LastName: 'x'.repeat(81), Company: 'X' }, 'STRING_TOO_LONG', ['LastName']],
@@ -96,6 +124,45 @@ describe('create-lead', () => {
         expect(s.sim.store.table('Lead').size).toBe(before);
     });
 
+    it.each([
+        ['a NUL in LastName', { LastName: 'Ok\u0000afor', Company: 'X' }, ['LastName']],
+        ['a BEL in Company', { LastName: 'A', Company: 'Blue\u0007Sun' }, ['Company']],
+        ['an ESC in Title', { LastName: 'A', Company: 'X', Title: '\u001b[31mCTO' }, ['Title']],
+        ['a DEL in Email', { LastName: 'A', Company: 'X', Email: 'a\u007f@b.example' }, ['Email']],
+        ['a newline in LastName (a single-line text field)', { LastName: 'A\nB', Company: 'X' }, ['LastName']],
+        ['a tab in FirstName (a single-line text field)', { LastName: 'A', Company: 'X', FirstName: 'A\tB' }, ['FirstName']],
+        ['a NUL in an extra field', { LastName: 'A', Company: 'X', extraFields: { Description: 'a\u0000b' } }, ['Description']]
+    ])('refuses %s before any call, naming the field', async (_label, input, fields) => {
+        const s = new Scenario();
+        const before = s.sim.store.table('Lead').size;
+        const error = failure(await s.action('create-lead', input));
+        expect(error.payload).toMatchObject({ errorCode: 'INVALID_INPUT', fields });
+        expect(String(error.payload['message'])).toContain(fields[0]!);
+        expect(s.sim.store.table('Lead').size).toBe(before);
+    });
+
+    it('keeps tabs and line breaks where a text area holds them (Description, Street)', async () => {
+        const s = new Scenario();
+        const result = await s.action<SalesforceRecord>('create-lead', {
+            LastName: 'Lines',
+            Company: 'Lines Ltd',
+            extraFields: { Description: 'first\tline\r\nsecond line', Street: '1 Main St\nSuite 2' }
+        });
+        expect(result.status).toBe('success');
+        if (result.status !== 'success') return;
+        expect(s.sim.store.table('Lead').get(result.output.id.slice(0, 15))).toMatchObject({
+            Description: 'first\tline\r\nsecond line',
+            Street: '1 Main St\nSuite 2'
+        });
+    });
+
+    it('refuses an extra reference field that cannot be a Salesforce id, naming it', async () => {
+        const s = new Scenario();
+        const error = failure(await s.action('create-lead', { LastName: 'A', Company: 'X', extraFields: { OwnerId: 'bob' } }));
+        expect(error.payload).toMatchObject({ errorCode: 'MALFORMED_ID', fields: ['OwnerId'] });
+        expect(error.payload).not.toHaveProperty('status');
+    });
+
     it("carries Salesforce's refusal: DUPLICATES_DETECTED", async () => {
         const s = new Scenario();
         s.sim.store.duplicateRuleOnLeadEmail = true;
@@ -130,17 +197,72 @@ describe('create-lead', () => {
         expect(unknown.payload).toMatchObject({ errorCode: 'INVALID_FIELD' });
     });
 
-    it('never sends the create twice, even when the answer is lost after Salesforce applied it', async () => {
+    it('never sends the create twice, and says the outcome is unknown when the answer is lost', async () => {
         const s = new Scenario();
         const before = s.sim.store.table('Lead').size;
         s.sim.core.faults.inject('sobject.create', { kind: 'drop-response' });
         const result = await s.action('create-lead', { LastName: 'Once', Company: 'Only Once Inc' });
-        expect(result.status).toBe('failed');
         expect(result.calls).toBe(1);
+        const error = failure(result);
+        expect(error.payload['type']).toBe('outcome_unknown');
+        expect(String(error.payload['message'])).toMatch(/may or may not have been made.*duplicate/);
         expect([...s.sim.store.table('Lead').values()].filter((r) => r['Company'] === 'Only Once Inc')).toHaveLength(1);
         expect(s.sim.store.table('Lead').size).toBe(before + 1);
         s.sim.core.faults.inject('sobject.create', { kind: 'status', status: 503 });
         expect((await s.action('create-lead', { LastName: 'Twice', Company: 'Not Retried' })).calls).toBe(1);
+    });
+
+    it("makes a caller's retry after a lost answer find the lead already made, through the External ID field", async () => {
+        const s = new Scenario();
+        s.store.setMetadata(CONN, { leadExternalIdField: 'External_Key__c' });
+        const input = { LastName: 'Keyed', Company: 'Keyed Retry Ltd', idempotencyKey: 'crm-order-1001' };
+        s.sim.core.faults.inject('sobject.upsert', { kind: 'drop-response' });
+        const lost = failure(await s.action('create-lead', input));
+        expect(lost.payload['type']).toBe('outcome_unknown');
+        expect(String(lost.payload['message'])).toContain('same idempotencyKey');
+        const retries = [];
+        for (let i = 0; i < 3; i += 1) retries.push(await s.action<SalesforceRecord>('create-lead', input));
+        const leads = [...s.sim.store.table('Lead').values()].filter((r) => r['Company'] === 'Keyed Retry Ltd');
+        expect(leads).toHaveLength(1);
+        expect(leads[0]!['External_Key__c']).toBe('crm-order-1001');
+        for (const retry of retries) {
+            expect(retry.status).toBe('success');
+            if (retry.status === 'success')
+                expect(retry.output).toMatchObject({ id: leads[0]!['Id'], created: false, fields: { External_Key__c: 'crm-order-1001' } });
+        }
+    });
+
+    it('creates a new lead through the External ID field for a new key (201)', async () => {
+        const s = new Scenario();
+        s.store.setMetadata(CONN, { leadExternalIdField: 'External_Key__c' });
+        const result = await s.action<SalesforceRecord>('create-lead', { LastName: 'New', Company: 'New Key', idempotencyKey: 'k-1' });
+        expect(result.status).toBe('success');
+        if (result.status === 'success') expect(result.output).toMatchObject({ created: true, success: true });
+    });
+
+    it("carries Salesforce's refusal of a leadExternalIdField that is not an External ID field, or does not exist", async () => {
+        for (const field of ['Company', 'Missing_Key__c']) {
+            const s = new Scenario();
+            s.store.setMetadata(CONN, { leadExternalIdField: field });
+            const error = failure(await s.action('create-lead', { LastName: 'A', Company: 'B', idempotencyKey: 'k-2' }));
+            expect(error.payload).toMatchObject({ errorCode: 'NOT_FOUND', status: 404 });
+        }
+    });
+
+    it('refuses an idempotencyKey without a leadExternalIdField, and bad metadata, before any call', async () => {
+        const s = new Scenario();
+        const bare = await s.action('create-lead', { LastName: 'A', Company: 'B', idempotencyKey: 'k-3' });
+        expect(bare.calls).toBe(0);
+        expect(failure(bare).payload).toMatchObject({ errorCode: 'INVALID_INPUT', fields: ['idempotencyKey'] });
+        expect(String(failure(bare).payload['message'])).toContain('leadExternalIdField');
+        s.store.setMetadata(CONN, { leadExternalIdFeld: 'External_Key__c' });
+        const typo = await s.action('create-lead', { LastName: 'A', Company: 'B' });
+        expect(typo.calls).toBe(0);
+        expect(String(failure(typo).payload['message'])).toMatch(/unknown key leadExternalIdFeld.*connection's metadata/);
+        s.store.setMetadata(CONN, { leadExternalIdField: 'External_Key__c' });
+        const slash = await s.action('create-lead', { LastName: 'A', Company: 'B', idempotencyKey: '../Lead/x' });
+        expect(slash.calls).toBe(0);
+        expect(failure(slash).payload).toMatchObject({ fields: ['idempotencyKey'] });
     });
 
     it('sends the create once more after a 401 (nothing was applied), and reports a second 401 clearly', async () => {
@@ -160,128 +282,5 @@ describe('create-lead', () => {
         s.sim.core.limit.tryConsume(1, s.clock.now());
         const limited = failure(await s.action('create-lead', { LastName: 'L', Company: 'Limit' }));
         expect(limited.payload).toMatchObject({ errorCode: 'REQUEST_LIMIT_EXCEEDED', status: 403 });
-    });
-});
-
-describe('update-opportunity', () => {
-    function someOpportunity(s: Scenario): string {
-        return String(
-            [...s.sim.store.table('Opportunity').values()].find((r) => r['IsDeleted'] !== true && r['IsClosed'] === false)!['Id']
-        );
-    }
-
-    it('sends only the given fields under their Salesforce names and reports them', async () => {
-        const s = new Scenario();
-        const id = someOpportunity(s);
-        const before = s.sim.store.table('Opportunity').get(id.slice(0, 15))!;
-        s.clock.advance(5000);
-        const result = await s.action<UpdateOpportunityOutput>('update-opportunity', {
-            id,
-            stageName: 'Negotiation/Review',
-            amount: 125000.5,
-            closeDate: '2026-06-30',
-            nextStep: 'Sign'
-        });
-        expect(result.status).toBe('success');
-        if (result.status !== 'success') return;
-        expect(result.output).toEqual({ id, success: true, updatedFields: ['Amount', 'StageName', 'CloseDate', 'NextStep'] });
-        const after = s.sim.store.table('Opportunity').get(id.slice(0, 15))!;
-        expect(after).toMatchObject({
-            StageName: 'Negotiation/Review',
-            Amount: 125000.5,
-            CloseDate: '2026-06-30',
-            NextStep: 'Sign',
-            Probability: 90
-        });
-        expect(after['Name']).toBe(before['Name']);
-        expect(after['Description']).toBe(before['Description']);
-        expect(after['SystemModstamp']).toBe(s.clock.now());
-    });
-
-    it('accepts a 15-character id and answers with the 18-character one; extra fields go through', async () => {
-        const s = new Scenario();
-        const id = someOpportunity(s);
-        const result = await s.action<UpdateOpportunityOutput>('update-opportunity', {
-            id: id.slice(0, 15),
-            description: 'Renewal',
-            extraFields: { Competitor__c: 'Contoso' }
-        });
-        expect(result.status).toBe('success');
-        if (result.status === 'success')
-            expect(result.output).toEqual({ id, success: true, updatedFields: ['Description', 'Competitor__c'] });
-        expect(s.sim.store.table('Opportunity').get(id.slice(0, 15))).toMatchObject({ Description: 'Renewal', Competitor__c: 'Contoso' });
-    });
-
-    it.each([
-        ['an id of another object (a lead)', (lead: string) => ({ id: lead, amount: 1 }), 'MALFORMED_ID'],
-        ['a 16-character id', () => ({ id: '006Dn0000001abcd', amount: 1 }), 'MALFORMED_ID'],
-        [
-            'an 18-character id with a wrong suffix',
-            (_l: string, opp: string) => ({ id: `${opp.slice(0, 15)}ZZZ`, amount: 1 }),
-            'MALFORMED_ID'
-        ],
-        ['an 18-character id with its case changed', (_l: string, opp: string) => ({ id: opp.toLowerCase(), amount: 1 }), 'MALFORMED_ID'],
-        ['an id carrying SOQL', (_l: string, opp: string) => ({ id: `${opp}' OR Name != '`, amount: 1 }), 'MALFORMED_ID'],
-        ['a path in the id', (_l: string, opp: string) => ({ id: `../Lead/${opp}`, amount: 1 }), 'MALFORMED_ID'],
-        ['no field to update', (_l: string, opp: string) => ({ id: opp }), 'INVALID_INPUT'],
-        ['a close date that is not a date', (_l: string, opp: string) => ({ id: opp, closeDate: '2026-02-30' }), 'INVALID_INPUT'],
-        ['a close date with a time', (_l: string, opp: string) => ({ id: opp, closeDate: '2026-02-03T10:00:00Z' }), 'INVALID_INPUT'],
-        ['a probability of 101', (_l: string, opp: string) => ({ id: opp, probability: 101 }), 'NUMBER_OUTSIDE_VALID_RANGE'],
-        ['a blank name', (_l: string, opp: string) => ({ id: opp, name: ' ' }), 'REQUIRED_FIELD_MISSING'],
-        ['a 121-character name', (_l: string, opp: string) => ({ id: opp, name: 'n'.repeat(121) }), 'STRING_TOO_LONG'],
-        ['an amount given as text', (_l: string, opp: string) => ({ id: opp, amount: '100' }), 'INVALID_INPUT'],
-        [
-            'an extra field repeating stageName',
-            (_l: string, opp: string) => ({ id: opp, stageName: 'Prospecting', extraFields: { StageName: 'Closed Won' } }),
-            'INVALID_FIELD'
-        ],
-        [
-            'an extra field name with SOQL',
-            (_l: string, opp: string) => ({ id: opp, extraFields: { 'Amount FROM Opportunity': 1 } }),
-            'INVALID_FIELD'
-        ],
-        ['no id', () => ({ amount: 1 }), 'INVALID_INPUT']
-    ])('refuses %s before any call', async (_label, make, errorCode) => {
-        const s = new Scenario();
-        const lead = String([...s.sim.store.table('Lead').values()][0]!['Id']);
-        const input = make(lead, someOpportunity(s));
-        const { checkUpdateOpportunity } = await import('../../nango-integrations/salesforce/inputs.js');
-        const checked = checkUpdateOpportunity(input);
-        expect(checked.ok).toBe(false);
-        if (!checked.ok) expect(checked.problem.errorCode).toBe(errorCode);
-        const result = await s.action('update-opportunity', input);
-        expect(result.status).toBe('failed');
-        expect(result.calls).toBe(0);
-    });
-
-    it('says clearly that a deleted opportunity cannot be updated', async () => {
-        const s = new Scenario();
-        const id = someOpportunity(s);
-        s.sim.store.delete('Opportunity', id);
-        const error = failure(await s.action('update-opportunity', { id, amount: 10 }));
-        expect(error.payload).toMatchObject({ errorCode: 'ENTITY_IS_DELETED', status: 404 });
-        expect(String(error.payload['message'])).toContain('recycle bin');
-    });
-
-    it('says clearly that an unknown opportunity does not exist', async () => {
-        const s = new Scenario();
-        const id = to18('006Dn0000zzzzzz');
-        const error = failure(await s.action('update-opportunity', { id, amount: 10 }));
-        expect(error.payload).toMatchObject({ errorCode: 'NOT_FOUND', status: 404 });
-        expect(String(error.payload['message'])).toContain(`No opportunity with id ${id}`);
-    });
-
-    it("carries Salesforce's refusal of a bad stage name", async () => {
-        const s = new Scenario();
-        const error = failure(await s.action('update-opportunity', { id: someOpportunity(s), stageName: 'Almost won' }));
-        expect(error.payload).toMatchObject({ errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', fields: ['StageName'] });
-    });
-
-    it('retries the idempotent PATCH after a server error', async () => {
-        const s = new Scenario();
-        s.sim.core.faults.inject('sobject.update', { kind: 'status', status: 503 });
-        const result = await s.action('update-opportunity', { id: someOpportunity(s), nextStep: 'Call back' });
-        expect(result.status).toBe('success');
-        expect(result.calls).toBe(2);
     });
 });

@@ -1,40 +1,6 @@
-import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import type { GoogleCalendarEvent } from '../../models.js';
-import { CALENDAR_BASE, HOLIDAY_CALENDAR, SEED_USER } from '../../simulators/calendar/index.js';
-import { server } from '../support/msw.js';
-import { conn, expectInSync, MODEL, testBed, type Bed } from './support.js';
-
-const kickoff = {
-    summary: 'Kickoff with Acme',
-    description: 'Scope, timeline, owners',
-    location: 'Room 4.12',
-    start: { dateTime: '2026-02-03T09:30:00', timeZone: 'Europe/Paris' },
-    end: { dateTime: '2026-02-03T10:30:00', timeZone: 'Europe/Paris' },
-    attendees: [
-        { email: 'jamie.chen@example.com', name: 'Jamie Chen' },
-        { email: 'sofia.rossi@partner.io', optional: true }
-    ],
-    reminders: { useDefault: false, overrides: [{ method: 'popup' as const, minutes: 15 }] },
-    addGoogleMeet: true,
-    sendUpdates: 'all' as const
-};
-
-async function create(bed: Bed, input: unknown): Promise<GoogleCalendarEvent> {
-    const result = await bed.action('create-event', input);
-    if (result.status !== 'success') throw new Error(`create-event failed: ${JSON.stringify(result.error)}`);
-    return result.output as GoogleCalendarEvent;
-}
-
-async function failure(bed: Bed, name: 'create-event' | 'update-event', input: unknown) {
-    const result = await bed.action(name, input);
-    if (result.status !== 'failed') throw new Error(`${name} unexpectedly succeeded: ${JSON.stringify(result.output)}`);
-    return { ...result.error, calls: result.calls };
-}
-
-function storedEvents(bed: Bed, summary: string) {
-    return bed.sim.calendar('primary').events.filter((event) => event.summary === summary);
-}
+import { HOLIDAY_CALENDAR, SEED_USER } from '../../simulators/calendar/index.js';
+import { conn, create, expectInSync, failure, kickoff, MODEL, storedEvents, testBed } from './support.js';
 
 describe('create-event', () => {
     it('creates the event with attendees, reminders and a Meet link, in the shape the sync stores', async () => {
@@ -102,6 +68,29 @@ describe('create-event', () => {
         expect(restored).toMatchObject({ eventId: 'restoreme12345', status: 'confirmed', summary: 'Kickoff, take two' });
     });
 
+    it('accepts a multi-line description, and dates up to the last year RFC 3339 writes', async () => {
+        const bed = testBed();
+        const made = await create(bed, { ...kickoff, addGoogleMeet: false, description: 'Scope\n\tTimeline\r\nOwners' });
+        expect(made.description).toBe('Scope\n\tTimeline\r\nOwners');
+        const late = await create(bed, { summary: 'Far', start: { date: '9999-12-30' }, end: { date: '9999-12-31' } });
+        expect(late.start).toMatchObject({ date: '9999-12-30' });
+    });
+
+    it('restores a cancelled event with one PATCH: a lost answer fails as outcome_unknown, and calling again returns it', async () => {
+        const bed = testBed();
+        const input = { ...kickoff, eventId: 'restoreme54321', addGoogleMeet: false };
+        const made = await create(bed, input);
+        const calendar = bed.sim.calendar('primary');
+        bed.sim.store.cancel(calendar, bed.sim.store.stored(calendar, made.eventId)!);
+        bed.sim.core.faults.inject('events.patch', { kind: 'drop-response' });
+        const lost = await failure(bed, 'create-event', input);
+        expect(lost.payload).toMatchObject({ type: 'outcome_unknown', eventId: 'restoreme54321' });
+        expect(bed.sim.core.meter.get('events.patch').calls).toBe(1);
+        const again = await create(bed, input);
+        expect(again).toMatchObject({ eventId: 'restoreme54321', status: 'confirmed', summary: kickoff.summary });
+        expect(storedEvents(bed, kickoff.summary)).toHaveLength(1);
+    });
+
     it('creates all-day and recurring events, on a calendar whose id holds # and @ when writable', async () => {
         const bed = testBed();
         const day = await create(bed, { summary: 'Offsite', start: { date: '2026-03-10' }, end: { date: '2026-03-12' } });
@@ -160,7 +149,19 @@ describe('create-event', () => {
                 { reminders: { useDefault: false, overrides: Array.from({ length: 6 }, () => ({ method: 'popup', minutes: 5 })) } },
                 'reminders.overrides'
             ],
-            [{ calendarId: ' ' }, 'calendarId']
+            [{ calendarId: ' ' }, 'calendarId'],
+            [{ calendarId: 'team calendar@group.calendar.google.com' }, 'calendarId'],
+            [{ calendarId: 'team\u0000@group.calendar.google.com' }, 'calendarId'],
+            [{ eventId: 'abcde/fghij' }, 'eventId'],
+            [{ summary: 'Kickoff\u0007' }, 'summary'],
+            [{ summary: 'Kickoff\nwith Acme' }, 'summary'],
+            [{ location: 'Room\u001b[31m 4' }, 'location'],
+            [{ description: 'Scope\u0000timeline' }, 'description'],
+            [{ description: 'Scope\u0085' }, 'description'],
+            [{ start: { date: '0000-12-31' }, end: { date: '0001-01-01' } }, 'start.date'],
+            [{ start: { date: '10000-01-01' }, end: { date: '10000-01-02' } }, 'start.date'],
+            [{ end: { dateTime: '2026-02-03T10:30:00+24:00' } }, 'end.dateTime'],
+            [{ end: { dateTime: '2026-02-03T10:30:00+05:75' } }, 'end.dateTime']
         ];
         for (const [change, field] of cases) {
             const error = await failure(bed, 'create-event', { ...kickoff, ...change });
@@ -172,110 +173,5 @@ describe('create-event', () => {
         const shapeless = await failure(bed, 'create-event', { summary: 42, start: 'tomorrow' });
         expect(shapeless.error_type).toBe('invalid_action_input');
         expect(bed.sim.core.meter.totals().calls).toBe(0);
-    });
-});
-
-describe('update-event', () => {
-    async function seeded(bed: Bed) {
-        return create(bed, { ...kickoff, addGoogleMeet: false, sendUpdates: 'none' });
-    }
-
-    it('patches only the given fields and returns the event with its new etag', async () => {
-        const bed = testBed();
-        const made = await seeded(bed);
-        const result = await bed.action('update-event', { eventId: made.eventId, location: 'Room 9', sendUpdates: 'all' });
-        expect(result.status).toBe('success');
-        const output = (result as { output: GoogleCalendarEvent }).output;
-        expect(output).toMatchObject({ ...made, location: 'Room 9', etag: output.etag, updated: output.updated });
-        expect(output.etag).not.toBe(made.etag);
-        expect(bed.sim.store.notifications.at(-1)).toMatchObject({ eventId: made.eventId, kind: 'update' });
-    });
-
-    it('checks a new end against the stored start, and adds a Meet link on request', async () => {
-        const bed = testBed();
-        const made = await seeded(bed);
-        const early = await failure(bed, 'update-event', { eventId: made.eventId, end: { dateTime: '2026-02-03T09:00:00+01:00' } });
-        expect(early.payload).toMatchObject({ type: 'invalid_input', field: 'end' });
-        const later = await bed.action('update-event', {
-            eventId: made.eventId,
-            end: { dateTime: '2026-02-03T11:00:00+01:00' },
-            addGoogleMeet: true
-        });
-        expect(later.status).toBe('success');
-        expect((later as { output: GoogleCalendarEvent }).output).toMatchObject({
-            end: { dateTime: '2026-02-03T11:00:00+01:00' },
-            conferenceLink: expect.stringMatching(/^https:\/\/meet\.google\.com\//)
-        });
-    });
-
-    it('applies a change made at the etag the caller read, and answers conflict with the current etag when it is stale', async () => {
-        const bed = testBed();
-        const made = await seeded(bed);
-        const fresh = await bed.action('update-event', { eventId: made.eventId, etag: made.etag, summary: 'Kickoff (confirmed)' });
-        expect(fresh.status).toBe('success');
-        const current = (fresh as { output: GoogleCalendarEvent }).output.etag;
-        const stale = await failure(bed, 'update-event', { eventId: made.eventId, etag: made.etag, summary: 'Kickoff (moved)' });
-        expect(stale.payload).toMatchObject({ type: 'conflict', currentEtag: current });
-        expect(storedEvents(bed, 'Kickoff (confirmed)')).toHaveLength(1);
-    });
-
-    it('answers conflict when someone changes the event between the read and the write (412)', async () => {
-        const bed = testBed();
-        const made = await seeded(bed);
-        const calendar = bed.sim.calendar('primary');
-        server.use(
-            http.patch(
-                `${CALENDAR_BASE}/calendars/:calendarId/events/:eventId`,
-                () => {
-                    const event = bed.sim.store.stored(calendar, made.eventId)!;
-                    event.description = 'edited by a colleague';
-                    bed.sim.store.touch(calendar, event);
-                },
-                { once: true }
-            )
-        );
-        const error = await failure(bed, 'update-event', { eventId: made.eventId, etag: made.etag, summary: 'Mine' });
-        expect(error.payload).toMatchObject({ type: 'conflict', currentEtag: `"${bed.sim.store.stored(calendar, made.eventId)!.etag}"` });
-        expect(bed.sim.store.stored(calendar, made.eventId)!.summary).toBe(kickoff.summary);
-    });
-
-    it('recognises its own change when a patch was applied but its answer lost (the retry meets 412)', async () => {
-        const bed = testBed();
-        const made = await seeded(bed);
-        bed.sim.core.faults.inject('events.patch', { kind: 'drop-response' });
-        const result = await bed.action('update-event', { eventId: made.eventId, etag: made.etag, summary: 'Kickoff, final' });
-        expect(result.status).toBe('success');
-        expect((result as { output: GoogleCalendarEvent }).output.summary).toBe('Kickoff, final');
-        expect(bed.sim.core.meter.get('events.patch').calls).toBe(2);
-    });
-
-    it('gives clear errors for a missing event and a cancelled one', async () => {
-        const bed = testBed();
-        const missing = await failure(bed, 'update-event', { eventId: 'nosuchevent1', summary: 'x' });
-        expect(missing.payload).toMatchObject({ type: 'not_found' });
-        const made = await seeded(bed);
-        bed.sim.store.cancel(bed.sim.calendar('primary'), bed.sim.store.stored(bed.sim.calendar('primary'), made.eventId)!);
-        const cancelled = await failure(bed, 'update-event', { eventId: made.eventId, summary: 'x' });
-        expect(cancelled.payload).toMatchObject({ type: 'cancelled' });
-        const badEmail = await failure(bed, 'update-event', { eventId: made.eventId, attendees: [{ email: 'nope' }] });
-        expect(badEmail.payload).toMatchObject({ type: 'invalid_input', field: 'attendees[0].email' });
-    });
-
-    it('changes one instance of a series by its instance id, which the sync then stores as an exception', async () => {
-        const bed = testBed();
-        await bed.sync();
-        const calendar = bed.sim.calendar('primary');
-        const master = calendar.events.find((e) => e.recurrence && e.status === 'confirmed' && !e.start.allDay)!;
-        const [at] = bed.sim.store
-            .instanceStarts(calendar, master, bed.clock.now(), bed.clock.now() + 90 * 86_400_000)
-            .filter((start) => !bed.sim.store.stored(calendar, bed.sim.store.instance(master, start).id));
-        const instanceId = bed.sim.store.instance(master, at!).id;
-        const refused = await failure(bed, 'update-event', { eventId: instanceId, recurrence: ['RRULE:FREQ=DAILY'] });
-        expect(refused.payload).toMatchObject({ type: 'invalid_input', field: 'recurrence' });
-        const result = await bed.action('update-event', { eventId: instanceId, summary: 'Only this week: remote' });
-        expect(result.status).toBe('success');
-        expect((result as { output: GoogleCalendarEvent }).output).toMatchObject({ eventId: instanceId, recurringEventId: master.id });
-        await bed.sync();
-        expectInSync(bed);
     });
 });

@@ -1,0 +1,34 @@
+/**
+ * The syncs the chaos campaign and the invariant suite run on, with the small worlds they run in. A new sync is
+ * proven by adding one entry here (its models and simulator come from the runner's catalog).
+ */
+import { syncOf, type IntegrationId, type SimulatorName, type SyncEntry } from '../runner/catalog.js';
+
+export interface ChaosSubject {
+    sync: SyncEntry;
+    /** The one simulator behind every model of the sync. */
+    simulator: SimulatorName;
+    /** Seeded world sizes (threads, contacts, leads, events): small, so hundreds of episodes run in minutes. */
+    size: { min: number; max: number };
+}
+
+function subject(integration: IntegrationId, name: string, size: ChaosSubject['size']): ChaosSubject {
+    const sync = syncOf(integration, name);
+    const simulators = [...new Set(sync.models.map((m) => m.simulator))];
+    if (simulators.length !== 1) throw new Error(`${name}: the campaign expects one simulator per sync, got ${simulators.join(', ')}`);
+    return { sync, simulator: simulators[0]!, size };
+}
+
+export const CHAOS_SUBJECTS: readonly ChaosSubject[] = [
+    subject('google-mail', 'gmail-threads', { min: 5, max: 40 }),
+    subject('google-mail', 'gmail-contacts', { min: 5, max: 120 }),
+    subject('salesforce', 'salesforce-leads', { min: 20, max: 300 }),
+    subject('salesforce', 'salesforce-opportunities', { min: 20, max: 300 }),
+    subject('google-calendar', 'events', { min: 10, max: 120 })
+];
+
+export function subjectOf(name: string): ChaosSubject {
+    const found = CHAOS_SUBJECTS.find((s) => s.sync.name === name);
+    if (!found) throw new Error(`unknown sync "${name}"; the campaign knows: ${CHAOS_SUBJECTS.map((s) => s.sync.name).join(', ')}`);
+    return found;
+}

@@ -1,0 +1,102 @@
+import type { SetupServer } from 'msw/node';
+import {
+    runAction,
+    runSync,
+    VirtualClock,
+    type ActionResult,
+    type RunActionOptions,
+    type RunSyncOptions,
+    type SyncResult
+} from '../runtime/index.js';
+import type { Simulator } from '../simulators/common/simulator.js';
+import { verdictOfCache, type Verdict } from '../simulators/common/truth.js';
+import { prepareSimulatedConnection, truthFor } from '../runner/setup.js';
+import { createSimulator, SIMULATED_TOKEN } from '../runner/simulators.js';
+import { ObservedStore } from './observed-store.js';
+import type { ChaosSubject } from './subjects.js';
+
+/** Where the simulators' handlers go: the campaign's own msw server, or a test file's. */
+export type Network = Pick<SetupServer, 'resetHandlers'>;
+
+export const CHAOS_CONNECTION = 'chaos';
+
+/** One seeded provider, a cache for one connection, and a virtual clock they share. */
+export interface World {
+    subject: ChaosSubject;
+    clock: VirtualClock;
+    sim: Simulator;
+    store: ObservedStore;
+    conn: { integration: string; connectionId: string };
+    /** Runs the subject's sync into `store` (default: the world's own), on the world's clock. */
+    sync(extra?: Partial<RunSyncOptions>, store?: ObservedStore): Promise<SyncResult>;
+    /** Runs one of the integration's actions on the same connection and clock. */
+    action(name: string, input: unknown, extra?: Partial<RunActionOptions>): Promise<ActionResult>;
+    /** The cache of `store` (default: the world's) against the provider's truth, per model. */
+    verdicts(store?: ObservedStore): Verdict[];
+    /** An empty cache for the same connection (same metadata), for a fresh sync on the same provider. */
+    emptyStore(): ObservedStore;
+}
+
+export interface WorldOptions {
+    seed: number;
+    size: number;
+    network: Network;
+    /** Run the sync from another Nango folder (the campaign's own test runs a deliberately broken copy). */
+    integrationsDir?: string | undefined;
+}
+
+export function createWorld(subject: ChaosSubject, options: WorldOptions): World {
+    const clock = new VirtualClock();
+    const sim = createSimulator(subject.simulator, { clock, seed: options.seed, size: options.size, latencyMs: 0, limits: true });
+    options.network.resetHandlers(...sim.handlers);
+    const { integration } = subject.sync;
+    const conn = { integration, connectionId: CHAOS_CONNECTION };
+    const store = new ObservedStore(':memory:');
+    const connectionConfig = prepareSimulatedConnection(store, integration, CHAOS_CONNECTION, new Map([[subject.simulator, sim]]));
+    const metadata = store.getMetadata(conn);
+    return {
+        subject,
+        clock,
+        sim,
+        store,
+        conn,
+        sync: (extra = {}, into = store) =>
+            runSync({
+                integration,
+                name: subject.sync.name,
+                store: into,
+                connectionId: CHAOS_CONNECTION,
+                accessToken: SIMULATED_TOKEN,
+                connectionConfig,
+                clock,
+                integrationsDir: options.integrationsDir,
+                ...extra
+            }),
+        action: (name, input, extra = {}) =>
+            runAction({
+                integration,
+                name,
+                input,
+                store,
+                connectionId: CHAOS_CONNECTION,
+                accessToken: SIMULATED_TOKEN,
+                connectionConfig,
+                clock,
+                ...extra
+            }),
+        verdicts: (of = store) =>
+            subject.sync.models.map((m) =>
+                verdictOfCache(
+                    m.model,
+                    truthFor(of, integration, CHAOS_CONNECTION, m.model, sim),
+                    of.allRecords(conn, m.model),
+                    (model, r) => sim.versionOf(model, r)
+                )
+            ),
+        emptyStore: () => {
+            const fresh = new ObservedStore(':memory:');
+            if (metadata !== null) fresh.setMetadata(conn, metadata);
+            return fresh;
+        }
+    };
+}
