@@ -145,6 +145,17 @@ export async function buildProgram(
             const { serveCommand } = await import('../local-nango/serve.js');
             process.exitCode = await serveCommand(options);
         });
+
+    program
+        .command('replay')
+        .description(
+            'Run scripts in the local sandbox against the API answers of `nango dryrun --save` recordings; compare what they save, delete or return with the recording.'
+        )
+        .argument('<recording...>', '<integration>/<script>.test.json files, e.g. tests/recordings/salesforce/salesforce-leads.test.json')
+        .action(async (files: string[]) => {
+            const { replayCommand } = await import('./commands/replay.js');
+            process.exitCode = await replayCommand(files);
+        });
     return program;
 }
 

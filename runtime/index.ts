@@ -27,7 +27,7 @@ export {
 export type { HttpAnswerHook, LogEntry, RunProgress } from './run-context.js';
 export type { ModelCounts } from './nango-sync.js';
 export { InvalidRecordError } from './nango-sync.js';
-export { ProxyHttpError, backoffMs, type ProxyResponse } from './proxy.js';
+export { ProxyHttpError, backoffMs, type ProxyResponse, type ProxyTransport } from './proxy.js';
 export {
     loadScript,
     bundle,

@@ -12,8 +12,22 @@ import type { Clock } from './clock.js';
  * request goes out with the host's `fetch`, so msw answers it in tests. Waits happen on the run's clock.
  */
 
+/**
+ * What sends one HTTP attempt: the host's `fetch` by default. A replay passes one that answers from a recording; it
+ * also gets the script's own request (`config`), since a recording is keyed by the endpoint and params the script
+ * passed, not by the provider URL. An error it throws is a network error to the script (retried only for the
+ * codes Nango retries, read from `cause.code`).
+ */
+export type ProxyTransport = (
+    url: string,
+    init: { method: string; headers: Record<string, string>; body?: Buffer },
+    config: ProxyConfiguration
+) => Promise<Response>;
+
 export interface ProxyContext {
     provider: string;
+    /** Default: the host's fetch. */
+    transport?: ProxyTransport | undefined;
     accessToken: string;
     connectionConfig: Record<string, unknown>;
     clock: Clock;
@@ -187,11 +201,8 @@ async function sendOnce(request: BuiltRequest, config: ProxyConfiguration, ctx: 
     };
     let res: Response;
     try {
-        res = await fetch(request.url, {
-            method: request.method,
-            headers: request.headers,
-            ...(request.body ? { body: request.body } : {})
-        });
+        const init = { method: request.method, headers: request.headers, ...(request.body ? { body: request.body } : {}) };
+        res = ctx.transport ? await ctx.transport(request.url, init, config) : await fetch(request.url, init);
     } catch (err) {
         ctx.onAttempt?.({ method: request.method, url: request.url, status: null });
         const code = networkErrorCode(err);

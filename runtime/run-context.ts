@@ -3,7 +3,7 @@ import type { Nango } from '@nangohq/node';
 import type { z } from 'zod';
 import type { Clock } from './clock.js';
 import { NANGO_LIMITS, persistCheckpoint, runnerLogEntry, type PlatformLimits } from './platform-limits.js';
-import { sendProxyRequest, type ProxyResponse } from './proxy.js';
+import { sendProxyRequest, type ProxyResponse, type ProxyTransport } from './proxy.js';
 import type { ConnectionRef, RecordsStore } from './records-store.js';
 
 /**
@@ -47,6 +47,7 @@ export interface RunContextOptions {
     onProgress?: ((progress: RunProgress) => void) | undefined;
     maxRetryWaitMs?: number | undefined;
     limits?: Partial<PlatformLimits> | undefined;
+    transport?: ProxyTransport | undefined;
 }
 
 const LEVELS: Record<string, LogEntry['level']> = {
@@ -148,6 +149,7 @@ export class RunContext {
             clock: this.options.clock,
             userAgent: LOCAL_USER_AGENT,
             maxWaitMs: this.options.maxRetryWaitMs,
+            transport: this.options.transport,
             log: (level, message) => this.log(level, message),
             // A retry still waiting when the run is cut must not go out: a dead worker sends nothing.
             beforeAttempt: () => this.guard(),

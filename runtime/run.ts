@@ -5,7 +5,7 @@ import { SystemClock, type Clock } from './clock.js';
 import { LocalNangoAction } from './nango-action.js';
 import { InvalidRecordError, LocalNangoSync, type ModelCounts } from './nango-sync.js';
 import { actionOutputTooLarge, type PlatformLimits } from './platform-limits.js';
-import { ProxyHttpError } from './proxy.js';
+import { ProxyHttpError, type ProxyTransport } from './proxy.js';
 import type { RecordsStore } from './records-store.js';
 import { RunContext, type HttpAnswerHook, type LogEntry, type RunProgress } from './run-context.js';
 import { loadScript, type ScriptDefinition, type ScriptKind } from './sandbox.js';
@@ -31,6 +31,8 @@ export interface RunOptions {
     maxRetryWaitMs?: number | undefined;
     /** Nango's limits by default; tests lower `recordsRequestBytes` rather than build 100 MB. */
     limits?: Partial<PlatformLimits> | undefined;
+    /** What sends the HTTP attempts instead of the host's fetch (a replay answers from a recording). */
+    transport?: ProxyTransport | undefined;
 }
 
 /**
@@ -291,7 +293,8 @@ function context(options: RunSyncOptions | RunActionOptions, clock: Clock, check
         onHttpAnswer: options.onHttpAnswer,
         onProgress: sync.onProgress,
         maxRetryWaitMs: options.maxRetryWaitMs,
-        limits: options.limits
+        limits: options.limits,
+        transport: options.transport
     });
 }
 
