@@ -377,6 +377,18 @@ describe('SOQL relationship paths', () => {
         expect(twice.body[0].errorCode).toBe('MALFORMED_QUERY');
     });
 
+    it('lets a lead, not an opportunity, be given to a queue', async () => {
+        const queue = String([...sim.store.table('Group').values()][0]!['Id']);
+        const lead = String([...sim.store.table('Lead').values()].find((r) => r['IsDeleted'] !== true)!['Id']);
+        const assigned = await call(`/sobjects/Lead/${lead}`, { method: 'PATCH', body: JSON.stringify({ OwnerId: queue }) });
+        expect(assigned.status).toBe(204);
+        expect(sim.store.table('Lead').get(lead.slice(0, 15))!['OwnerId']).toBe(queue);
+        const deal = String([...sim.store.table('Opportunity').values()].find((r) => r['IsDeleted'] !== true)!['Id']);
+        const refused = await call(`/sobjects/Opportunity/${deal}`, { method: 'PATCH', body: JSON.stringify({ OwnerId: queue }) });
+        expect(refused.status).toBe(400);
+        expect(refused.body[0]).toMatchObject({ errorCode: 'MALFORMED_ID', fields: ['OwnerId'] });
+    });
+
     it('refuses a path whose lookup the org lacks', async () => {
         sim.removeField('Opportunity', 'AccountId');
         const res = await soql('SELECT Id, Account.Name FROM Opportunity');
