@@ -163,17 +163,36 @@ export type ReplyEmailOutput = z.infer<typeof ReplyEmailOutput>;
 // salesforce
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * Fields marked "since 1.1.0" are optional: a record cached by an earlier version lacks them until the first 1.1.0 run
+ * reads every record again (its field set changed). Null, like every other field, when the org lacks the field or the
+ * record has no value.
+ */
 export const SalesforceLead = z.object({
     id: z.string(),
+    /** Since 1.1.0. A picklist: `Mr.`, `Ms.`, `Dr.`... */
+    salutation: z.string().nullable().optional(),
     firstName: z.string().nullable(),
+    /** Since 1.1.0. Only in orgs that enabled middle names (Setup, User Interface). */
+    middleName: z.string().nullable().optional(),
     lastName: z.string().nullable(),
     company: z.string().nullable(),
     title: z.string().nullable(),
     email: z.string().nullable(),
     phone: z.string().nullable(),
+    /** Since 1.1.0. */
+    website: z.string().nullable().optional(),
+    /** Since 1.1.0. A picklist: `Banking`, `Retail`... */
+    industry: z.string().nullable().optional(),
     status: z.string().nullable(),
     leadSource: z.string().nullable(),
+    /** A user or a queue (`005...` or `00G...`). */
     ownerId: z.string().nullable(),
+    /**
+     * Since 1.1.0. The owner's name (the user's full name, or the queue's name), as of the lead's last change: renaming
+     * a user or a queue does not change the lead, so its cached leads keep the old name until they change.
+     */
+    ownerName: z.string().nullable().optional(),
     isConverted: z.boolean().nullable(),
     convertedAccountId: z.string().nullable(),
     convertedContactId: z.string().nullable(),
@@ -193,10 +212,15 @@ export const SalesforceSyncMetadata = z.strictObject({
 });
 export type SalesforceSyncMetadata = z.infer<typeof SalesforceSyncMetadata>;
 
+/** Fields marked "since 1.1.0" are optional for the reason given above SalesforceLead. */
 export const SalesforceOpportunity = z.object({
     id: z.string(),
     name: z.string().nullable(),
+    /** Since 1.1.0. Long text, up to 32,000 characters. */
+    description: z.string().nullable().optional(),
     accountId: z.string().nullable(),
+    /** Since 1.1.0. As of the opportunity's last change (a renamed account leaves it as it was, see ownerName). */
+    accountName: z.string().nullable().optional(),
     amount: z.number().nullable(),
     stageName: z.string().nullable(),
     probability: z.number().nullable(),
@@ -204,8 +228,12 @@ export const SalesforceOpportunity = z.object({
     closeDate: z.string().nullable(),
     type: z.string().nullable(),
     ownerId: z.string().nullable(),
+    /** Since 1.1.0. The owner's full name, as of the opportunity's last change (see SalesforceLead's ownerName). */
+    ownerName: z.string().nullable().optional(),
     isClosed: z.boolean().nullable(),
     isWon: z.boolean().nullable(),
+    /** Since 1.1.0. The user who created it. */
+    createdById: z.string().nullable().optional(),
     createdDate: z.string().nullable(),
     lastModifiedDate: z.string().nullable(),
     systemModstamp: z.string()

@@ -54,13 +54,13 @@ export const catalog = {
         syncs: {
             'salesforce-leads': {
                 description:
-                    'Salesforce leads (name, company, contact details, status, source, owner, conversion), incremental on SystemModstamp; deleted leads are removed.',
+                    'Salesforce leads (salutation and full name, company, contact details, website, industry, status, source, owner and its name, user or queue, conversion), incremental on SystemModstamp; deleted leads are removed.',
                 models: { SalesforceLead },
                 metadata: SalesforceSyncMetadata
             },
             'salesforce-opportunities': {
                 description:
-                    'Salesforce opportunities (name, account, amount, stage, probability, close date, type, owner, closed/won), incremental on SystemModstamp; deleted opportunities are removed.',
+                    'Salesforce opportunities (name, description, account and its name, amount, stage, probability, close date, type, owner and its name, creator, closed/won), incremental on SystemModstamp; deleted opportunities are removed.',
                 models: { SalesforceOpportunity },
                 metadata: SalesforceSyncMetadata
             }

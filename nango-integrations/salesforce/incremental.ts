@@ -44,7 +44,7 @@ import type { NangoSync } from 'nango';
 import { z } from 'zod';
 import { dataPath, READ_RETRIES, withSessionRetry } from './api.js';
 import { hasErrorCode, SalesforceLimitError, SalesforceRequestError } from './errors.js';
-import { CURSOR_FIELDS } from './fields.js';
+import { CURSOR_FIELDS, isQueryable } from './fields.js';
 import { readSalesforceSettings } from './metadata.js';
 import { salesforceQueryPages } from './pages.js';
 import { SalesforceDeletedResponse, SalesforceDescribe } from './schemas.js';
@@ -154,18 +154,19 @@ async function queryableFields<Row extends CursorRow, Model extends { id: string
     const response = await withSessionRetry(nango, `GET sobjects/${spec.object}/describe`, () =>
         nango.get({ endpoint: dataPath(`sobjects/${spec.object}/describe`), retries: READ_RETRIES })
     );
-    const present = new Set(SalesforceDescribe.parse(response.data).fields.map((f) => f.name));
-    const cursorMissing = CURSOR_FIELDS.filter((f) => !present.has(f));
+    const described = SalesforceDescribe.parse(response.data).fields;
+    const present = (field: string): boolean => isQueryable(field, described);
+    const cursorMissing = CURSOR_FIELDS.filter((f) => !present(f));
     if (cursorMissing.length > 0)
         throw new Error(`The ${spec.object} object has no ${cursorMissing.join(', ')}: it cannot be synced incrementally`);
-    const missing = spec.fields.filter((f) => !present.has(f));
+    const missing = spec.fields.filter((f) => !present(f));
     if (missing.length > 0) {
         await nango.log(
             `This org's ${spec.object} has no ${missing.join(', ')}: ${missing.length === 1 ? 'it is' : 'they are'} stored as null`,
             { level: 'warn' }
         );
     }
-    return spec.fields.filter((f) => present.has(f));
+    return spec.fields.filter(present);
 }
 
 async function startingPoint<Row extends CursorRow, Model extends { id: string }>(

@@ -23,7 +23,7 @@ export type SalesforceQueryResponse = z.infer<typeof SalesforceQueryResponse>;
 /** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm */
 export const SalesforceDescribe = z.object({
     name: z.string(),
-    fields: z.array(z.object({ name: z.string(), type: z.string() }))
+    fields: z.array(z.object({ name: z.string(), type: z.string(), relationshipName: z.string().nullable().optional() }))
 });
 
 /** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_create.htm */
@@ -45,6 +45,12 @@ export const SalesforceUpsertResponse = z.object({
 const text = z.string().nullable().optional();
 const flag = z.boolean().nullable().optional();
 const number = z.number().nullable().optional();
+/**
+ * A child-to-parent path's answer: the parent record (with its own `attributes`, whose type is `Name` through a
+ * polymorphic lookup such as Lead.Owner) or null when the lookup is empty.
+ * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_using.htm
+ */
+const parentName = z.object({ Name: text }).nullable().optional();
 
 const CursorColumns = {
     Id: z.string(),
@@ -54,15 +60,20 @@ const CursorColumns = {
 
 export const SalesforceLeadRow = z.object({
     ...CursorColumns,
+    Salutation: text,
     FirstName: text,
+    MiddleName: text,
     LastName: text,
     Company: text,
     Title: text,
     Email: text,
     Phone: text,
+    Website: text,
+    Industry: text,
     Status: text,
     LeadSource: text,
     OwnerId: text,
+    Owner: parentName,
     IsConverted: flag,
     ConvertedAccountId: text,
     ConvertedContactId: text,
@@ -75,15 +86,19 @@ export type SalesforceLeadRow = z.infer<typeof SalesforceLeadRow>;
 export const SalesforceOpportunityRow = z.object({
     ...CursorColumns,
     Name: text,
+    Description: text,
     AccountId: text,
+    Account: parentName,
     Amount: number,
     StageName: text,
     Probability: number,
     CloseDate: text,
     Type: text,
     OwnerId: text,
+    Owner: parentName,
     IsClosed: flag,
     IsWon: flag,
+    CreatedById: text,
     CreatedDate: text,
     LastModifiedDate: text
 });

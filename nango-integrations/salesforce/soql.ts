@@ -102,6 +102,18 @@ export function soqlName(name: string): string {
     return name;
 }
 
+/**
+ * A field, or a child-to-parent path of relationship names ending in a field (`Owner.Name`, `Parent__r.Name`),
+ * each step a plain API name. Salesforce follows at most five such steps (SOQL and SOSL Reference, "Relationship
+ * Query Limits").
+ */
+export function soqlFieldPath(path: string): string {
+    const steps = path.split('.');
+    if (steps.length > 6) throw new Error(`more than five relationships in ${JSON.stringify(path)}`);
+    steps.forEach(soqlName);
+    return path;
+}
+
 export type Comparison = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
 export interface Condition {
@@ -128,7 +140,7 @@ export interface SelectQuery {
 
 export function buildSelect(query: SelectQuery): string {
     if (query.fields.length === 0) throw new Error('a SELECT needs at least one field');
-    let soql = `SELECT ${query.fields.map(soqlName).join(', ')} FROM ${soqlName(query.from)}`;
+    let soql = `SELECT ${query.fields.map(soqlFieldPath).join(', ')} FROM ${soqlName(query.from)}`;
     const conditions = query.where ?? [];
     if (conditions.length > 0) soql += ` WHERE ${conditions.map((c) => (conditions.length > 1 ? `(${c.soql})` : c.soql)).join(' AND ')}`;
     const order = query.orderBy ?? [];

@@ -9,6 +9,7 @@ export const KEY_PREFIXES = {
     Contact: '003',
     User: '005',
     Opportunity: '006',
+    Group: '00G',
     Lead: '00Q',
     QueryLocator: '01g'
 } as const;

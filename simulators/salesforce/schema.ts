@@ -47,6 +47,11 @@ export interface FieldDef {
     /** Restricted picklists refuse values outside the list. */
     restrictedPicklist: boolean;
     referenceTo: string[];
+    /**
+     * A lookup's name in relationship queries (`Owner` for OwnerId, `Parent__r` for Parent__c), null for any other
+     * field; describe reports it as `relationshipName`.
+     */
+    relationshipName: string | null;
     /** Numeric range and precision for number types. */
     precision: number;
     scale: number;
@@ -83,6 +88,7 @@ function field(spec: FieldSpec): FieldDef {
         picklistValues: [],
         restrictedPicklist: spec.type === 'picklist',
         referenceTo: [],
+        relationshipName: spec.type === 'reference' ? spec.name.replace(/__c$/, '__r').replace(/Id$/, '') : null,
         precision: spec.type === 'currency' ? 18 : spec.type === 'percent' || spec.type === 'double' ? 18 : 0,
         scale: spec.type === 'currency' ? 2 : spec.type === 'percent' ? 0 : spec.type === 'double' ? 2 : 0,
         externalId: false,
@@ -109,8 +115,12 @@ function systemFields(): FieldDef[] {
     ];
 }
 
-function owner(): FieldDef {
-    return field({ name: 'OwnerId', type: 'reference', referenceTo: ['User'], nillable: false, defaultedOnCreate: true });
+/**
+ * Most objects are owned by a user; a lead (like a case) can also be owned by a queue, a Group of Type 'Queue'
+ * (Object Reference, Lead: OwnerId "Refers To Group, User").
+ */
+function owner(referenceTo: string[] = ['User']): FieldDef {
+    return field({ name: 'OwnerId', type: 'reference', referenceTo, nillable: false, defaultedOnCreate: true });
 }
 
 const readOnly = { createable: false, updateable: false } as const;
@@ -161,6 +171,8 @@ export function leadObject(): ObjectDef {
             field({ name: 'MasterRecordId', type: 'reference', referenceTo: ['Lead'], ...readOnly }),
             field({ name: 'LastName', type: 'string', length: 80, nillable: false }),
             field({ name: 'FirstName', type: 'string', length: 40 }),
+            // Only in orgs with "Enable Middle Names for Person Names" (Setup, User Interface); tests remove it.
+            field({ name: 'MiddleName', type: 'string', length: 40 }),
             field({ name: 'Salutation', type: 'picklist', picklistValues: picklist(['Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.']) }),
             field({ name: 'Name', type: 'string', length: 121, nillable: false, ...readOnly }),
             field({ name: 'Title', type: 'string', length: 128 }),
@@ -188,7 +200,7 @@ export function leadObject(): ObjectDef {
             field({ name: 'Rating', type: 'picklist', picklistValues: picklist(RATINGS) }),
             field({ name: 'AnnualRevenue', type: 'currency' }),
             field({ name: 'NumberOfEmployees', type: 'int', precision: 8 }),
-            owner(),
+            owner(['Group', 'User']),
             field({ name: 'IsConverted', type: 'boolean', nillable: false, defaultedOnCreate: true, ...readOnly }),
             field({ name: 'ConvertedDate', type: 'date', ...readOnly }),
             field({ name: 'ConvertedAccountId', type: 'reference', referenceTo: ['Account'], ...readOnly }),
@@ -304,6 +316,49 @@ export function userObject(): ObjectDef {
     };
 }
 
+/** Users and queues: what a polymorphic Owner points at besides a user (Object Reference, Group). */
+export function groupObject(): ObjectDef {
+    return {
+        name: 'Group',
+        label: 'Group',
+        labelPlural: 'Groups',
+        keyPrefix: '00G',
+        fields: [
+            ...systemFields().filter((f) => f.name !== 'IsDeleted'),
+            field({ name: 'Name', type: 'string', length: 40, nillable: false }),
+            field({ name: 'DeveloperName', type: 'string', length: 80, nillable: false }),
+            field({ name: 'Type', type: 'picklist', nillable: false, picklistValues: picklist(['Regular', 'Queue', 'Role']) }),
+            field({ name: 'Email', type: 'email', length: 255 })
+        ]
+    };
+}
+
+/**
+ * What a polymorphic lookup (Lead.Owner) is traversed as in SOQL: the `Name` entity, the fields every possible
+ * parent shares, filled from the actual parent (Object Reference, Name: "allows retrieval of the owner name, whether
+ * the owner is a user or a group (queue)"). A field the parent lacks (a queue's FirstName) reads as null.
+ */
+export function nameEntity(): ObjectDef {
+    const readOnlyText = (name: string, length: number): FieldDef => field({ name, type: 'string', length, ...readOnly });
+    return {
+        name: 'Name',
+        label: 'Name',
+        labelPlural: 'Names',
+        keyPrefix: '',
+        fields: [
+            field({ name: 'Id', type: 'id', nillable: false, ...readOnly }),
+            readOnlyText('Name', 255),
+            readOnlyText('FirstName', 40),
+            readOnlyText('LastName', 80),
+            readOnlyText('Username', 80),
+            field({ name: 'Email', type: 'email', length: 128, ...readOnly }),
+            field({ name: 'IsActive', type: 'boolean', ...readOnly }),
+            // The parent's object name (`User`, `Group`).
+            readOnlyText('Type', 40)
+        ]
+    };
+}
+
 /** The objects of one org, with per-org changes to their field sets. */
 export class OrgSchema {
     private readonly objects = new Map<string, ObjectDef>();
@@ -311,7 +366,7 @@ export class OrgSchema {
     readonly removed: { object: string; field: string }[] = [];
 
     constructor() {
-        for (const object of [leadObject(), opportunityObject(), accountObject(), contactObject(), userObject()]) {
+        for (const object of [leadObject(), opportunityObject(), accountObject(), contactObject(), userObject(), groupObject()]) {
             this.objects.set(object.name.toLowerCase(), object);
         }
     }

@@ -95,6 +95,7 @@ export const COMPANIES = [
     'Sterling Cooper',
     'Los Pollos Hermanos'
 ] as const;
+const MIDDLE_NAMES = ['Marie', 'James', 'Anne', 'Lee'] as const;
 const TITLES = [
     'CEO',
     'CTO',
@@ -199,6 +200,25 @@ export function seedOrg(store: SalesforceStore, options: SeedOptions, now: numbe
         store.insert('User', record);
     }
     const owners = store.users;
+    // Leads waiting for assignment sit in queues: Groups of Type 'Queue', which a Lead's OwnerId may name.
+    const queues: string[] = [];
+    for (const [name, developerName] of [
+        ['Inbound Leads', 'Inbound_Leads'],
+        ['Partner Leads', 'Partner_Leads']
+    ] as const) {
+        const id = store.ids.make(KEY_PREFIXES.Group);
+        queues.push(id);
+        const record = blankRecord(store.object('Group'));
+        Object.assign(record, {
+            Id: id,
+            Name: name,
+            DeveloperName: developerName,
+            Type: 'Queue',
+            Email: `${developerName.toLowerCase()}@acme.example`,
+            ...systemStamps(owners[0]!, created0, created0, created0)
+        });
+        store.insert('Group', record);
+    }
 
     const accountCount = Math.max(5, Math.ceil(options.opportunities / 4));
     const accounts: string[] = [];
@@ -265,14 +285,17 @@ export function seedOrg(store: SalesforceStore, options: SeedOptions, now: numbe
         const last = random.pick(LAST_NAMES);
         const company = random.pick(COMPANIES);
         const converted = opportunityIds.length > 0 && random.chance(0.08);
+        // Middle names without a draw of their own, so the rest of the seeded org stays as it was.
+        const middle = first && i % 10 === 3 ? MIDDLE_NAMES[i % MIDDLE_NAMES.length]! : null;
         const record = blankRecord(store.object('Lead'));
         Object.assign(record, {
             Id: id,
             IsDeleted: false,
             LastName: last,
             FirstName: first,
+            MiddleName: middle,
             Salutation: random.chance(0.3) ? random.pick(['Mr.', 'Ms.', 'Dr.']) : null,
-            Name: first ? `${first} ${last}` : last,
+            Name: [first, middle, last].filter((p) => p !== null).join(' '),
             Title: random.pick(TITLES),
             Company: company,
             City: random.chance(0.6) ? random.pick(['San Francisco', 'Berlin', 'Paris', 'São Paulo', 'Tokyo', 'Lagos', 'Toronto']) : null,
@@ -286,7 +309,8 @@ export function seedOrg(store: SalesforceStore, options: SeedOptions, now: numbe
             Rating: random.chance(0.4) ? random.pick(RATINGS) : null,
             AnnualRevenue: random.chance(0.3) ? random.int(1, 500) * 100_000 : null,
             NumberOfEmployees: random.chance(0.4) ? random.int(1, 20_000) : null,
-            OwnerId: random.pick(owners),
+            // One lead in eight waits in a queue (a converted lead has a user owner, as conversion requires).
+            OwnerId: queueOrUser(i, converted, queues, random.pick(owners)),
             IsConverted: converted,
             ConvertedDate: converted ? formatDate(s.modified) : null,
             ConvertedAccountId: converted ? random.pick(accounts) : null,
@@ -304,6 +328,11 @@ export function seedOrg(store: SalesforceStore, options: SeedOptions, now: numbe
         }
         store.insert('Lead', record);
     }
+}
+
+/** One lead in eight waits in a queue; a converted lead keeps a user owner, as conversion gives it one. */
+function queueOrUser(index: number, converted: boolean, queues: readonly string[], user: string): string {
+    return !converted && index % 8 === 5 && queues.length > 0 ? queues[Math.floor(index / 8) % queues.length]! : user;
 }
 
 function insertContact(store: SalesforceStore, first: string | null, last: string, at: number): string {

@@ -7,8 +7,8 @@ import type { Clock } from '../../runtime/clock.js';
 import { SalesforceApiError, NOT_FOUND_MESSAGE, type SalesforceErrorBody } from './errors.js';
 import { canonicalId15, IdFactory, KEY_PREFIXES } from './ids.js';
 import { OrgSchema, STAGES, type FieldDef, type ObjectDef } from './schema.js';
-import { toWire, type WireRecord } from './serialize.js';
-import { compileQuery } from './soql/compile.js';
+import { toQueryRow, toWire, type WireRecord } from './serialize.js';
+import { compileQuery, type ParentLookup } from './soql/compile.js';
 import { parseSoql } from './soql/parser.js';
 import { blankRecord, fieldErrors, parseBody } from './writes.js';
 import { formatDateTime, toSecond, type FieldValue, type SfRecord } from './values.js';
@@ -30,10 +30,11 @@ export interface QueryPage {
 }
 
 interface Cursor {
-    object: ObjectDef;
-    fields: FieldDef[];
-    /** The rows as they were when the query ran: records are replaced on write, so these stay a snapshot. */
-    rows: SfRecord[];
+    /**
+     * The rows as they were when the query ran, written out then, parents included: a snapshot, like the records
+     * themselves (replaced on write, never mutated).
+     */
+    rows: WireRecord[];
     batchSize: number;
     version: string;
     all: boolean;
@@ -115,7 +116,7 @@ export class SalesforceStore {
     /** Runs a query; `all` is queryAll (deleted rows included). Throws SoqlError for a refused query. */
     query(soql: string, options: { all: boolean; version: string; batchSize: number }): QueryPage {
         this.purgeBin();
-        const compiled = compileQuery(parseSoql(soql), this.schema);
+        const compiled = compileQuery(parseSoql(soql), this.schema, this.parent);
         let rows: SfRecord[] = [];
         for (const record of this.table(compiled.object.name).values()) {
             if (!options.all && record['IsDeleted'] === true) continue;
@@ -125,10 +126,9 @@ export class SalesforceStore {
         if (compiled.offset !== undefined) rows = rows.slice(compiled.offset);
         if (compiled.limit !== undefined) rows = rows.slice(0, compiled.limit);
         if (compiled.fields === 'count') return { totalSize: rows.length, done: true, records: [] };
+        const columns = compiled.fields;
         const cursor: Cursor = {
-            object: compiled.object,
-            fields: compiled.fields,
-            rows,
+            rows: rows.map((row) => toQueryRow(compiled.object, row, columns, options.version, this.parent)),
             batchSize: Math.min(options.batchSize, this.pageSizeCap ?? options.batchSize),
             version: options.version,
             all: options.all,
@@ -162,6 +162,19 @@ export class SalesforceStore {
         return this.page(cursor, locator, offset);
     }
 
+    /** The live record a lookup points at; a parent in the recycle bin reads as no parent. */
+    private readonly parent: ParentLookup = (id) => {
+        const id15 = canonicalId15(id);
+        if (!id15) return undefined;
+        for (const name of this.schema.objectNames()) {
+            const object = this.schema.object(name)!;
+            if (object.keyPrefix !== id15.slice(0, 3)) continue;
+            const record = this.table(object.name).get(id15);
+            return record && record['IsDeleted'] !== true ? { object, record } : undefined;
+        }
+        return undefined;
+    };
+
     /** Makes every open cursor invalid, as a long pause or a server restart does. */
     expireCursors(): number {
         const count = this.cursors.size;
@@ -175,7 +188,7 @@ export class SalesforceStore {
 
     private page(cursor: Cursor, locator: string, offset: number): QueryPage {
         const end = Math.min(offset + cursor.batchSize, cursor.rows.length);
-        const records = cursor.rows.slice(offset, end).map((row) => toWire(cursor.object, row, cursor.fields, cursor.version));
+        const records = cursor.rows.slice(offset, end);
         const done = end >= cursor.rows.length;
         const page: QueryPage = { totalSize: cursor.rows.length, done, records };
         if (!done) {
@@ -240,7 +253,8 @@ export class SalesforceStore {
                 restrictedPicklist: f.type === 'picklist' && f.restrictedPicklist,
                 picklistValues: f.picklistValues,
                 referenceTo: f.referenceTo,
-                relationshipName: f.type === 'reference' ? f.name.replace(/Id$/, '') : null
+                relationshipName: f.relationshipName,
+                polymorphicForeignKey: f.referenceTo.length > 1
             })),
             childRelationships: [],
             recordTypeInfos: [],
@@ -676,7 +690,9 @@ export function derive(
     user: string
 ): void {
     if (object.name === 'Lead' || object.name === 'Contact') {
-        record['Name'] = [record['FirstName'], record['LastName']].filter((p) => typeof p === 'string' && p !== '').join(' ');
+        record['Name'] = [record['FirstName'], record['MiddleName'], record['LastName']]
+            .filter((p) => typeof p === 'string' && p !== '')
+            .join(' ');
     }
     if (object.name === 'Opportunity') {
         const stage = STAGES.find((s) => s.name === record['StageName']);

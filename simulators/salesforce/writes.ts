@@ -3,7 +3,7 @@
  * error, the request stops), then every field-level rule (all errors reported together).
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
  */
-import { canonicalId15 } from './ids.js';
+import { canonicalId15, KEY_PREFIXES } from './ids.js';
 import { SalesforceApiError, type SalesforceErrorBody } from './errors.js';
 import type { FieldDef, ObjectDef, OrgSchema } from './schema.js';
 import { isDate, parseDateTime, type FieldValue, type SfRecord } from './values.js';
@@ -134,7 +134,7 @@ function checkValidDate(def: FieldDef, raw: string, ms: number): void {
         throw SalesforceApiError.one(400, 'FIELD_INTEGRITY_EXCEPTION', `${def.label}: invalid date: ${raw}`, [def.name]);
 }
 
-const PREFIXES: Record<string, string> = { Account: '001', Contact: '003', User: '005', Opportunity: '006', Lead: '00Q' };
+const PREFIXES: Record<string, string> = KEY_PREFIXES;
 
 function prefixOf(object: string): string {
     return PREFIXES[object] ?? '???';

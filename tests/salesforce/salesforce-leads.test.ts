@@ -28,15 +28,20 @@ describe('salesforce-leads: first run and increments', () => {
         const cached = s.live('salesforce-leads').find((r) => r['id'] === converted['Id'])!;
         expect(cached).toEqual({
             id: converted['Id'],
+            salutation: converted['Salutation'],
             firstName: converted['FirstName'],
+            middleName: converted['MiddleName'],
             lastName: converted['LastName'],
             company: converted['Company'],
             title: converted['Title'],
             email: converted['Email'],
             phone: converted['Phone'],
+            website: converted['Website'],
+            industry: converted['Industry'],
             status: 'Closed - Converted',
             leadSource: converted['LeadSource'],
             ownerId: converted['OwnerId'],
+            ownerName: s.sim.store.table('User').get(String(converted['OwnerId']).slice(0, 15))!['Name'],
             isConverted: true,
             convertedAccountId: converted['ConvertedAccountId'],
             convertedContactId: converted['ConvertedContactId'],
@@ -379,7 +384,52 @@ describe('salesforce-leads: a resync that starts over', () => {
     });
 });
 
+describe('salesforce-leads: owners, users and queues', () => {
+    it("caches each lead's owner name, a user's full name or a queue's name", async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        const names = new Map(
+            [...s.sim.store.table('User').values(), ...s.sim.store.table('Group').values()].map((r) => [r['Id'], r['Name']])
+        );
+        const cached = s.live('salesforce-leads');
+        const queued = cached.filter((r) => String(r['ownerId']).startsWith('00G'));
+        expect(queued.length).toBeGreaterThan(0);
+        expect(cached.filter((r) => String(r['ownerId']).startsWith('005')).length).toBeGreaterThan(0);
+        for (const lead of cached) expect(lead['ownerName'], String(lead['id'])).toBe(names.get(lead['ownerId'] as string));
+        expect(cached.some((r) => r['middleName'] !== null && r['website'] === null)).toBe(true);
+    });
+
+    it("follows a lead moved from a queue to a user: the owner's name changes with it", async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-leads');
+        const lead = s.live('salesforce-leads').find((r) => String(r['ownerId']).startsWith('00G'))!;
+        s.clock.advance(MINUTE);
+        const user = s.sim.store.users[2]!;
+        s.sim.store.update('Lead', String(lead['id']), { OwnerId: user });
+        await s.sync('salesforce-leads');
+        expect(s.live('salesforce-leads').find((r) => r['id'] === lead['id'])).toMatchObject({
+            ownerId: user,
+            ownerName: s.sim.store.table('User').get(user.slice(0, 15))!['Name']
+        });
+    });
+});
+
 describe('salesforce-leads: an org without a field', () => {
+    it('syncs an org without middle names or an Owner lookup, querying no path it cannot answer', async () => {
+        const s = new Scenario();
+        s.sim.removeField('Lead', 'MiddleName');
+        s.sim.removeField('Lead', 'OwnerId');
+        const result = await s.sync('salesforce-leads');
+        expect(result.status).toBe('success');
+        expect(s.live('salesforce-leads').every((r) => r['middleName'] === null && r['ownerId'] === null && r['ownerName'] === null)).toBe(
+            true
+        );
+        expect(result.logs.filter((l) => l.level === 'warn' && l.message.includes('has no MiddleName, OwnerId, Owner.Name'))).toHaveLength(
+            1
+        );
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
     it('syncs an org without Title, storing it as null and saying so once', async () => {
         const s = new Scenario();
         s.sim.removeField('Lead', 'Title');

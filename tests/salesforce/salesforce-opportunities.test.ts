@@ -15,19 +15,48 @@ describe('salesforce-opportunities', () => {
         expect(s.live('salesforce-opportunities').find((r) => r['id'] === won['Id'])).toEqual({
             id: won['Id'],
             name: won['Name'],
+            description: won['Description'],
             accountId: won['AccountId'],
+            accountName:
+                won['AccountId'] === null ? null : s.sim.store.table('Account').get(String(won['AccountId']).slice(0, 15))!['Name'],
             amount: won['Amount'],
             stageName: 'Closed Won',
             probability: won['Probability'],
             closeDate: won['CloseDate'],
             type: won['Type'],
             ownerId: won['OwnerId'],
+            ownerName: s.sim.store.table('User').get(String(won['OwnerId']).slice(0, 15))!['Name'],
             isClosed: true,
             isWon: true,
+            createdById: won['CreatedById'],
             createdDate: new Date(won['CreatedDate'] as number).toISOString(),
             lastModifiedDate: new Date(won['LastModifiedDate'] as number).toISOString(),
             systemModstamp: new Date(won['SystemModstamp'] as number).toISOString()
         });
+    });
+
+    it('caches account and owner names, null for a deal without an account, and descriptions with their line breaks', async () => {
+        const s = new Scenario();
+        await s.sync('salesforce-opportunities');
+        const accounts = new Map([...s.sim.store.table('Account').values()].map((r) => [r['Id'], r['Name']]));
+        const users = new Map([...s.sim.store.table('User').values()].map((r) => [r['Id'], r['Name']]));
+        const cached = s.live('salesforce-opportunities');
+        expect(cached.some((r) => r['accountId'] === null)).toBe(true);
+        expect(cached.some((r) => typeof r['description'] === 'string' && r['description'].includes('\n'))).toBe(true);
+        for (const deal of cached) {
+            expect(deal['accountName']).toBe(deal['accountId'] === null ? null : accounts.get(deal['accountId'] as string));
+            expect(deal['ownerName']).toBe(users.get(deal['ownerId'] as string));
+        }
+    });
+
+    it('syncs an org whose Opportunity has no Account lookup, leaving account names null', async () => {
+        const s = new Scenario();
+        s.sim.removeField('Opportunity', 'AccountId');
+        const result = await s.sync('salesforce-opportunities');
+        expect(result.status).toBe('success');
+        expect(s.live('salesforce-opportunities').every((r) => r['accountId'] === null && r['accountName'] === null)).toBe(true);
+        expect(s.live('salesforce-opportunities').every((r) => typeof r['ownerName'] === 'string')).toBe(true);
+        expect(summary(s.verdict('salesforce-opportunities'))).toMatchObject(OK);
     });
 
     it('follows stage changes, new deals, lead conversions, deletions and undeletions', async () => {

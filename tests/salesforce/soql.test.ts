@@ -137,15 +137,33 @@ describe('buildSelect', () => {
         expect(soql).toBe(`SELECT Id FROM Lead WHERE Id IN ('${ids[0]}', '${ids[1]}') LIMIT 2`);
     });
 
-    it.each(['Name, (SELECT Id FROM Contacts)', 'Id FROM Lead --', "LastName = 'x'", 'Owner.Name', '', '1Field', 'Foo__bar'])(
-        'refuses %j as a field or object name',
-        (name) => {
-            expect(() => soqlName(name)).toThrow(/not a Salesforce API name/);
-            expect(() => buildSelect({ fields: [name], from: 'Lead' })).toThrow();
-        }
-    );
+    it.each([
+        'Name, (SELECT Id FROM Contacts)',
+        'Id FROM Lead --',
+        "LastName = 'x'",
+        '',
+        '1Field',
+        'Foo__bar',
+        'Owner.',
+        '.Name',
+        'Owner..Name'
+    ])('refuses %j as a field or object name', (name) => {
+        expect(() => soqlName(name)).toThrow(/not a Salesforce API name/);
+        expect(() => buildSelect({ fields: [name], from: 'Lead' })).toThrow();
+    });
 
     it('accepts standard, custom and namespaced names', () => {
         for (const name of ['Id', 'Lead_Score__c', 'ns__Field__c', 'Account__r']) expect(soqlName(name)).toBe(name);
+    });
+
+    it('selects child-to-parent paths, and only there: an object or a sort key stays a plain name', () => {
+        const soql = buildSelect({ fields: ['Id', 'Owner.Name', 'Parent__r.Account.Name'], from: 'Opportunity' });
+        expect(soql).toBe('SELECT Id, Owner.Name, Parent__r.Account.Name FROM Opportunity');
+        expect(parseSoql(soql).select).toHaveLength(3);
+        expect(() => soqlName('Owner.Name')).toThrow(/not a Salesforce API name/);
+        expect(() => buildSelect({ fields: ['Id'], from: 'Owner.Name' })).toThrow(/not a Salesforce API name/);
+        expect(() => buildSelect({ fields: ['Owner.Name; DELETE'], from: 'Lead' })).toThrow(/not a Salesforce API name/);
+        expect(() => buildSelect({ fields: ['A.B.C.D.E.F.Name'], from: 'Lead' })).toThrow(/more than five relationships/);
+        expect(buildSelect({ fields: ['A.B.C.D.E.Name'], from: 'Lead' })).toBe('SELECT A.B.C.D.E.Name FROM Lead');
     });
 });

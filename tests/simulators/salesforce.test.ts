@@ -292,6 +292,119 @@ describe('SOQL', () => {
     });
 });
 
+describe('SOQL relationship paths', () => {
+    beforeEach(() => setup());
+
+    const urlOf = (type: string, id: string): string => `/services/data/${VERSION}/sobjects/${type}/${id}`;
+
+    it('answers Account.Name and Owner.Name as nested records with their own attributes, in the order asked', async () => {
+        const { records } = await soqlAll('SELECT Id, account.name, Owner.Name, OwnerId FROM Opportunity WHERE AccountId != null');
+        expect(records.length).toBeGreaterThan(0);
+        for (const row of records) {
+            const stored = sim.store.table('Opportunity').get(row.Id.slice(0, 15))!;
+            const account = sim.store.table('Account').get(String(stored['AccountId']).slice(0, 15))!;
+            const owner = sim.store.table('User').get(String(stored['OwnerId']).slice(0, 15))!;
+            expect(Object.keys(row)).toEqual(['attributes', 'Id', 'Account', 'Owner', 'OwnerId']);
+            expect(row.Account).toEqual({
+                attributes: { type: 'Account', url: urlOf('Account', String(account['Id'])) },
+                Name: account['Name']
+            });
+            expect(row.Owner).toEqual({ attributes: { type: 'User', url: urlOf('User', String(owner['Id'])) }, Name: owner['Name'] });
+        }
+    });
+
+    it('answers null for the relationship when the lookup is empty', async () => {
+        const { records } = await soqlAll('SELECT Id, Account.Name, Account.Industry FROM Opportunity WHERE AccountId = null');
+        expect(records.length).toBeGreaterThan(0);
+        for (const row of records) expect(row.Account).toBeNull();
+    });
+
+    it("reads a lead's polymorphic Owner through the Name entity, for a user and for a queue alike", async () => {
+        const { records } = await soqlAll('SELECT Id, OwnerId, Owner.Name, Owner.Type, Owner.FirstName FROM Lead');
+        const queued = records.filter((r: Json) => r.OwnerId.startsWith('00G'));
+        const userOwned = records.filter((r: Json) => r.OwnerId.startsWith('005'));
+        expect(queued.length).toBeGreaterThan(0);
+        expect(userOwned.length).toBeGreaterThan(0);
+        const queue = sim.store.table('Group').get(queued[0].OwnerId.slice(0, 15))!;
+        expect(queued[0].Owner).toEqual({
+            attributes: { type: 'Name', url: urlOf('Group', String(queue['Id'])) },
+            Name: queue['Name'],
+            Type: 'Group',
+            FirstName: null
+        });
+        const user = sim.store.table('User').get(userOwned[0].OwnerId.slice(0, 15))!;
+        expect(userOwned[0].Owner).toEqual({
+            attributes: { type: 'Name', url: urlOf('User', String(user['Id'])) },
+            Name: user['Name'],
+            Type: 'User',
+            FirstName: user['FirstName']
+        });
+    });
+
+    it('filters and sorts on a relationship path', async () => {
+        const queue = [...sim.store.table('Group').values()][0]!;
+        const { records } = await soqlAll(
+            `SELECT Id, OwnerId FROM Lead WHERE Owner.Name = '${String(queue['Name'])}' ORDER BY Owner.Name, Id`
+        );
+        expect(records.length).toBeGreaterThan(0);
+        for (const row of records) expect(row.OwnerId).toBe(queue['Id']);
+        const typed = await soqlAll("SELECT Id, OwnerId FROM Lead WHERE Owner.Type = 'Group'");
+        expect(typed.records.every((r: Json) => r.OwnerId.startsWith('00G'))).toBe(true);
+    });
+
+    it('refuses an unknown relationship, a field the parent lacks and a lookup field used as a relationship, as INVALID_FIELD', async () => {
+        const relationship = await soql('SELECT Id, Manager.Name FROM Opportunity');
+        expect(relationship.status).toBe(400);
+        expect(relationship.body[0]).toMatchObject({
+            errorCode: 'INVALID_FIELD',
+            message: expect.stringContaining(
+                "Didn't understand relationship 'Manager' in field path. If you are attempting to use a custom relationship, be sure to append the '__r'"
+            )
+        });
+        const lookupField = await soql('SELECT Id, AccountId.Name FROM Opportunity');
+        expect(lookupField.body[0].message).toContain("Didn't understand relationship 'AccountId' in field path");
+        const parentField = await soql('SELECT Id, Account.Nope FROM Opportunity');
+        expect(parentField.body[0]).toMatchObject({
+            errorCode: 'INVALID_FIELD',
+            message: expect.stringContaining("No such column 'Nope' on entity 'Account'")
+        });
+        // Through a polymorphic lookup only the Name entity's fields exist, not every field of User.
+        const polymorphic = await soql('SELECT Id, Owner.Username__c FROM Lead');
+        expect(polymorphic.body[0].message).toContain("No such column 'Username__c' on entity 'Name'");
+        const bare = await soql('SELECT Id, Owner FROM Lead');
+        expect(bare.body[0].message).toContain("No such column 'Owner' on entity 'Lead'");
+        const twice = await soql('SELECT Owner.Name, owner.name FROM Lead');
+        expect(twice.body[0].errorCode).toBe('MALFORMED_QUERY');
+    });
+
+    it('lets a lead, not an opportunity, be given to a queue', async () => {
+        const queue = String([...sim.store.table('Group').values()][0]!['Id']);
+        const lead = String([...sim.store.table('Lead').values()].find((r) => r['IsDeleted'] !== true)!['Id']);
+        const assigned = await call(`/sobjects/Lead/${lead}`, { method: 'PATCH', body: JSON.stringify({ OwnerId: queue }) });
+        expect(assigned.status).toBe(204);
+        expect(sim.store.table('Lead').get(lead.slice(0, 15))!['OwnerId']).toBe(queue);
+        const deal = String([...sim.store.table('Opportunity').values()].find((r) => r['IsDeleted'] !== true)!['Id']);
+        const refused = await call(`/sobjects/Opportunity/${deal}`, { method: 'PATCH', body: JSON.stringify({ OwnerId: queue }) });
+        expect(refused.status).toBe(400);
+        expect(refused.body[0]).toMatchObject({ errorCode: 'MALFORMED_ID', fields: ['OwnerId'] });
+    });
+
+    it('refuses a path whose lookup the org lacks', async () => {
+        sim.removeField('Opportunity', 'AccountId');
+        const res = await soql('SELECT Id, Account.Name FROM Opportunity');
+        expect(res.body[0].message).toContain("Didn't understand relationship 'Account' in field path");
+    });
+
+    it('keeps the parent values a query saw on its later pages', async () => {
+        sim.store.pageSizeCap = 20;
+        const first = await soql('SELECT Id, Account.Name FROM Opportunity WHERE AccountId != null ORDER BY Id', { batchSize: 200 });
+        expect(first.body.done).toBe(false);
+        for (const id15 of sim.store.table('Account').keys()) sim.store.touch('Account', id15, { Name: 'Renamed' });
+        const next = await call(first.body.nextRecordsUrl);
+        expect(next.body.records.every((r: Json) => r.Account.Name !== 'Renamed')).toBe(true);
+    });
+});
+
 describe('query cursors', () => {
     it('pages by nextRecordsUrl with the batch size asked for, 200 to 2,000', async () => {
         setup({ leads: 1100 });
@@ -690,6 +803,25 @@ describe('describe', () => {
         expect(byName['Email']).toMatchObject({ type: 'email', length: 80, nillable: true });
         expect(byName['SystemModstamp']).toMatchObject({ type: 'datetime', createable: false, updateable: false });
         expect(byName['Status'].picklistValues.map((p: Json) => p.value)).toContain('Working - Contacted');
+    });
+
+    it("names each lookup's relationship, and tells a polymorphic one by its several parents", async () => {
+        const lead: Record<string, Json> = Object.fromEntries(
+            (await call('/sobjects/Lead/describe')).body.fields.map((f: Json) => [f.name, f])
+        );
+        expect(lead['OwnerId']).toMatchObject({
+            type: 'reference',
+            relationshipName: 'Owner',
+            referenceTo: ['Group', 'User'],
+            polymorphicForeignKey: true
+        });
+        expect(lead['ConvertedAccountId']).toMatchObject({ relationshipName: 'ConvertedAccount', polymorphicForeignKey: false });
+        expect(lead['LastName'].relationshipName).toBeNull();
+        const opportunity: Record<string, Json> = Object.fromEntries(
+            (await call('/sobjects/Opportunity/describe')).body.fields.map((f: Json) => [f.name, f])
+        );
+        expect(opportunity['AccountId']).toMatchObject({ relationshipName: 'Account', referenceTo: ['Account'] });
+        expect(opportunity['OwnerId']).toMatchObject({ relationshipName: 'Owner', referenceTo: ['User'] });
     });
 
     it('describes an org without a field, and refuses queries and writes that name it', async () => {

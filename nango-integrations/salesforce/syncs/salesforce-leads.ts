@@ -11,8 +11,9 @@ import { SalesforceLeadRow } from '../schemas.js';
  */
 const sync = createSync({
     description:
-        'Salesforce leads (name, company, contact details, status, source, owner, conversion), incremental on SystemModstamp; deleted leads are removed.',
-    version: '1.0.0',
+        'Salesforce leads (salutation and full name, company, contact details, website, industry, status, source, owner and its name, user or queue, conversion), incremental on SystemModstamp; deleted leads are removed.',
+    // 1.1.0: new fields; the field set changes, so the first 1.1.0 run reads everything again.
+    version: '1.1.0',
     frequency: 'every 10 minutes',
     autoStart: true,
     scopes: ['api', 'refresh_token'],

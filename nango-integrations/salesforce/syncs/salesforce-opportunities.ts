@@ -12,8 +12,9 @@ import { SalesforceOpportunityRow } from '../schemas.js';
  */
 const sync = createSync({
     description:
-        'Salesforce opportunities (name, account, amount, stage, probability, close date, type, owner, closed/won), incremental on SystemModstamp; deleted opportunities are removed.',
-    version: '1.0.0',
+        'Salesforce opportunities (name, description, account and its name, amount, stage, probability, close date, type, owner and its name, creator, closed/won), incremental on SystemModstamp; deleted opportunities are removed.',
+    // 1.1.0: new fields; the field set changes, so the first 1.1.0 run reads everything again.
+    version: '1.1.0',
     frequency: 'every 10 minutes',
     autoStart: true,
     scopes: ['api', 'refresh_token'],

@@ -3,15 +3,27 @@
  * the wrong type, filters and sorts on long text areas), and turns it into a predicate and a comparator over records.
  */
 import { canonicalId15 } from '../ids.js';
-import type { FieldDef, ObjectDef, OrgSchema } from '../schema.js';
+import { nameEntity, type FieldDef, type ObjectDef, type OrgSchema } from '../schema.js';
 import type { FieldValue, SfRecord } from '../values.js';
 import { SoqlError } from './errors.js';
 import type { Condition, FieldRef, Literal, Query } from './parser.js';
 
+/** The record a lookup id points at, with its object; undefined when there is none (or it is deleted). */
+export type ParentLookup = (id: string) => { object: ObjectDef; record: SfRecord } | undefined;
+
+/**
+ * A selected field: on the queried object (`lookups` empty) or reached through lookups, child to parent
+ * (`Owner.Name`: lookups [OwnerId], field Name of User, or of the Name entity when the lookup is polymorphic).
+ */
+export interface Column {
+    lookups: FieldDef[];
+    field: FieldDef;
+}
+
 export interface CompiledQuery {
     object: ObjectDef;
     /** Selected fields in the order asked, or `count` for SELECT COUNT(). */
-    fields: FieldDef[] | 'count';
+    fields: Column[] | 'count';
     matches: (record: SfRecord) => boolean;
     compare: (a: SfRecord, b: SfRecord) => number;
     limit: number | undefined;
@@ -53,7 +65,12 @@ const TYPE_NAMES: Record<Kind, string> = {
 /** The OFFSET clause tops out at 2,000 rows in SOQL. */
 const MAX_OFFSET = 2000;
 
-export function compileQuery(query: Query, schema: OrgSchema): CompiledQuery {
+/**
+ * SOQL and SOSL Reference, "Relationship Queries": a child-to-parent path (`Account.Name`, `Owner.Name`) may stand
+ * wherever a field does, in SELECT, WHERE and ORDER BY; each step is a lookup's relationshipName, case-insensitive.
+ * An empty lookup reads as null through any path.
+ */
+export function compileQuery(query: Query, schema: OrgSchema, parents: ParentLookup): CompiledQuery {
     const object = schema.object(query.from.name);
     if (!object) {
         throw new SoqlError(
@@ -63,29 +80,33 @@ export function compileQuery(query: Query, schema: OrgSchema): CompiledQuery {
             query.from.pos
         );
     }
-    const resolve = (ref: FieldRef): FieldDef => resolveField(query, schema, object, ref);
+    const resolve = (ref: FieldRef): Resolved => {
+        const column = resolveColumn(query, schema, object, ref);
+        return { def: column.field, column, get: (record) => columnValue(column, record, parents) };
+    };
 
-    let fields: FieldDef[] | 'count' = 'count';
+    let fields: Column[] | 'count' = 'count';
     if (query.select !== 'count') {
         const seen = new Set<string>();
         fields = query.select.map((ref) => {
-            const def = resolve(ref);
-            if (seen.has(def.name)) throw new SoqlError('MALFORMED_QUERY', `duplicate field selected: ${def.name}`, query.text, ref.pos);
-            seen.add(def.name);
-            return def;
+            const { column } = resolve(ref);
+            const name = columnName(column);
+            if (seen.has(name)) throw new SoqlError('MALFORMED_QUERY', `duplicate field selected: ${name}`, query.text, ref.pos);
+            seen.add(name);
+            return column;
         });
     }
     const matches = query.where ? compileCondition(query, query.where, resolve) : () => true;
     const orders = query.orderBy.map((item) => {
-        const def = resolve(item.field);
+        const { def, get } = resolve(item.field);
         if (!def.sortable)
             throw new SoqlError('INVALID_FIELD', `field '${def.name}' can not be sorted in a query call`, query.text, item.field.pos);
-        return { def, kind: kindOf(def), descending: item.descending, nullsLast: item.nullsLast };
+        return { def, get, kind: kindOf(def), descending: item.descending, nullsLast: item.nullsLast };
     });
     const compare = (a: SfRecord, b: SfRecord): number => {
         for (const order of orders) {
-            const x = a[order.def.name] ?? null;
-            const y = b[order.def.name] ?? null;
+            const x = order.get(a);
+            const y = order.get(b);
             if (x === null || y === null) {
                 if (x === y) continue;
                 return (x === null) === order.nullsLast ? 1 : -1;
@@ -101,29 +122,79 @@ export function compileQuery(query: Query, schema: OrgSchema): CompiledQuery {
     return { object, fields, matches, compare, limit: query.limit, offset: query.offset };
 }
 
-function resolveField(query: Query, schema: OrgSchema, object: ObjectDef, ref: FieldRef): FieldDef {
-    if (ref.path.length > 1) {
-        throw new SoqlError(
-            'INVALID_FIELD',
-            `Didn't understand relationship '${ref.path[0]}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
-            query.text,
-            ref.pos
-        );
+interface Resolved {
+    def: FieldDef;
+    column: Column;
+    get: (record: SfRecord) => FieldValue;
+}
+
+/** `Owner.Name` as the answer spells it: canonical relationship and field names. */
+export function columnName(column: Column): string {
+    return [...column.lookups.map((l) => l.relationshipName), column.field.name].join('.');
+}
+
+function resolveColumn(query: Query, schema: OrgSchema, object: ObjectDef, ref: FieldRef): Column {
+    const lookups: FieldDef[] = [];
+    let target = object;
+    for (const step of ref.path.slice(0, -1)) {
+        const lower = step.toLowerCase();
+        const lookup = target.fields.find((f) => f.relationshipName !== null && f.relationshipName.toLowerCase() === lower);
+        if (!lookup) {
+            throw new SoqlError(
+                'INVALID_FIELD',
+                `Didn't understand relationship '${step}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+                query.text,
+                ref.pos
+            );
+        }
+        lookups.push(lookup);
+        const parent = lookup.referenceTo.length === 1 ? schema.object(lookup.referenceTo[0]!) : nameEntity();
+        if (!parent) throw new Error(`${object.name}.${lookup.name} refers to ${lookup.referenceTo[0]}, which the schema lacks`);
+        target = parent;
     }
-    const name = ref.path[0]!;
-    const def = schema.field(object, name);
+    const name = ref.path[ref.path.length - 1]!;
+    const def = schema.field(target, name);
     if (!def) {
         throw new SoqlError(
             'INVALID_FIELD',
-            `No such column '${name}' on entity '${object.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+            `No such column '${name}' on entity '${target.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
             query.text,
             ref.pos
         );
     }
-    return def;
+    return { lookups, field: def };
 }
 
-function compileCondition(query: Query, condition: Condition, resolve: (ref: FieldRef) => FieldDef): (record: SfRecord) => boolean {
+/** The parent a lookup of `record` points at, or undefined when the lookup is empty or its record is gone. */
+export function parentOf(record: SfRecord, lookup: FieldDef, parents: ParentLookup): { object: ObjectDef; record: SfRecord } | undefined {
+    const id = record[lookup.name];
+    return typeof id === 'string' ? parents(id) : undefined;
+}
+
+/**
+ * A field of `record` (whose object is `object`), by name: the Name entity's fields are read off whatever the parent
+ * is, `Type` being its object's name and a field that object lacks null.
+ */
+export function fieldOf(object: ObjectDef, record: SfRecord, def: FieldDef, polymorphic: boolean): FieldValue {
+    if (polymorphic && def.name === 'Type') return object.name;
+    return record[def.name] ?? null;
+}
+
+function columnValue(column: Column, record: SfRecord, parents: ParentLookup): FieldValue {
+    let current = record;
+    let object: ObjectDef | undefined;
+    for (const lookup of column.lookups) {
+        const parent = parentOf(current, lookup, parents);
+        if (!parent) return null;
+        current = parent.record;
+        object = parent.object;
+    }
+    const last = column.lookups[column.lookups.length - 1];
+    if (!object || !last) return record[column.field.name] ?? null;
+    return fieldOf(object, current, column.field, last.referenceTo.length > 1);
+}
+
+function compileCondition(query: Query, condition: Condition, resolve: (ref: FieldRef) => Resolved): (record: SfRecord) => boolean {
     switch (condition.kind) {
         case 'and': {
             const items = condition.items.map((item) => compileCondition(query, item, resolve));
@@ -138,7 +209,7 @@ function compileCondition(query: Query, condition: Condition, resolve: (ref: Fie
             return (record) => !item(record);
         }
         case 'compare': {
-            const def = filterable(query, resolve(condition.field), condition.field);
+            const { def, get } = filterable(query, resolve(condition.field), condition.field);
             const kind = kindOf(def);
             const value = literalValue(query, def, kind, condition.value);
             const op = condition.op;
@@ -154,7 +225,7 @@ function compileCondition(query: Query, condition: Condition, resolve: (ref: Fie
                 throw new SoqlError('MALFORMED_QUERY', `invalid operator with null: ${op}`, query.text, condition.value.pos);
             }
             return (record) => {
-                const actual = stored(kind, record[def.name] ?? null);
+                const actual = stored(kind, get(record));
                 if (value === null) return op === '=' ? actual === null : actual !== null;
                 if (actual === null) return op === '!=';
                 const c = compareValues(kind, actual, value);
@@ -175,18 +246,18 @@ function compileCondition(query: Query, condition: Condition, resolve: (ref: Fie
             };
         }
         case 'in': {
-            const def = filterable(query, resolve(condition.field), condition.field);
+            const { def, get } = filterable(query, resolve(condition.field), condition.field);
             const kind = kindOf(def);
             const values = condition.values.map((literal) => literalValue(query, def, kind, literal));
             const wanted = new Set(values.map((v) => (v === null ? null : comparable(kind, v))));
             return (record) => {
-                const actual = stored(kind, record[def.name] ?? null);
+                const actual = stored(kind, get(record));
                 const hit = wanted.has(actual === null ? null : comparable(kind, actual));
                 return condition.negated ? !hit : hit;
             };
         }
         case 'like': {
-            const def = filterable(query, resolve(condition.field), condition.field);
+            const { def, get } = filterable(query, resolve(condition.field), condition.field);
             if (kindOf(def) !== 'text') {
                 throw new SoqlError(
                     'INVALID_QUERY_FILTER_OPERATOR',
@@ -197,17 +268,17 @@ function compileCondition(query: Query, condition: Condition, resolve: (ref: Fie
             }
             const pattern = likePattern(condition.pattern);
             return (record) => {
-                const actual = record[def.name];
+                const actual = get(record);
                 return typeof actual === 'string' && pattern.test(actual);
             };
         }
     }
 }
 
-function filterable(query: Query, def: FieldDef, ref: FieldRef): FieldDef {
-    if (!def.filterable)
-        throw new SoqlError('INVALID_FIELD', `field '${def.name}' can not be filtered in a query call`, query.text, ref.pos);
-    return def;
+function filterable(query: Query, resolved: Resolved, ref: FieldRef): Resolved {
+    if (!resolved.def.filterable)
+        throw new SoqlError('INVALID_FIELD', `field '${resolved.def.name}' can not be filtered in a query call`, query.text, ref.pos);
+    return resolved;
 }
 
 /** The literal as a stored value, or a refusal worded as Salesforce words a literal of the wrong type. */

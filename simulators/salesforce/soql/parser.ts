@@ -7,6 +7,7 @@
  *   unary     := [NOT] primary                            -- NOT only opens a condition, as in SOQL
  *   primary   := '(' condition ')' | field op literal | field [NOT] IN '(' literal (',' literal)* ')' | field LIKE string
  *   order     := field [ASC | DESC] [NULLS (FIRST | LAST)]
+ *   field     := ident ('.' ident)*                      -- a dotted path goes child to parent (compile.ts)
  */
 import { SoqlError } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
