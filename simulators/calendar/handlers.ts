@@ -87,7 +87,7 @@ export function calendarHandlers(core: ApiCore, store: CalendarStore): HttpHandl
                         kind: 'calendar#calendarList',
                         etag: `"p${store.listed().length}"`,
                         ...(end < calendars.length
-                            ? { nextPageToken: encodePageToken({ kind: 'o', query: key, after: end, snapshot: 0 }) }
+                            ? { nextPageToken: encodePageToken({ kind: 'o', query: key, after: end, snapshot: 0, mark: 0 }) }
                             : {}),
                         items: slice.map(renderListEntry)
                     });
