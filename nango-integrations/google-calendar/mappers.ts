@@ -107,8 +107,9 @@ function toVisibility(event: CalendarEventResource, hasBody: boolean): GoogleCal
 }
 
 /**
- * A cancelled exception of a recurring event keeps only `id`, `recurringEventId` and `originalStartTime` (and an
- * etag): its other fields come out null, and `status` says the instance is removed from the series.
+ * A cancelled exception of a recurring event may keep only `id`, `recurringEventId` and `originalStartTime` (and an
+ * etag), or its whole body on the organizer's calendar: either way `status` says the instance is removed from the
+ * series, and fields Google left out come out null.
  */
 export function toGoogleCalendarEvent(calendarId: string, event: CalendarEventResource): GoogleCalendarEvent {
     const start = toTime(event.start);
