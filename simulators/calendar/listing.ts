@@ -43,7 +43,11 @@ export interface ListQuery {
     updatedMin: number | null;
     q: string | null;
     iCalUID: string | null;
-    extendedFilter: boolean;
+    /**
+     * `privateExtendedProperty` / `sharedExtendedProperty` constraints, `name=value` each, all of which must match
+     * ("This parameter might be repeated multiple times to return events that match all given constraints").
+     */
+    extendedProperties: { scope: 'private' | 'shared'; name: string; value: string }[];
     /** The zone of the answer's `dateTime` offsets (default: the calendar's). */
     timeZone: string | null;
     /** Identifies the query a page token belongs to. */
@@ -103,7 +107,10 @@ export function parseListQuery(params: URLSearchParams, calendarId: string, page
         updatedMin: bound('updatedMin'),
         q: single('q'),
         iCalUID: single('iCalUID'),
-        extendedFilter: params.has('privateExtendedProperty') || params.has('sharedExtendedProperty'),
+        extendedProperties: [
+            ...params.getAll('privateExtendedProperty').map((constraint) => propertyConstraint('private', constraint)),
+            ...params.getAll('sharedExtendedProperty').map((constraint) => propertyConstraint('shared', constraint))
+        ],
         timeZone,
         key: queryKey(params, calendarId)
     };
@@ -114,6 +121,16 @@ export function parseListQuery(params: URLSearchParams, calendarId: string, page
     return query;
 }
 
+/**
+ * "Extended properties constraint specified as propertyName=value" (events.list); the value may itself hold `=`.
+ * A constraint without `=` is answered 400 here: Google does not document its answer to one.
+ */
+function propertyConstraint(scope: 'private' | 'shared', constraint: string): ListQuery['extendedProperties'][number] {
+    const at = constraint.indexOf('=');
+    if (at <= 0) throw calendarErrors.invalid(`Invalid extended property constraint: '${constraint}'.`, `${scope}ExtendedProperty`);
+    return { scope, name: constraint.slice(0, at), value: constraint.slice(at + 1) };
+}
+
 function queryKey(params: URLSearchParams, calendarId: string): string {
     const pairs = [...params].filter(([name]) => name !== 'pageToken' && name !== 'maxResults').map(([name, value]) => `${name}=${value}`);
     return fnv1a(`${calendarId}?${pairs.sort().join('&')}`);
@@ -121,7 +138,13 @@ function queryKey(params: URLSearchParams, calendarId: string): string {
 
 /** Google hands out a sync token only for listings it can continue incrementally: no ordering, no search filters. */
 function syncable(query: ListQuery): boolean {
-    return query.orderBy === null && query.q === null && query.iCalUID === null && query.updatedMin === null && !query.extendedFilter;
+    return (
+        query.orderBy === null &&
+        query.q === null &&
+        query.iCalUID === null &&
+        query.updatedMin === null &&
+        query.extendedProperties.length === 0
+    );
 }
 
 export function listEvents(store: CalendarStore, calendar: StoredCalendar, query: ListQuery): calendar_v3.Schema$Events {
@@ -279,7 +302,9 @@ function visible(store: CalendarStore, calendar: StoredCalendar, event: StoredEv
     }
     if (query.updatedMin !== null && event.updated < query.updatedMin) return false;
     if (query.iCalUID !== null && `${event.recurringEventId ?? event.id}@google.com` !== query.iCalUID) return false;
-    if (query.extendedFilter) return false;
+    for (const constraint of query.extendedProperties) {
+        if (event.extendedProperties?.[constraint.scope]?.[constraint.name] !== constraint.value) return false;
+    }
     if (query.q !== null && !matchesText(event, query.q)) return false;
     if (query.timeMin !== null || query.timeMax !== null) {
         const span =

@@ -655,3 +655,24 @@ describe('calendar simulator: shapes of live calendars', () => {
         expect(third.items!.some((item) => item.id === changed.id)).toBe(false);
     });
 });
+
+describe('calendar simulator: extended properties', () => {
+    beforeEach(() => setup({ events: 300 }));
+
+    it('filters by private and shared extended properties, every constraint matching', async () => {
+        const calendar = sim.calendar('primary');
+        const [a, b] = calendar.events.filter((e) => e.status === 'confirmed' && !e.recurrence && !e.recurringEventId);
+        a!.extendedProperties = { private: { crmId: 'x=1' }, shared: { ticket: 'T1' } };
+        b!.extendedProperties = { private: { crmId: 'x=1' } };
+        const both = await listAll('primary', { privateExtendedProperty: 'crmId=x=1' });
+        expect(both.items.map((item) => item.id).sort()).toEqual([a!.id, b!.id].sort());
+        // A filtered listing gives no sync token.
+        expect(both.syncToken).toBeUndefined();
+        const query = new URLSearchParams([
+            ['privateExtendedProperty', 'crmId=x=1'],
+            ['sharedExtendedProperty', 'ticket=T1']
+        ]);
+        const one = await get(`/calendars/primary/events?${query}`);
+        expect((one.body['items'] as Json[]).map((item) => item['id'])).toEqual([a!.id]);
+    });
+});
