@@ -629,6 +629,9 @@ describe('calendar simulator: shapes of live calendars', () => {
         expect(Date.parse(foreign.start!.dateTime!)).toBe(stored.start.ms);
         const inTokyo = await listAll('primary', { maxResults: 2500, timeZone: 'Asia/Tokyo' });
         expect(inTokyo.items.find((item) => item.id === foreign.id)!.start!.dateTime).toMatch(/\+09:00$/);
+        const one = await get(`/calendars/primary/events/${foreign.id}?timeZone=Asia%2FTokyo`);
+        expect((one.body['start'] as Json)['dateTime']).toMatch(/\+09:00$/);
+        expect((await get(`/calendars/primary/events/${foreign.id}?timeZone=Mars%2FOlympus`)).status).toBe(400);
     });
 
     it('answers pages with no items and a nextPageToken over runs of deleted events, when pages scan little', async () => {
