@@ -341,9 +341,43 @@ export const CalendarAttendee = z.object({
     responseStatus: z.string().nullable(),
     optional: z.boolean(),
     organizer: z.boolean(),
-    self: z.boolean()
+    self: z.boolean(),
+    /** The note the attendee left with their answer. */
+    comment: z.string().nullish()
 });
 export type CalendarAttendee = z.infer<typeof CalendarAttendee>;
+
+/**
+ * What kind of block an event is (Events resource, `eventType`): only `default` is a meeting or appointment;
+ * `outOfOffice`, `focusTime` and `workingLocation` are the user's own status blocks, `birthday` an annual contact
+ * date, `fromGmail` an event Gmail made from a message (a flight, a booking).
+ */
+export const CalendarEventType = z.enum(['default', 'outOfOffice', 'focusTime', 'workingLocation', 'birthday', 'fromGmail']);
+export type CalendarEventType = z.infer<typeof CalendarEventType>;
+
+export const CalendarReminders = z.object({
+    /** The calendar's default reminders apply; `overrides` replace them otherwise. */
+    useDefault: z.boolean(),
+    overrides: z.array(z.object({ method: z.string(), minutes: z.number() }))
+});
+export type CalendarReminders = z.infer<typeof CalendarReminders>;
+
+export const CalendarAttachment = z.object({
+    fileUrl: z.string(),
+    title: z.string().nullable(),
+    mimeType: z.string().nullable(),
+    /** The Drive file id, for Drive attachments. */
+    fileId: z.string().nullable(),
+    iconLink: z.string().nullable()
+});
+export type CalendarAttachment = z.infer<typeof CalendarAttachment>;
+
+/** Key/value pairs apps store on an event: `private` to this copy of the event, `shared` with every attendee's copy. */
+export const CalendarExtendedProperties = z.object({
+    private: z.record(z.string(), z.string()),
+    shared: z.record(z.string(), z.string())
+});
+export type CalendarExtendedProperties = z.infer<typeof CalendarExtendedProperties>;
 
 /**
  * One event of a synced calendar. Recurring events are kept as Google keeps them: the series (its rules in
@@ -379,7 +413,28 @@ export const GoogleCalendarEvent = z.object({
     htmlLink: z.string().nullable(),
     created: z.string().nullable(),
     updated: z.string().nullable(),
-    etag: z.string().nullable()
+    etag: z.string().nullable(),
+    // The fields below came later: optional, so records cached before them still parse; the sync always sets them,
+    // null where Google sends nothing (a cancelled event may carry only its id).
+    /** Who created the event (may differ from the organizer, e.g. an assistant). */
+    creator: EmailAddress.nullish(),
+    /** RFC 5545 UID, shared by a series and all its instances and by the copies of an event on other calendars. */
+    iCalUID: z.string().nullish(),
+    /** iCalendar SEQUENCE: goes up when the time or recurrence changes (not on every edit). */
+    sequence: z.number().int().nullish(),
+    /** Null when Google sends a type this model does not know yet. */
+    eventType: CalendarEventType.nullish(),
+    /** `opaque` blocks time (busy), `transparent` does not (free); `opaque` when Google leaves it out. */
+    transparency: z.enum(['opaque', 'transparent']).nullish(),
+    /** `default` (the calendar's setting) when Google leaves it out. */
+    visibility: z.enum(['default', 'public', 'private', 'confidential']).nullish(),
+    /** The reminders of the user whose calendar this is (not the organizer's). */
+    reminders: CalendarReminders.nullish(),
+    /** File attachments (Drive files or links); empty when none. */
+    attachments: z.array(CalendarAttachment).nullish(),
+    extendedProperties: CalendarExtendedProperties.nullish(),
+    /** For `outOfOffice` events: how invitations that overlap the block are declined, and with what message. */
+    outOfOffice: z.object({ autoDeclineMode: z.string().nullable(), declineMessage: z.string().nullable() }).nullish()
 });
 export type GoogleCalendarEvent = z.infer<typeof GoogleCalendarEvent>;
 

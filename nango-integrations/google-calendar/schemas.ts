@@ -20,6 +20,7 @@ const CalendarPerson = z.object({
 
 export const CalendarEventAttendee = CalendarPerson.extend({
     responseStatus: z.string().nullish(),
+    comment: z.string().nullish(),
     optional: z.boolean().nullish(),
     organizer: z.boolean().nullish(),
     resource: z.boolean().nullish()
@@ -39,11 +40,35 @@ export const CalendarEventResource = z.object({
     originalStartTime: CalendarEventDateTime.nullish(),
     organizer: CalendarPerson.nullish(),
     attendees: z.array(CalendarEventAttendee).nullish(),
+    creator: CalendarPerson.nullish(),
+    iCalUID: z.string().nullish(),
+    sequence: z.number().nullish(),
+    /** default, outOfOffice, focusTime, workingLocation, birthday, fromGmail; Google may add more. */
+    eventType: z.string().nullish(),
+    outOfOfficeProperties: z.object({ autoDeclineMode: z.string().nullish(), declineMessage: z.string().nullish() }).nullish(),
+    transparency: z.string().nullish(),
+    visibility: z.string().nullish(),
     hangoutLink: z.string().nullish(),
+    /** Meet (`hangoutsMeet`) or a third-party add-on (`addOn`, e.g. Zoom), told apart by `conferenceSolution.key.type`. */
     conferenceData: z
         .object({
+            conferenceSolution: z.object({ key: z.object({ type: z.string().nullish() }).nullish(), name: z.string().nullish() }).nullish(),
             entryPoints: z.array(z.object({ entryPointType: z.string().nullish(), uri: z.string().nullish() })).nullish()
         })
+        .nullish(),
+    attachments: z
+        .array(
+            z.object({
+                fileUrl: z.string().nullish(),
+                title: z.string().nullish(),
+                mimeType: z.string().nullish(),
+                fileId: z.string().nullish(),
+                iconLink: z.string().nullish()
+            })
+        )
+        .nullish(),
+    extendedProperties: z
+        .object({ private: z.record(z.string(), z.string()).nullish(), shared: z.record(z.string(), z.string()).nullish() })
         .nullish(),
     reminders: z
         .object({

@@ -1,6 +1,7 @@
 import type { Random } from '../common/random.js';
 import type { StoredCalendar, StoredEvent } from './model.js';
 import { addGroupCalendar } from './seed.js';
+import { annotate, outOfOfficeFields } from './shapes.js';
 import type { CalendarStore } from './store.js';
 import { DAY_MS } from './time.js';
 
@@ -17,6 +18,12 @@ export const CALENDAR_ACTIVITIES = [
     { name: 'new-events', description: 'Create a few events, some with attendees and a Meet link' },
     { name: 'edit-recurring-exception', description: 'Change one instance of a recurring event (creates or edits an exception)' },
     { name: 'cancel-instance', description: 'Cancel one instance of a recurring event (a cancelled exception)' },
+    { name: 'cancel-series', description: 'Cancel (delete) a whole recurring event, and with it its exceptions' },
+    {
+        name: 'annotate-events',
+        description: 'Add app data, an attachment, an attendee comment, Zoom conferencing, free/busy or visibility to a few events'
+    },
+    { name: 'out-of-office', description: 'Block out-of-office time on the primary calendar (eventType outOfOffice)' },
     { name: 'token-expiry', description: "Invalidate one calendar's sync tokens (the next incremental listing answers 410)" },
     { name: 'new-calendar', description: 'Subscribe the user to a new calendar that already holds events' },
     { name: 'leave-calendar', description: "Remove a secondary calendar from the user's calendar list" }
@@ -38,6 +45,12 @@ export function applyCalendarActivity(store: CalendarStore, name: string, random
             return editException(store, random);
         case 'cancel-instance':
             return cancelInstance(store, random);
+        case 'cancel-series':
+            return cancelSeries(store, random);
+        case 'annotate-events':
+            return annotateEvents(store, random);
+        case 'out-of-office':
+            return outOfOffice(store, random);
         case 'token-expiry':
             return expireTokens(store, random);
         case 'new-calendar':
@@ -171,6 +184,33 @@ function cancelInstance(store: CalendarStore, random: Random): string {
     const exception = store.stored(calendar, occurrence.id) ?? store.materialize(calendar, occurrence);
     store.cancel(calendar, exception);
     return `cancelled instance ${exception.id} of ${master.id}`;
+}
+
+function cancelSeries(store: CalendarStore, random: Random): string {
+    const picked = liveMasters(store, random);
+    if (!picked) return 'no recurring event to cancel';
+    const [calendar, master] = picked;
+    store.cancel(calendar, master);
+    return `cancelled series ${master.id}`;
+}
+
+function annotateEvents(store: CalendarStore, random: Random): string {
+    const picked = pickEvents(store, random, random.int(1, 4), (event) => event.eventType === undefined);
+    const done: string[] = [];
+    for (const [calendar, event] of picked) {
+        const what = annotate(event, random);
+        if (!what) continue;
+        store.touch(calendar, event);
+        done.push(`${event.id} (${what})`);
+    }
+    return `annotated ${done.length} event(s): ${done.join(', ')}`;
+}
+
+function outOfOffice(store: CalendarStore, random: Random): string {
+    const calendar = store.resolve('primary')!;
+    const day = Math.floor((store.now() + random.int(3, 40) * DAY_MS) / DAY_MS) * DAY_MS;
+    const event = store.create(calendar, outOfOfficeFields(store, calendar, random, day));
+    return `blocked out-of-office time: ${event.id}`;
 }
 
 function expireTokens(store: CalendarStore, random: Random): string {

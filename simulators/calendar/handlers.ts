@@ -4,6 +4,7 @@ import { CalendarError, calendarErrors } from './errors.js';
 import { listEvents, parseListQuery } from './listing.js';
 import { renderCalendar, renderEvent, renderListEntry } from './render.js';
 import type { CalendarStore, SendUpdates, WriteOptions } from './store.js';
+import { isValidTimeZone } from './time.js';
 import { encodePageToken, decodePageToken, fnv1a } from './tokens.js';
 
 export const CALENDAR_BASE = 'https://www.googleapis.com/calendar/v3';
@@ -87,7 +88,7 @@ export function calendarHandlers(core: ApiCore, store: CalendarStore): HttpHandl
                         kind: 'calendar#calendarList',
                         etag: `"p${store.listed().length}"`,
                         ...(end < calendars.length
-                            ? { nextPageToken: encodePageToken({ kind: 'o', query: key, after: end, snapshot: 0 }) }
+                            ? { nextPageToken: encodePageToken({ kind: 'o', query: key, after: end, snapshot: 0, mark: 0 }) }
                             : {}),
                         items: slice.map(renderListEntry)
                     });
@@ -133,7 +134,11 @@ export function calendarHandlers(core: ApiCore, store: CalendarStore): HttpHandl
                     // A deleted event is still returned, with status "cancelled".
                     const event = store.find(calendar, segment(params['eventId']));
                     if (!event) throw calendarErrors.notFound();
-                    return HttpResponse.json(renderEvent(event, calendar, store.user));
+                    // "timeZone: Time zone used in the response. The default is the time zone of the calendar."
+                    const timeZone = new URL(request.url).searchParams.get('timeZone');
+                    if (timeZone !== null && !isValidTimeZone(timeZone))
+                        throw calendarErrors.invalid('Invalid time zone definition.', 'timeZone');
+                    return HttpResponse.json(renderEvent(event, calendar, store.user, timeZone ?? calendar.timeZone));
                 })
             )
         ),

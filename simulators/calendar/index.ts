@@ -35,6 +35,11 @@ export interface CalendarSimulatorOptions {
     rateLimitStyle?: CalendarRateLimitStyle;
     /** At most this many events per events.list page, whatever maxResults asks (default 2500, Google's cap). */
     pageLimit?: number;
+    /**
+     * At most this many stored events looked at per full-listing page (default: no limit beyond Calendar's own).
+     * Small values give pages with no items and a nextPageToken where deleted events are stored in a row.
+     */
+    scanLimit?: number;
 }
 
 export interface CalendarSnapshot {
@@ -87,6 +92,7 @@ export class CalendarSimulator implements Simulator {
             seedCalendars(this.store, new Random(this.seed), { events: options.events ?? 200, calendars: options.calendars ?? 4 });
         }
         if (options.pageLimit !== undefined) this.store.pageLimit = options.pageLimit;
+        if (options.scanLimit !== undefined) this.store.scanLimit = options.scanLimit;
         this.handlers = calendarHandlers(this.core, this.store);
     }
 

@@ -43,7 +43,13 @@ export interface ListQuery {
     updatedMin: number | null;
     q: string | null;
     iCalUID: string | null;
-    extendedFilter: boolean;
+    /**
+     * `privateExtendedProperty` / `sharedExtendedProperty` constraints, `name=value` each, all of which must match
+     * ("This parameter might be repeated multiple times to return events that match all given constraints").
+     */
+    extendedProperties: { scope: 'private' | 'shared'; name: string; value: string }[];
+    /** The zone of the answer's `dateTime` offsets (default: the calendar's). */
+    timeZone: string | null;
     /** Identifies the query a page token belongs to. */
     key: string;
 }
@@ -101,7 +107,11 @@ export function parseListQuery(params: URLSearchParams, calendarId: string, page
         updatedMin: bound('updatedMin'),
         q: single('q'),
         iCalUID: single('iCalUID'),
-        extendedFilter: params.has('privateExtendedProperty') || params.has('sharedExtendedProperty'),
+        extendedProperties: [
+            ...params.getAll('privateExtendedProperty').map((constraint) => propertyConstraint('private', constraint)),
+            ...params.getAll('sharedExtendedProperty').map((constraint) => propertyConstraint('shared', constraint))
+        ],
+        timeZone,
         key: queryKey(params, calendarId)
     };
     if (query.orderBy === 'startTime' && !query.singleEvents) {
@@ -111,6 +121,16 @@ export function parseListQuery(params: URLSearchParams, calendarId: string, page
     return query;
 }
 
+/**
+ * "Extended properties constraint specified as propertyName=value" (events.list); the value may itself hold `=`.
+ * A constraint without `=` is answered 400 here: Google does not document its answer to one.
+ */
+function propertyConstraint(scope: 'private' | 'shared', constraint: string): ListQuery['extendedProperties'][number] {
+    const at = constraint.indexOf('=');
+    if (at <= 0) throw calendarErrors.invalid(`Invalid extended property constraint: '${constraint}'.`, `${scope}ExtendedProperty`);
+    return { scope, name: constraint.slice(0, at), value: constraint.slice(at + 1) };
+}
+
 function queryKey(params: URLSearchParams, calendarId: string): string {
     const pairs = [...params].filter(([name]) => name !== 'pageToken' && name !== 'maxResults').map(([name, value]) => `${name}=${value}`);
     return fnv1a(`${calendarId}?${pairs.sort().join('&')}`);
@@ -118,7 +138,13 @@ function queryKey(params: URLSearchParams, calendarId: string): string {
 
 /** Google hands out a sync token only for listings it can continue incrementally: no ordering, no search filters. */
 function syncable(query: ListQuery): boolean {
-    return query.orderBy === null && query.q === null && query.iCalUID === null && query.updatedMin === null && !query.extendedFilter;
+    return (
+        query.orderBy === null &&
+        query.q === null &&
+        query.iCalUID === null &&
+        query.updatedMin === null &&
+        query.extendedProperties.length === 0
+    );
 }
 
 export function listEvents(store: CalendarStore, calendar: StoredCalendar, query: ListQuery): calendar_v3.Schema$Events {
@@ -159,20 +185,35 @@ export function listEvents(store: CalendarStore, calendar: StoredCalendar, query
 
 type PageResult = { items: calendar_v3.Schema$Event[]; next: PageTokenData | null; snapshot: number };
 
-/** The default listing: stored events in creation order, paged by creation index so boundaries never shift. */
+/**
+ * The default listing: stored events in creation order, paged by creation index so boundaries never shift. An
+ * event changed after an earlier page was served comes again, as it now is, at the top of the next page: the same
+ * event on two pages of one listing, as live listings show (the reader keeps the later copy). A page scans at most
+ * `store.scanLimit` stored events, so a run of hidden (deleted) events gives a page with no items and a
+ * nextPageToken, as recorded live listings show ("maxResults doesn't guarantee the number of results on one page.
+ * A non-empty nextPageToken field in the response indicates incomplete results", pagination guide).
+ */
 function fullByCreation(store: CalendarStore, calendar: StoredCalendar, query: ListQuery, page: PageTokenData | null): PageResult {
     if (page && page.kind !== 'k') throw calendarErrors.invalid('Invalid page token value.', 'pageToken');
     const snapshot = page?.snapshot ?? calendar.changeLog.length;
     const items: calendar_v3.Schema$Event[] = [];
-    const budget = query.maxResults * SCAN_FACTOR;
+    if (page) {
+        for (let position = page.mark + 1; position <= calendar.changeLog.length; position += 1) {
+            const event = calendar.events[calendar.changeLog[position - 1]!]!;
+            if (event.changeSeq !== position || event.index > page.after) continue;
+            if (visible(store, calendar, event, query)) items.push(render(store, calendar, event, query));
+        }
+    }
+    const budget = Math.min(query.maxResults * SCAN_FACTOR, store.scanLimit);
     let index = (page?.after ?? -1) + 1;
     let scanned = 0;
     for (; index < calendar.events.length && items.length < query.maxResults && scanned < budget; index += 1, scanned += 1) {
         const event = calendar.events[index]!;
         if (!visible(store, calendar, event, query)) continue;
-        items.push(render(store, calendar, event));
+        items.push(render(store, calendar, event, query));
     }
-    const next = index < calendar.events.length ? { kind: 'k' as const, query: query.key, after: index - 1, snapshot } : null;
+    const mark = calendar.changeLog.length;
+    const next = index < calendar.events.length ? { kind: 'k' as const, query: query.key, after: index - 1, snapshot, mark } : null;
     return { items, next, snapshot };
 }
 
@@ -192,12 +233,12 @@ function incremental(store: CalendarStore, calendar: StoredCalendar, query: List
         // A later change of the same event supersedes this entry; it is returned at its latest position.
         if (event.changeSeq !== position) continue;
         if (query.singleEvents && isMaster(event) && event.status !== 'cancelled') {
-            for (const instance of expand(store, calendar, event, query)) items.push(render(store, calendar, instance));
+            for (const instance of expand(store, calendar, event, query)) items.push(render(store, calendar, instance, query));
         } else {
-            items.push(render(store, calendar, event));
+            items.push(render(store, calendar, event, query));
         }
     }
-    const next = position <= snapshot ? { kind: 'c' as const, query: query.key, after: position - 1, snapshot } : null;
+    const next = position <= snapshot ? { kind: 'c' as const, query: query.key, after: position - 1, snapshot, mark: snapshot } : null;
     return { items, next, snapshot };
 }
 
@@ -220,8 +261,8 @@ function computed(store: CalendarStore, calendar: StoredCalendar, query: ListQue
     const offset = page ? page.after : 0;
     const slice = all.slice(offset, offset + query.maxResults);
     const end = offset + slice.length;
-    const next = end < all.length ? { kind: 'o' as const, query: query.key, after: end, snapshot } : null;
-    return { items: slice.map((event) => render(store, calendar, event)), next, snapshot };
+    const next = end < all.length ? { kind: 'o' as const, query: query.key, after: end, snapshot, mark: snapshot } : null;
+    return { items: slice.map((event) => render(store, calendar, event, query)), next, snapshot };
 }
 
 /** The instances of a live master, with its exceptions in place of the instances they replace. */
@@ -261,7 +302,9 @@ function visible(store: CalendarStore, calendar: StoredCalendar, event: StoredEv
     }
     if (query.updatedMin !== null && event.updated < query.updatedMin) return false;
     if (query.iCalUID !== null && `${event.recurringEventId ?? event.id}@google.com` !== query.iCalUID) return false;
-    if (query.extendedFilter) return false;
+    for (const constraint of query.extendedProperties) {
+        if (event.extendedProperties?.[constraint.scope]?.[constraint.name] !== constraint.value) return false;
+    }
     if (query.q !== null && !matchesText(event, query.q)) return false;
     if (query.timeMin !== null || query.timeMax !== null) {
         const span =
@@ -285,6 +328,10 @@ function matchesText(event: StoredEvent, q: string): boolean {
     return fields.some((field) => field !== undefined && field.toLowerCase().includes(needle));
 }
 
-function render(store: CalendarStore, calendar: StoredCalendar, event: StoredEvent): calendar_v3.Schema$Event {
-    return event.status === 'cancelled' ? renderCancelled(event, calendar) : renderEvent(event, calendar, store.user);
+function render(store: CalendarStore, calendar: StoredCalendar, event: StoredEvent, query: ListQuery): calendar_v3.Schema$Event {
+    const zone = query.timeZone ?? calendar.timeZone;
+    if (event.status !== 'cancelled') return renderEvent(event, calendar, store.user, zone);
+    // Incremental listings without showDeleted give deleted events without their details (events#status).
+    const details = query.syncToken === null || query.showDeleted;
+    return renderCancelled(event, calendar, store.user, details, zone);
 }

@@ -18,6 +18,8 @@ export interface StoredAttendee {
     optional?: boolean;
     organizer?: boolean;
     self?: boolean;
+    /** The note left with the answer. */
+    comment?: string;
 }
 
 export interface StoredReminders {
@@ -26,6 +28,25 @@ export interface StoredReminders {
 }
 
 export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
+
+/** Events resource `eventType`; `default` is left out of the stored record. */
+export type EventType = 'default' | 'outOfOffice' | 'focusTime' | 'workingLocation' | 'birthday' | 'fromGmail';
+
+/** A third-party conference (conferenceSolution.key.type `addOn`), e.g. the Zoom add-on. */
+export interface AddOnConference {
+    name: string;
+    /** The add-on's own id (`conferenceSolution.key` of an add-on is only `addOn`; the add-on is told by its name). */
+    conferenceId: string;
+    uri: string;
+}
+
+export interface StoredAttachment {
+    fileUrl: string;
+    title: string;
+    mimeType: string;
+    fileId?: string;
+    iconLink?: string;
+}
 
 export interface StoredEvent {
     id: string;
@@ -46,6 +67,11 @@ export interface StoredEvent {
     attendees?: StoredAttendee[];
     /** A Google Meet conference: its code (`abc-defg-hij`) and the createRequest id that made it. */
     conference?: { code: string; requestId: string };
+    addOnConference?: AddOnConference;
+    eventType?: EventType;
+    outOfOffice?: { autoDeclineMode: string; declineMessage?: string };
+    attachments?: StoredAttachment[];
+    extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
     reminders?: StoredReminders;
     transparency?: 'opaque' | 'transparent';
     visibility?: 'default' | 'public' | 'private' | 'confidential';

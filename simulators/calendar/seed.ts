@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Random } from '../common/random.js';
 import type { StoredAttendee, StoredCalendar, StoredEvent } from './model.js';
+import { decorateSeed } from './shapes.js';
 import { base32hex, meetCode, type CalendarStore, type NewEvent } from './store.js';
 import { DAY_MS, wallToInstant } from './time.js';
 
@@ -9,7 +10,7 @@ import { DAY_MS, wallToInstant } from './time.js';
  * calendar (`en.usa#holiday@group.v.calendar.google.com`, read-only), a birthdays calendar
  * (`addressbook#contacts@group.v.calendar.google.com`) and more team calendars when asked. Events are timed (some
  * with their own time zone), all-day, recurring with modified and cancelled exceptions, already cancelled, with
- * attendees and Meet links. Every event lies within the last 300 days and the next 200, so a sync that backfills a
+ * attendees and Meet links, and the rarer shapes of `shapes.ts` (out-of-office blocks, add-on conferencing...). Every event lies within the last 300 days and the next 200, so a sync that backfills a
  * year sees all of them.
  */
 
@@ -95,6 +96,7 @@ export function seedCalendars(store: CalendarStore, random: Random, options: See
         const calendar = random.chance(0.65) ? primary : random.pick(writable);
         remaining -= seedEvent(store, calendar, random, now, remaining);
     }
+    decorateSeed(writable, random);
 }
 
 export function addGroupCalendar(store: CalendarStore, summary: string, role: 'owner' | 'writer', timeZone: string): StoredCalendar {
@@ -160,7 +162,9 @@ function seedBirthdays(store: CalendarStore, calendar: StoredCalendar, random: R
                 recurrence: ['RRULE:FREQ=YEARLY'],
                 organizer: { email: calendar.id, displayName: calendar.summary },
                 creator: calendar.id,
-                transparency: 'transparent'
+                transparency: 'transparent',
+                visibility: 'private',
+                eventType: 'birthday'
             },
             now - random.int(300, 400) * DAY_MS
         );

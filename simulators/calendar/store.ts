@@ -32,6 +32,8 @@ export class CalendarStore {
     idCounter = 0;
     /** The most events one events.list page holds (Google: at most 2500, and a page may come back shorter). */
     pageLimit = 2500;
+    /** Stored events a full-listing page looks at, at most; below the page size it makes empty pages over deleted runs. */
+    scanLimit = Infinity;
 
     constructor(
         readonly user: CalendarUser,

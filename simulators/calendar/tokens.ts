@@ -47,22 +47,25 @@ export interface PageTokenData {
     after: number;
     /** The change-log head when the listing began: it becomes the listing's nextSyncToken. */
     snapshot: number;
+    /** The change-log head when this page was served: what changed after it on earlier pages is served again. */
+    mark: number;
 }
 
 export function encodePageToken(data: PageTokenData): string {
-    const body = `p1|${data.kind}|${data.query}|${data.after}|${data.snapshot}`;
+    const body = `p1|${data.kind}|${data.query}|${data.after}|${data.snapshot}|${data.mark}`;
     return `E${Buffer.from(`${body}|${fnv1a(body)}`).toString('base64url')}`;
 }
 
 export function decodePageToken(token: string): PageTokenData | null {
     if (!token.startsWith('E')) return null;
     const parts = Buffer.from(token.slice(1), 'base64url').toString('utf8').split('|');
-    if (parts.length !== 6 || parts[0] !== 'p1') return null;
-    if (fnv1a(parts.slice(0, 5).join('|')) !== parts[5]) return null;
+    if (parts.length !== 7 || parts[0] !== 'p1') return null;
+    if (fnv1a(parts.slice(0, 6).join('|')) !== parts[6]) return null;
     const kind = parts[1];
     if (kind !== 'k' && kind !== 'c' && kind !== 'o') return null;
     const after = Number(parts[3]);
     const snapshot = Number(parts[4]);
-    if (!Number.isInteger(after) || !Number.isInteger(snapshot)) return null;
-    return { kind, query: parts[2] ?? '', after, snapshot };
+    const mark = Number(parts[5]);
+    if (!Number.isInteger(after) || !Number.isInteger(snapshot) || !Number.isInteger(mark)) return null;
+    return { kind, query: parts[2] ?? '', after, snapshot, mark };
 }

@@ -10,7 +10,8 @@ describe('create-event', () => {
             calendarId: SEED_USER.email,
             status: 'confirmed',
             summary: 'Kickoff with Acme',
-            start: { dateTime: '2026-02-03T09:30:00+01:00', timeZone: 'Europe/Paris', date: null },
+            // Google writes the instant with the calendar's offset (New York) and keeps the event's own zone beside it.
+            start: { dateTime: '2026-02-03T03:30:00-05:00', timeZone: 'Europe/Paris', date: null },
             isAllDay: false,
             organizer: { email: SEED_USER.email, name: SEED_USER.displayName }
         });

@@ -565,3 +565,117 @@ describe('events sync: rate limits', () => {
         expectInSync(bed);
     });
 });
+
+describe('events sync: shapes of live calendars', () => {
+    /** What the cache must say of a stored event, read from the simulator's own record (not through the mapper). */
+    function expectedFields(event: StoredEvent) {
+        return {
+            eventType: event.eventType ?? 'default',
+            transparency: event.transparency ?? 'opaque',
+            visibility: event.visibility ?? 'default',
+            sequence: event.sequence,
+            iCalUID: `${event.recurringEventId ?? event.id}@google.com`,
+            creator: expect.objectContaining({ email: event.creator }),
+            outOfOffice: event.outOfOffice ? { declineMessage: null, ...event.outOfOffice } : null,
+            attachments: (event.attachments ?? []).map((a) => expect.objectContaining({ fileUrl: a.fileUrl, title: a.title })),
+            extendedProperties: event.extendedProperties
+                ? { private: event.extendedProperties.private ?? {}, shared: event.extendedProperties.shared ?? {} }
+                : null,
+            ...(event.addOnConference ? { conferenceLink: event.addOnConference.uri } : {})
+        };
+    }
+
+    it('stores out-of-office blocks, add-on conferencing, attachments, app data, comments, free/busy and visibility', async () => {
+        const bed = testBed({ events: 300 });
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: ['primary', team] });
+        await bed.sync();
+        for (const activity of ['annotate-events', 'annotate-events', 'out-of-office', 'annotate-events']) bed.sim.applyActivity(activity);
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expectInSync(bed);
+
+        const records = new Map(live(bed).map((record) => [String(record['id']), record]));
+        const kinds = new Set<string>();
+        for (const calendarId of [bed.sim.primaryId, team]) {
+            for (const event of bed.sim.calendar(calendarId).events) {
+                const record = records.get(`${calendarId}/${event.id}`);
+                if (!record || event.status === 'cancelled') continue;
+                expect(record, event.id).toMatchObject(expectedFields(event));
+                for (const attendee of event.attendees ?? []) {
+                    const cached = (record['attendees'] as { email: string; comment: string | null }[]).find(
+                        (a) => a.email === attendee.email
+                    );
+                    expect(cached?.comment ?? null).toBe(attendee.comment ?? null);
+                    if (attendee.comment) kinds.add('comment');
+                }
+                if (event.eventType) kinds.add(event.eventType);
+                if (event.addOnConference) kinds.add('addOn');
+                if (event.attachments) kinds.add('attachments');
+                if (event.extendedProperties) kinds.add('extendedProperties');
+                if (event.transparency === 'transparent') kinds.add('transparent');
+                if (event.start.timeZone && event.start.timeZone !== bed.sim.calendar(calendarId).timeZone) {
+                    // The offset is the calendar's, the zone the event's: the cache keeps both, and the instant.
+                    const start = record['start'] as { dateTime: string; timeZone: string };
+                    expect(start.timeZone).toBe(event.start.timeZone);
+                    expect(Date.parse(start.dateTime)).toBe(event.start.ms);
+                    kinds.add('foreign zone');
+                }
+            }
+        }
+        expect([...kinds].sort()).toEqual(
+            ['addOn', 'attachments', 'comment', 'extendedProperties', 'focusTime', 'foreign zone', 'outOfOffice', 'transparent'].sort()
+        );
+    });
+
+    it('keeps cancelled instances sent with their whole body as cancelled, and drops cancelled series and single events', async () => {
+        const bed = testBed({ events: 300 });
+        await bed.sync();
+        expectInSync(bed);
+        const calendar = bed.sim.calendar('primary');
+        const instance = calendar.events.find((e) => e.status === 'cancelled' && e.recurringEventId && e.summary)!;
+        expect(live(bed).find((r) => r['eventId'] === instance.id)).toMatchObject({ status: 'cancelled', summary: instance.summary });
+
+        const series = bed.sim.applyActivity('cancel-series');
+        expect(series).toMatch(/^cancelled series/);
+        bed.sim.applyActivity('cancel-events');
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(result.byModel[MODEL]!.deleted).toBeGreaterThan(1);
+        expectInSync(bed);
+        const masterId = series.split(' ')[2]!;
+        expect(live(bed).filter((r) => r['eventId'] === masterId || r['recurringEventId'] === masterId)).toEqual([]);
+    });
+
+    it('lists through pages that hold no event but a nextPageToken', async () => {
+        const bed = testBed({ scanLimit: 1 });
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expectInSync(bed);
+        const stored = bed.sim.calendar('primary').events.length;
+        expect(bed.sim.core.meter.get('events.list').calls).toBe(stored);
+        expect(bed.sim.truthFor(['primary']).length).toBeLessThan(stored);
+    });
+
+    it('stores an event served on two pages of one listing once, as its later copy', async () => {
+        const bed = testBed({ pageLimit: 20 });
+        const calendar = bed.sim.calendar('primary');
+        let changed: StoredEvent | null = null;
+        server.use(
+            http.get(`${CALENDAR_BASE}/calendars/:calendarId/events`, ({ request }) => {
+                // Between the first and second page, someone renames an event of the first page at Google.
+                if (changed || !new URL(request.url).searchParams.has('pageToken')) return;
+                changed = calendar.events.find((e) => e.status === 'confirmed' && e.index < 10 && !e.recurringEventId)!;
+                changed.summary = 'Renamed during the listing';
+                bed.sim.store.touch(calendar, changed);
+            })
+        );
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(changed).not.toBeNull();
+        // In sync right away: the copy from the second page, with the new etag, is the one kept.
+        expectInSync(bed);
+        const records = live(bed).filter((r) => r['eventId'] === changed!.id);
+        expect(records).toEqual([expect.objectContaining({ summary: 'Renamed during the listing', etag: `"${changed!.etag}"` })]);
+    });
+});

@@ -1,5 +1,7 @@
+import type { calendar_v3 } from '@googleapis/calendar';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
 import { SeenIds } from '../../nango-integrations/google-calendar/cache.js';
 import {
     assertRoomFor,
@@ -11,7 +13,7 @@ import {
 import { deriveEventId, eventBody, meetRequestId, timeIssues } from '../../nango-integrations/google-calendar/event-body.js';
 import { eventRecordId, toGoogleCalendarEvent } from '../../nango-integrations/google-calendar/mappers.js';
 import { eventPath, eventsPath } from '../../nango-integrations/google-calendar/paths.js';
-import { CalendarEventResource } from '../../nango-integrations/google-calendar/schemas.js';
+import { CalendarEventAttendee, CalendarEventResource } from '../../nango-integrations/google-calendar/schemas.js';
 import {
     checkRecurrence,
     isValidEmail,
@@ -72,8 +74,24 @@ describe('toGoogleCalendarEvent', () => {
             description: null
         });
         expect(record.attendees).toEqual([
-            { email: 'jamie@example.com', name: null, responseStatus: 'accepted', optional: true, organizer: false, self: false },
-            { email: 'alex@example.com', name: null, responseStatus: 'accepted', optional: false, organizer: true, self: true }
+            {
+                email: 'jamie@example.com',
+                name: null,
+                responseStatus: 'accepted',
+                optional: true,
+                organizer: false,
+                self: false,
+                comment: null
+            },
+            {
+                email: 'alex@example.com',
+                name: null,
+                responseStatus: 'accepted',
+                optional: false,
+                organizer: true,
+                self: true,
+                comment: null
+            }
         ]);
     });
 
@@ -95,6 +113,96 @@ describe('toGoogleCalendarEvent', () => {
             isAllDay: true,
             originalStartTime: { date: '2026-03-10' }
         });
+    });
+
+    /** An out-of-office block as Google answers it, typed by Google's own client so a misnamed field fails to compile. */
+    const outOfOffice: calendar_v3.Schema$Event = {
+        id: 'ooo12345',
+        etag: '"7"',
+        status: 'confirmed',
+        summary: 'Out of office',
+        start: { dateTime: '2026-02-09T15:00:00+01:00', timeZone: 'America/New_York' },
+        end: { dateTime: '2026-02-13T23:00:00+01:00', timeZone: 'America/New_York' },
+        creator: { email: 'assistant@example.com', displayName: 'Sam' },
+        organizer: { email: 'alex@example.com', self: true },
+        iCalUID: 'ooo12345@google.com',
+        sequence: 2,
+        eventType: 'outOfOffice',
+        outOfOfficeProperties: { autoDeclineMode: 'declineAllConflictingInvitations', declineMessage: 'Back on the 16th' },
+        transparency: 'opaque',
+        visibility: 'private',
+        reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 30 }, { method: 'email' }] },
+        attachments: [
+            { fileUrl: 'https://drive.google.com/open?id=f1', title: 'Handover', mimeType: 'application/pdf', fileId: 'f1' },
+            { title: 'no url' }
+        ],
+        extendedProperties: { private: { crmId: '42' }, shared: { ticket: 'OPS-7' } },
+        attendees: [{ email: 'jamie@example.com', responseStatus: 'declined', comment: 'On leave too' }],
+        conferenceData: {
+            conferenceSolution: { key: { type: 'addOn' }, name: 'Zoom Meeting' },
+            entryPoints: [{ entryPointType: 'video', uri: 'https://zoom.us/j/987' }]
+        }
+    };
+
+    it('maps creator, iCalUID, sequence, eventType, transparency, visibility, reminders, attachments, properties, comments', () => {
+        const record = toGoogleCalendarEvent('alex@example.com', CalendarEventResource.parse(outOfOffice));
+        expect(GoogleCalendarEvent.parse(record)).toEqual(record);
+        expect(record).toMatchObject({
+            creator: { email: 'assistant@example.com', name: 'Sam' },
+            organizer: { email: 'alex@example.com', name: null },
+            iCalUID: 'ooo12345@google.com',
+            sequence: 2,
+            eventType: 'outOfOffice',
+            outOfOffice: { autoDeclineMode: 'declineAllConflictingInvitations', declineMessage: 'Back on the 16th' },
+            transparency: 'opaque',
+            visibility: 'private',
+            reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 30 }] },
+            extendedProperties: { private: { crmId: '42' }, shared: { ticket: 'OPS-7' } },
+            conferenceLink: 'https://zoom.us/j/987',
+            // Offsets are the calendar's, the zone the event's: both kept as Google sent them.
+            start: { dateTime: '2026-02-09T15:00:00+01:00', timeZone: 'America/New_York', date: null }
+        });
+        expect(record.attachments).toEqual([
+            { fileUrl: 'https://drive.google.com/open?id=f1', title: 'Handover', mimeType: 'application/pdf', fileId: 'f1', iconLink: null }
+        ]);
+        expect(record.attendees[0]).toMatchObject({ email: 'jamie@example.com', comment: 'On leave too' });
+    });
+
+    it("fills Google's documented defaults for an event sent without them, and leaves a bare cancelled id's fields null", () => {
+        const plain = toGoogleCalendarEvent('alex@example.com', timed);
+        expect(plain).toMatchObject({
+            transparency: 'opaque',
+            visibility: 'default',
+            eventType: null,
+            creator: null,
+            reminders: null,
+            attachments: [],
+            extendedProperties: null,
+            outOfOffice: null
+        });
+        expect(plain.attendees[0]!.comment).toBeNull();
+        const bare = toGoogleCalendarEvent('alex@example.com', CalendarEventResource.parse({ id: 'gone12345', status: 'cancelled' }));
+        expect(bare).toMatchObject({ transparency: null, visibility: null, eventType: null, iCalUID: null, sequence: null });
+        expect(GoogleCalendarEvent.parse(bare)).toEqual(bare);
+    });
+
+    it('gives a type it does not know null rather than calling it a meeting, and refuses nothing Google may send', () => {
+        const record = toGoogleCalendarEvent(
+            'a@example.com',
+            CalendarEventResource.parse({ ...outOfOffice, eventType: 'appointmentSlot' })
+        );
+        expect(record.eventType).toBeNull();
+        for (const eventType of ['default', 'outOfOffice', 'focusTime', 'workingLocation', 'birthday', 'fromGmail']) {
+            expect(toGoogleCalendarEvent('a@example.com', CalendarEventResource.parse({ ...outOfOffice, eventType })).eventType).toBe(
+                eventType
+            );
+        }
+        // Every value Google's own type allows for these fields, the provider schema accepts.
+        type Added = 'creator' | 'iCalUID' | 'sequence' | 'eventType' | 'transparency' | 'visibility' | 'reminders' | 'attachments';
+        expectTypeOf<Pick<calendar_v3.Schema$Event, Added | 'extendedProperties' | 'outOfOfficeProperties'>>().toExtend<
+            Pick<z.input<typeof CalendarEventResource>, Added | 'extendedProperties' | 'outOfOfficeProperties'>
+        >();
+        expectTypeOf<calendar_v3.Schema$EventAttendee>().toExtend<z.input<typeof CalendarEventAttendee>>();
     });
 
     it('keeps record ids within 255 characters, the same way the simulator names them', () => {

@@ -33,7 +33,8 @@ describe('update-event', () => {
         });
         expect(later.status).toBe('success');
         expect((later as { output: GoogleCalendarEvent }).output).toMatchObject({
-            end: { dateTime: '2026-02-03T11:00:00+01:00' },
+            // The same instant, with the calendar's offset (New York), as Google answers.
+            end: { dateTime: '2026-02-03T05:00:00-05:00' },
             conferenceLink: expect.stringMatching(/^https:\/\/meet\.google\.com\//)
         });
     });

@@ -562,3 +562,120 @@ describe('calendar simulator: truth, activities, snapshots', () => {
         expect(copy.truth('GoogleCalendarEvent')).toEqual(sim.truth('GoogleCalendarEvent'));
     });
 });
+
+describe('calendar simulator: shapes of live calendars', () => {
+    beforeEach(() => setup({ events: 300 }));
+
+    it('keeps the whole body of a deleted event on its organizer calendar, except in incremental listings without showDeleted', async () => {
+        const { syncToken } = await listAll('primary', { maxResults: 2500 });
+        const calendar = sim.calendar('primary');
+        const single = calendar.events.find(
+            (e) => e.status === 'confirmed' && !e.recurrence && !e.recurringEventId && e.organizer.email === SEED_USER.email
+        )!;
+        const master = calendar.events.find((e) => e.status === 'confirmed' && e.recurrence && e.organizer.email === SEED_USER.email)!;
+        sim.store.cancel(calendar, single);
+        sim.store.cancel(calendar, master);
+
+        const bare = (await listAll('primary', { syncToken: syncToken! })).items;
+        expect(bare.find((item) => item.id === single.id)).toEqual({
+            kind: 'calendar#event',
+            etag: `"${single.etag}"`,
+            id: single.id,
+            status: 'cancelled'
+        });
+        expect(bare.find((item) => item.id === master.id)).toMatchObject({ status: 'cancelled' });
+        expect(bare.find((item) => item.id === master.id)?.recurrence).toBeUndefined();
+
+        const full = (await listAll('primary', { syncToken: syncToken!, showDeleted: true })).items;
+        expect(full.find((item) => item.id === single.id)).toMatchObject({ status: 'cancelled', summary: single.summary, start: {} });
+        expect(full.find((item) => item.id === master.id)).toMatchObject({ status: 'cancelled', recurrence: master.recurrence });
+
+        // A full listing shows cancelled instances; on the organizer's calendar with their details.
+        const instance = calendar.events.find(
+            (e) => e.status === 'cancelled' && e.recurringEventId && e.organizer.email === SEED_USER.email
+        )!;
+        const listed = (await listAll('primary', { maxResults: 2500 })).items.find((item) => item.id === instance.id)!;
+        expect(listed).toMatchObject({ status: 'cancelled', recurringEventId: instance.recurringEventId, summary: instance.summary });
+        expect(listed.start?.dateTime ?? listed.start?.date).toBeTruthy();
+    });
+
+    it('seeds out-of-office and focus-time blocks, add-on conferencing, attachments, app data, comments, free and private events', async () => {
+        const items = [
+            ...(await listAll('primary', { maxResults: 2500 })).items,
+            ...(await listAll(sim.store.listed().find((c) => c.summary === 'Product Team')!.id)).items
+        ];
+        const ooo = items.find((item) => item.eventType === 'outOfOffice')!;
+        expect(ooo.outOfOfficeProperties?.autoDeclineMode).toBe('declineAllConflictingInvitations');
+        expect(items.some((item) => item.eventType === 'focusTime' && item.focusTimeProperties)).toBe(true);
+        const zoom = items.find((item) => item.conferenceData?.conferenceSolution?.key?.type === 'addOn')!;
+        expect(zoom.hangoutLink).toBeUndefined();
+        expect(zoom.conferenceData?.entryPoints?.find((entry) => entry.entryPointType === 'video')?.uri).toMatch(
+            /^https:\/\/\S+zoom\.us\//
+        );
+        expect(items.find((item) => item.attachments)?.attachments?.[0]?.fileUrl).toMatch(/^https:\/\/drive\.google\.com\//);
+        expect(items.find((item) => item.extendedProperties)?.extendedProperties?.private).toBeTruthy();
+        expect(items.some((item) => item.attendees?.some((attendee) => attendee.comment))).toBe(true);
+        expect(items.some((item) => item.transparency === 'transparent')).toBe(true);
+        expect(items.some((item) => item.visibility === 'private')).toBe(true);
+        const birthdays = await listAll('addressbook#contacts@group.v.calendar.google.com');
+        expect(birthdays.items.every((item) => item.eventType === 'birthday' && item.birthdayProperties?.type === 'birthday')).toBe(true);
+    });
+
+    it("writes dateTime with the calendar's offset (or the timeZone asked) beside the event's own timeZone", async () => {
+        const { items } = await listAll('primary', { maxResults: 2500 });
+        const foreign = items.find((item) => item.start?.timeZone && item.start.timeZone !== 'America/New_York')!;
+        expect(foreign.start!.dateTime).toMatch(/-0[45]:00$/);
+        const stored = sim.calendar('primary').events.find((e) => e.id === foreign.id)!;
+        expect(Date.parse(foreign.start!.dateTime!)).toBe(stored.start.ms);
+        const inTokyo = await listAll('primary', { maxResults: 2500, timeZone: 'Asia/Tokyo' });
+        expect(inTokyo.items.find((item) => item.id === foreign.id)!.start!.dateTime).toMatch(/\+09:00$/);
+        const one = await get(`/calendars/primary/events/${foreign.id}?timeZone=Asia%2FTokyo`);
+        expect((one.body['start'] as Json)['dateTime']).toMatch(/\+09:00$/);
+        expect((await get(`/calendars/primary/events/${foreign.id}?timeZone=Mars%2FOlympus`)).status).toBe(400);
+    });
+
+    it('answers pages with no items and a nextPageToken over runs of deleted events, when pages scan little', async () => {
+        setup({ events: 300, scanLimit: 1 });
+        const { items, pages } = await listAll('primary', { maxResults: 50 });
+        const empty = pages.filter((page) => page.items!.length === 0 && page.nextPageToken);
+        expect(empty.length).toBeGreaterThan(0);
+        const expected = sim.calendar('primary').events.filter((e) => e.status !== 'cancelled' || e.recurringEventId);
+        expect(items.length).toBe(expected.length);
+    });
+
+    it('serves an event changed during a listing again, as it now is, on the next page', async () => {
+        const first = await events('primary', { maxResults: 20 });
+        const page = first.body as calendar_v3.Schema$Events;
+        const calendar = sim.calendar('primary');
+        const changed = calendar.events.find((e) => e.id === page.items![3]!.id)!;
+        changed.summary = 'Renamed while listing';
+        sim.store.touch(calendar, changed);
+        const second = (await events('primary', { maxResults: 20, pageToken: page.nextPageToken! })).body as calendar_v3.Schema$Events;
+        expect(second.items!.filter((item) => item.id === changed.id)).toEqual([
+            expect.objectContaining({ summary: 'Renamed while listing', etag: `"${changed.etag}"` })
+        ]);
+        const third = (await events('primary', { maxResults: 20, pageToken: second.nextPageToken! })).body as calendar_v3.Schema$Events;
+        expect(third.items!.some((item) => item.id === changed.id)).toBe(false);
+    });
+});
+
+describe('calendar simulator: extended properties', () => {
+    beforeEach(() => setup({ events: 300 }));
+
+    it('filters by private and shared extended properties, every constraint matching', async () => {
+        const calendar = sim.calendar('primary');
+        const [a, b] = calendar.events.filter((e) => e.status === 'confirmed' && !e.recurrence && !e.recurringEventId);
+        a!.extendedProperties = { private: { crmId: 'x=1' }, shared: { ticket: 'T1' } };
+        b!.extendedProperties = { private: { crmId: 'x=1' } };
+        const both = await listAll('primary', { privateExtendedProperty: 'crmId=x=1' });
+        expect(both.items.map((item) => item.id).sort()).toEqual([a!.id, b!.id].sort());
+        // A filtered listing gives no sync token.
+        expect(both.syncToken).toBeUndefined();
+        const query = new URLSearchParams([
+            ['privateExtendedProperty', 'crmId=x=1'],
+            ['sharedExtendedProperty', 'ticket=T1']
+        ]);
+        const one = await get(`/calendars/primary/events?${query}`);
+        expect((one.body['items'] as Json[]).map((item) => item['id'])).toEqual([a!.id]);
+    });
+});
