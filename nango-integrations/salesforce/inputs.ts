@@ -5,6 +5,7 @@
  * Lengths: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_lead.htm
  */
 import { CreateLeadInput, UpdateOpportunityInput, type SalesforceExtraFields } from '../../models.js';
+import { isValidEmail } from '../shared/email.js';
 import { checkInput, type InputIssue } from '../shared/input.js';
 import { idProblem, KEY_PREFIX, toId18 } from './ids.js';
 import { isWithinSalesforceDates, parseIsoDateTime } from './soql.js';
@@ -29,8 +30,6 @@ const LEAD_LENGTHS: Record<string, number> = {
     Status: 255,
     LeadSource: 255
 };
-const EMAIL =
-    /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 
 /**
@@ -164,7 +163,7 @@ export function checkCreateLead(input: unknown): Checked<LeadCreate> {
         const max = LEAD_LENGTHS[apiName];
         if (max !== undefined && value.length > max)
             return problem('STRING_TOO_LONG', `${key}: data value too large (max length=${max})`, [key]);
-        if (apiName === 'Email' && value !== '' && !EMAIL.test(value))
+        if (apiName === 'Email' && value !== '' && !isValidEmail(value))
             return problem('INVALID_EMAIL_ADDRESS', `${key}: invalid email address: ${value}`, [key]);
         body[apiName] = value;
     }
