@@ -4,6 +4,7 @@
  * sandbox like in any V8 context (with the full ICU data of Node).
  */
 import type { EventAttendeeInput, EventRemindersInput, EventTimeInput } from '../../models.js';
+import { isValidEmail } from '../shared/email.js';
 
 export interface Issue {
     field: string;
@@ -15,8 +16,6 @@ export type ResolvedTime = { allDay: false; ms: number; timeZone: string | null 
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-/** A practical address check: one @, no spaces or list separators, a dot in the domain, at most 254 characters. */
-const EMAIL = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\.]+$/;
 /** Calendar event ids: base32hex (lowercase a-v and 0-9), 5 to 1024 characters. */
 export const EVENT_ID = /^[a-v0-9]{5,1024}$/;
 /**
@@ -72,10 +71,6 @@ export function isValidTimeZone(zone: string): boolean {
     } catch {
         return false;
     }
-}
-
-export function isValidEmail(email: string): boolean {
-    return email.length <= 254 && EMAIL.test(email);
 }
 
 /**

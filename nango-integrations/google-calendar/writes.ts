@@ -3,8 +3,8 @@
  * ActionErrors, reading one event, and the calendar's real id for the output record.
  */
 import type { NangoAction } from 'nango';
-import type { z } from 'zod';
 import { describeFailure, googleFailureOf } from '../shared/google-errors.js';
+import { invalidInput } from '../shared/input.js';
 import type { Issue } from './validate.js';
 import { eventPath } from './paths.js';
 import { calendarIdOf, READ_RETRIES } from './pages.js';
@@ -19,19 +19,10 @@ type Caller = Pick<NangoAction, 'get' | 'log' | 'ActionError'>;
  */
 export const WRITE_RETRIES = 4;
 
-/** Parses action input with its zod schema; the first problem becomes an ActionError naming the field. */
-export function parseInput<T extends z.ZodType>(nango: Caller, schema: T, input: unknown): z.infer<T> {
-    const parsed = schema.safeParse(input);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') || '(input)';
-    throw new nango.ActionError({ type: 'invalid_input', field, message: `${field}: ${issue?.message ?? 'invalid input'}` });
-}
-
 export function rejectIssues(nango: Caller, issues: readonly Issue[]): void {
     const first = issues[0];
     if (!first) return;
-    throw new nango.ActionError({ type: 'invalid_input', field: first.field, message: `${first.field}: ${first.message}`, issues });
+    throw invalidInput(nango, first.field, first.message, { issues });
 }
 
 /** A Calendar failure as the caller should see it: what kind of problem, and Google's own words. */

@@ -7,6 +7,7 @@
  * NUL) first, and refused with the field named; what is written is either a checked value or our own encoding.
  */
 import { createHash, randomBytes } from 'crypto';
+import { isValidEmail } from '../shared/email.js';
 import { splitOutsideQuotes } from './mime-decode.js';
 
 export interface MailAddress {
@@ -92,22 +93,11 @@ export function buildMessage(
 // Validation
 // ------------------------------------------------------------------------------------------------------------------
 
-// Dot-atom local part and a hostname with at least two labels: what Gmail accepts in practice, ASCII only.
-const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const DOMAIN_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const MIME_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 const MESSAGE_ID = /^<[^<>\s"]+@[^<>\s"]+>$/;
 
 export function isValidMessageId(id: string): boolean {
     return MESSAGE_ID.test(id);
-}
-
-export function isValidEmail(email: string): boolean {
-    const at = email.lastIndexOf('@');
-    if (at <= 0 || email.length > 254) return false;
-    const local = email.slice(0, at);
-    const labels = email.slice(at + 1).split('.');
-    return local.length <= 64 && LOCAL_PART.test(local) && labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label));
 }
 
 // C0 controls but TAB (white space in a header, RFC 5322 WSP), DEL, and C1 controls.

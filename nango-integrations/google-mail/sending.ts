@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'crypto';
 import type { NangoAction } from 'nango';
-import type { z } from 'zod';
 import type { EmailAttachmentInput, SendEmailOutput } from '../../models.js';
 import { describeFailure, googleFailureOf, isOutcomeUnknown, isRateLimited } from '../shared/google-errors.js';
+import { invalidInput } from '../shared/input.js';
 import {
     buildMessage,
     keyedMessageId,
@@ -23,25 +23,6 @@ type Caller = Pick<NangoAction, 'get' | 'post' | 'log' | 'ActionError'>;
 
 /** Gmail refuses messages over 25 MB, attachments and encoding included (https://support.google.com/mail/answer/6584). */
 export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
-
-/** Nango does not validate action input in production: parse it here and name the first offending field. */
-export function parseInput<S extends z.ZodType>(nango: Caller, schema: S, input: unknown): z.infer<S> {
-    const parsed = schema.safeParse(input);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const field = issue ? fieldPath(issue.path) : '(input)';
-    throw new nango.ActionError({ type: 'invalid_input', field, message: `${field}: ${issue?.message ?? 'invalid input'}` });
-}
-
-export function invalidInput(nango: Caller, field: string, message: string): Error {
-    return new nango.ActionError({ type: 'invalid_input', field, message: `${field}: ${message}` });
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-    let out = '';
-    for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out === '' ? '' : '.'}${String(key)}`;
-    return out === '' ? '(input)' : out;
-}
 
 // Character classes only: a grouped, repeated pattern overflows V8's regexp stack on megabytes of attachment.
 const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;

@@ -5,6 +5,8 @@
  * Lengths: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_lead.htm
  */
 import { CreateLeadInput, UpdateOpportunityInput, type SalesforceExtraFields } from '../../models.js';
+import { isValidEmail } from '../shared/email.js';
+import { checkInput, type InputIssue } from '../shared/input.js';
 import { idProblem, KEY_PREFIX, toId18 } from './ids.js';
 import { isWithinSalesforceDates, parseIsoDateTime } from './soql.js';
 
@@ -28,8 +30,6 @@ const LEAD_LENGTHS: Record<string, number> = {
     Status: 255,
     LeadSource: 255
 };
-const EMAIL =
-    /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 
 /**
@@ -69,11 +69,9 @@ function problem<T>(errorCode: string, message: string, fields: string[]): Check
     return { ok: false, problem: { errorCode, message: `${message} (checked before calling Salesforce; nothing was sent)`, fields } };
 }
 
-/** zod's first complaint, named by field. */
-function schemaProblem<T>(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Checked<T> {
-    const issue = issues[0];
-    const field = issue ? issue.path.map(String).join('.') : '';
-    return problem('INVALID_INPUT', `${field || 'input'}: ${issue?.message ?? 'invalid'}`, field ? [field] : []);
+/** zod's first complaint, named by field (`to[0].email` style, as every action names fields). */
+function schemaProblem<T>(issue: InputIssue): Checked<T> {
+    return problem('INVALID_INPUT', `${issue.field ?? 'input'}: ${issue.message}`, issue.field === null ? [] : [issue.field]);
 }
 
 /** Extra fields: plain API names, not Id, not one the input already sets, scalar values. */
@@ -133,9 +131,9 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9_:-]{1,255}$/;
 
 /** The create-lead body, by Salesforce field name, and its idempotency key, or the first problem. */
 export function checkCreateLead(input: unknown): Checked<LeadCreate> {
-    const parsed = CreateLeadInput.safeParse(input);
-    if (!parsed.success) return schemaProblem(parsed.error.issues);
-    const { extraFields, idempotencyKey, ...given } = parsed.data;
+    const parsed = checkInput(CreateLeadInput, input);
+    if (!parsed.ok) return schemaProblem(parsed.issue);
+    const { extraFields, idempotencyKey, ...given } = parsed.value;
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
         return problem('INVALID_INPUT', 'idempotencyKey must be 1 to 255 letters, digits, _, - or :', ['idempotencyKey']);
     // Each field under the name the caller used, so a problem names what they sent.
@@ -165,7 +163,7 @@ export function checkCreateLead(input: unknown): Checked<LeadCreate> {
         const max = LEAD_LENGTHS[apiName];
         if (max !== undefined && value.length > max)
             return problem('STRING_TOO_LONG', `${key}: data value too large (max length=${max})`, [key]);
-        if (apiName === 'Email' && value !== '' && !EMAIL.test(value))
+        if (apiName === 'Email' && value !== '' && !isValidEmail(value))
             return problem('INVALID_EMAIL_ADDRESS', `${key}: invalid email address: ${value}`, [key]);
         body[apiName] = value;
     }
@@ -199,9 +197,9 @@ export interface OpportunityUpdate {
 
 /** The PATCH body of update-opportunity (only the fields given), or the first problem. */
 export function checkUpdateOpportunity(input: unknown): Checked<OpportunityUpdate> {
-    const parsed = UpdateOpportunityInput.safeParse(input);
-    if (!parsed.success) return schemaProblem(parsed.error.issues);
-    const { id, extraFields, lastModifiedDate, ...named } = parsed.data;
+    const parsed = checkInput(UpdateOpportunityInput, input);
+    if (!parsed.ok) return schemaProblem(parsed.issue);
+    const { id, extraFields, lastModifiedDate, ...named } = parsed.value;
     const idIssue = idProblem(id, KEY_PREFIX.Opportunity);
     if (idIssue) {
         const why = {

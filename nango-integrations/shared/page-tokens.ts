@@ -9,7 +9,10 @@
  * from the first page: every save is an upsert, so what the earlier pages already saved is saved again, unchanged.
  */
 
-/** Throws when a listing returns a page token it returned before. */
+/** A listing handed back a page token it gave before: it would never end. A class, so a caller can tell it apart. */
+export class RepeatedPageTokenError extends Error {}
+
+/** Throws a RepeatedPageTokenError when a listing returns a page token it returned before. */
 export class PageTokenGuard {
     private readonly seen = new Set<string>();
 
@@ -19,7 +22,9 @@ export class PageTokenGuard {
     check(token: string | null | undefined): void {
         if (!token) return;
         if (this.seen.has(token))
-            throw new Error(`${this.listing}: the provider returned page token ${token} twice; stopping rather than looping`);
+            throw new RepeatedPageTokenError(
+                `${this.listing}: the provider returned page token ${token} twice; stopping rather than looping`
+            );
         this.seen.add(token);
     }
 }

@@ -1,4 +1,4 @@
-import { http } from 'msw';
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { CALENDAR_BASE, HOLIDAY_CALENDAR, SEED_USER, type StoredEvent } from '../../simulators/calendar/index.js';
 import { googleLegacyError } from '../../simulators/common/google-errors.js';
@@ -394,6 +394,25 @@ describe('events sync: later runs', () => {
         const healed = await bed.sync();
         expect(healed.status, healed.error?.message).toBe('success');
         expectInSync(bed);
+    });
+
+    it('fails only that calendar when its listing hands back a page token it already gave, and syncs the others', async () => {
+        const bed = testBed();
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: [team, 'primary'] });
+        server.use(
+            http.get(`${CALENDAR_BASE}/calendars/:calendarId/events`, ({ params }) =>
+                params['calendarId'] === team
+                    ? HttpResponse.json({ kind: 'calendar#events', items: [], nextPageToken: 'same-page' })
+                    : undefined
+            )
+        );
+        const failed = await bed.sync();
+        expect(failed.status).toBe('failed');
+        expect(failed.error?.message).toContain('1 of 2 calendar(s) failed');
+        expect(failed.error?.message).toContain(`events.list on ${team}: the provider returned page token same-page twice`);
+        expectCalendarsInSync(bed, ['primary']);
+        expect(state(bed)!.calendars.find((c) => c.calendarId === SEED_USER.email)).toMatchObject({ phase: 'incremental' });
     });
 
     it('resumes a first listing that failed mid-calendar from its saved page, after syncing the calendars behind it', async () => {

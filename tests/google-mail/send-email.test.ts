@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../../runtime/index.js';
 import { ActionError } from '@nangohq/runner-sdk';
 import { SendEmailInput as SendEmailInputSchema, type SendEmailInput, type SendEmailOutput } from '../../models.js';
-import { parseInput } from '../../nango-integrations/google-mail/sending.js';
+import { parseInput } from '../../nango-integrations/shared/input.js';
 import { compiledGoogleMail } from './compiled.js';
 import { mailWorld, recordRequests, type MailWorld } from './harness.js';
 

@@ -1,12 +1,13 @@
 import { createAction } from 'nango';
 import { CreateEventInput, GoogleCalendarEvent } from '../../../models.js';
 import { describeFailure, googleFailureOf, isOutcomeUnknown } from '../../shared/google-errors.js';
+import { parseInput } from '../../shared/input.js';
 import { deriveEventId, eventBody, fieldIssues, timeIssues } from '../event-body.js';
 import { toGoogleCalendarEvent } from '../mappers.js';
 import { eventPath, eventsPath } from '../paths.js';
 import { CalendarEventResource } from '../schemas.js';
 import { resolveTime } from '../validate.js';
-import { failureToActionError, getEvent, parseInput, realCalendarId, rejectIssues, WRITE_RETRIES } from '../writes.js';
+import { failureToActionError, getEvent, realCalendarId, rejectIssues, WRITE_RETRIES } from '../writes.js';
 
 /**
  * Creates an event, idempotently. The event id is the caller's `eventId` or a hash of the input, and Calendar keeps

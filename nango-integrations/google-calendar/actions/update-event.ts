@@ -1,12 +1,13 @@
 import { createAction } from 'nango';
 import { GoogleCalendarEvent, UpdateEventInput } from '../../../models.js';
 import { describeFailure, googleFailureOf, isOutcomeUnknown } from '../../shared/google-errors.js';
+import { parseInput } from '../../shared/input.js';
 import { eventBody, fieldIssues, storedTime, timeIssues } from '../event-body.js';
 import { toGoogleCalendarEvent } from '../mappers.js';
 import { eventPath } from '../paths.js';
 import { CalendarEventResource } from '../schemas.js';
 import { checkEventId, resolveTime } from '../validate.js';
-import { failureToActionError, getEvent, parseInput, realCalendarId, rejectIssues } from '../writes.js';
+import { failureToActionError, getEvent, realCalendarId, rejectIssues } from '../writes.js';
 
 /**
  * Changes the given fields of an event and nothing else (PATCH). With `etag`, the change applies only to that version

@@ -2,6 +2,7 @@ import { createSync } from 'nango';
 import { z } from 'zod';
 import { GoogleCalendarEvent, GoogleCalendarEventsMetadata as Metadata } from '../../../models.js';
 import { describeFailure, googleFailureOf, isExpiredSyncToken, isNotFound, isRateLimited } from '../../shared/google-errors.js';
+import { RepeatedPageTokenError, resumedPages } from '../../shared/page-tokens.js';
 import { cachedEvents, deleteCachedEvents, deleteOrphanExceptions, hasCachedEvents, isLiveSeries, SeenIds } from '../cache.js';
 import {
     assertRoomFor,
@@ -80,7 +81,7 @@ const sync = createSync({
     }
 });
 
-/** Thrown when a calendar's listing breaks one of its own rules (a repeated page token, no sync token). */
+/** Thrown when a calendar's listing breaks one of its own rules (no sync token; a repeated page token is the guard's). */
 class CalendarListingError extends Error {}
 
 /**
@@ -90,7 +91,7 @@ class CalendarListingError extends Error {}
  * (records, checkpoint).
  */
 function isCalendarFailure(error: unknown): boolean {
-    if (error instanceof CalendarListingError || error instanceof z.ZodError) return true;
+    if (error instanceof CalendarListingError || error instanceof RepeatedPageTokenError || error instanceof z.ZodError) return true;
     const status = googleFailureOf(error).status;
     return status !== null && status !== 401 && !isRateLimited(error);
 }
@@ -226,34 +227,29 @@ async function readPages(
     query: { syncToken: string | null; timeMin: string | null },
     seen: SeenIds | null
 ): Promise<string> {
-    let restarted = false;
-    for (;;) {
-        let pagesRead = 0;
-        try {
-            for await (const page of eventPages(run.nango, { calendarId: progress.calendarId, ...query, pageToken: progress.pageToken })) {
-                pagesRead += 1;
-                if (await applyPage(run, progress.calendarId, page, seen)) progress.sweep = true;
-                if (page.nextPageToken === null) {
-                    if (!page.nextSyncToken)
-                        throw new CalendarListingError(`events.list on ${progress.calendarId} returned no nextSyncToken on its last page`);
-                    return page.nextSyncToken;
-                }
-                // A resync keeps no page token: the ids it has seen would not survive a cut run anyway.
-                if (!seen) progress.pageToken = page.nextPageToken;
-                await save(run);
-            }
-            throw new CalendarListingError(`events.list on ${progress.calendarId} ended without a last page`);
-        } catch (error) {
-            const staleResume = pagesRead === 0 && progress.pageToken !== null && googleFailureOf(error).status === 400;
-            if (!staleResume || restarted) throw error;
-            restarted = true;
+    const listing = resumedPages(progress.pageToken, {
+        pages: (pageToken: string | null) => eventPages(run.nango, { calendarId: progress.calendarId, ...query, pageToken }),
+        isRefusedToken: (error) => googleFailureOf(error).status === 400,
+        onRestart: async (error) => {
             await run.nango.log(
                 `Page token of ${progress.calendarId} refused (${describeFailure(error)}): listing again from the first page`,
                 { level: 'warn' }
             );
             progress.pageToken = null;
         }
+    });
+    for await (const page of listing) {
+        if (await applyPage(run, progress.calendarId, page, seen)) progress.sweep = true;
+        if (page.nextPageToken === null) {
+            if (!page.nextSyncToken)
+                throw new CalendarListingError(`events.list on ${progress.calendarId} returned no nextSyncToken on its last page`);
+            return page.nextSyncToken;
+        }
+        // A resync keeps no page token: the ids it has seen would not survive a cut run anyway.
+        if (!seen) progress.pageToken = page.nextPageToken;
+        await save(run);
     }
+    throw new CalendarListingError(`events.list on ${progress.calendarId} ended without a last page`);
 }
 
 /**

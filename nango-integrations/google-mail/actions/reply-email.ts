@@ -1,18 +1,9 @@
 import { createAction } from 'nango';
 import { ReplyEmailInput, ReplyEmailOutput } from '../../../models.js';
 import { isNotFound } from '../../shared/google-errors.js';
+import { invalidInput, parseInput } from '../../shared/input.js';
 import { isGmailId, parentOf, replyEnvelope } from '../reply.js';
-import {
-    checkContent,
-    composeRaw,
-    decodeAttachments,
-    findSent,
-    invalidInput,
-    messageIdFor,
-    ownAddress,
-    parseInput,
-    sendRaw
-} from '../sending.js';
+import { checkContent, composeRaw, decodeAttachments, findSent, messageIdFor, ownAddress, sendRaw } from '../sending.js';
 
 /**
  * Replies in the thread of a message (or of a thread's latest message): Gmail threads it because the reply carries

@@ -1,6 +1,7 @@
 import { createAction } from 'nango';
 import { SendEmailInput, SendEmailOutput } from '../../../models.js';
-import { checkContent, composeRaw, decodeAttachments, findSent, messageIdFor, ownAddress, parseInput, sendRaw } from '../sending.js';
+import { parseInput } from '../../shared/input.js';
+import { checkContent, composeRaw, decodeAttachments, findSent, messageIdFor, ownAddress, sendRaw } from '../sending.js';
 
 /**
  * Sends a new message. The send itself is never retried: on `send_outcome_unknown` (timeout, network error, 5xx) the
