@@ -22,7 +22,12 @@ export interface EpisodeResult {
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const STATUSES: Extract<Fault, { kind: 'status' }>['status'][] = [401, 403, 404, 409, 410, 412, 429, 500, 502, 503, 504];
+/**
+ * Transient answers only. 404, 409, 410 and 412 state a fact about the provider's data (gone, exists, token expired,
+ * changed since): the simulators answer them from their own state (deletions, clock jumps, expiry activities), and
+ * injected on any call they would make the provider lie (a 404 on threads.get says the thread was deleted).
+ */
+const STATUSES: Extract<Fault, { kind: 'status' }>['status'][] = [401, 403, 429, 500, 502, 503, 504];
 /** Clean runs allowed to reach two successes in a row. */
 const MAX_CLEAN_RUNS = 6;
 
