@@ -272,6 +272,11 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
         await nango.trackDeletesStart(spec.model);
         // Before any save, so a later attempt knows the window's age even if this one fails on its first page.
         await nango.saveCheckpoint(checkpoint());
+    } else if (start.mode === 'first') {
+        // Before any save too: a first run that dies after a save and before its page checkpoint must leave the next
+        // run an incremental one, which removes what it saved and Salesforce deleted since (found by the chaos
+        // campaign: npm run chaos -- --only salesforce-leads --seed 4140377463).
+        await nango.saveCheckpoint(checkpoint());
     }
 
     for await (const rows of salesforceQueryPages(nango, soql, { includeDeleted: true })) {
@@ -285,7 +290,8 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
                 throw new Error(`Salesforce sent ${spec.object} ${row.Id} with an unreadable SystemModstamp ${row.SystemModstamp}`);
             if (stampMs === sinceMs && carried.get(row.Id) === fingerprint(record)) continue;
             if (record) save.push(record);
-            // Nothing of the first run is cached yet. A resync removes what it did not see at trackDeletesEnd, and
+            // Nothing of this first run is cached yet (an earlier attempt's saves make the next run incremental). A
+            // resync removes what it did not see at trackDeletesEnd, and
             // itself what an earlier attempt of it may have saved before the deletion.
             else if (start.mode === 'incremental' || (resyncStartedMs !== null && stampMs >= resyncStartedMs)) remove.push({ id: row.Id });
             if (stampMs > sinceMs) {

@@ -103,7 +103,8 @@ describe('salesforce-leads: pages, interruptions and shared stamps', () => {
         const s = new Scenario({ leads: 1000 });
         s.sim.store.pageSizeCap = 200;
         const live = s.liveCount('Lead');
-        const first = await s.sync('salesforce-leads', { stopAfterCheckpoints: 2 });
+        // Checkpoints: the first run's start, then one per page; cut after the second page.
+        const first = await s.sync('salesforce-leads', { stopAfterCheckpoints: 3 });
         expect(first.status).toBe('interrupted');
         expect(s.live('salesforce-leads')).toHaveLength(400);
         const { since, savedAtSince } = s.checkpoint('salesforce-leads')!;
@@ -137,7 +138,8 @@ describe('salesforce-leads: pages, interruptions and shared stamps', () => {
         const cutAfterPages = Math.floor(firstIndex / 200) + 1;
         expect(cutAfterPages * 200).toBeLessThan(firstIndex + size);
 
-        const first = await s.sync('salesforce-leads', { stopAfterCheckpoints: cutAfterPages });
+        // The first run's start is a checkpoint of its own.
+        const first = await s.sync('salesforce-leads', { stopAfterCheckpoints: cutAfterPages + 1 });
         expect(first.status).toBe('interrupted');
         const checkpoint = s.checkpoint('salesforce-leads')!;
         expect(checkpoint.since).toBe(new Date(sharedStamp).toISOString());
@@ -241,6 +243,17 @@ describe('salesforce-leads: deletions', () => {
         expect(s.verdict('salesforce-leads').notDeleted).toHaveLength(5);
         const next = await s.sync('salesforce-leads');
         expect(next.status).toBe('success');
+        expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
+    });
+
+    // Found by the chaos campaign (npm run chaos -- --only salesforce-leads --seed 4140377463).
+    it('removes the leads a first run saved before it died, without a checkpoint of its pages, once they are deleted', async () => {
+        const s = new Scenario({ leads: 300 });
+        expect((await s.sync('salesforce-leads', { stopAfterSaves: 1 })).status).toBe('interrupted');
+        expect(s.live('salesforce-leads').length).toBeGreaterThan(0);
+        s.clock.advance(MINUTE);
+        s.sim.applyActivity('delete-leads');
+        expect((await s.sync('salesforce-leads')).status).toBe('success');
         expect(summary(s.verdict('salesforce-leads'))).toMatchObject(OK);
     });
 

@@ -45,7 +45,12 @@ export class Scenario {
 
     sync(
         name: SyncName,
-        options: { stopAfterCheckpoints?: number; onProgress?: (progress: RunProgress) => void; accessToken?: string } = {}
+        options: {
+            stopAfterCheckpoints?: number;
+            stopAfterSaves?: number;
+            onProgress?: (progress: RunProgress) => void;
+            accessToken?: string;
+        } = {}
     ): Promise<SyncResult> {
         return runSync({
             integration: 'salesforce',
@@ -55,6 +60,7 @@ export class Scenario {
             connectionConfig: { instance_url: this.sim.instanceUrl },
             ...(options.accessToken ? { accessToken: options.accessToken } : {}),
             ...(options.stopAfterCheckpoints !== undefined ? { stopAfterCheckpoints: options.stopAfterCheckpoints } : {}),
+            ...(options.stopAfterSaves !== undefined ? { stopAfterSaves: options.stopAfterSaves } : {}),
             ...(options.onProgress ? { onProgress: options.onProgress } : {})
         });
     }
