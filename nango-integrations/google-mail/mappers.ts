@@ -25,8 +25,33 @@ export function toGmailMessage(raw: GmailApiMessage, notes?: DecodeNotes): Gmail
         body_text: content.text,
         body_html: content.html,
         attachments: content.attachments.map(({ inline: _inline, ...attachment }) => attachment),
+        replyTo: parseAddressList(headerValue(headers, 'Reply-To'), notes),
+        inReplyTo: messageIds(headerValue(headers, 'In-Reply-To'))[0] ?? null,
+        references: messageIds(headerValue(headers, 'References')),
+        listUnsubscribe: angleTargets(headerValue(headers, 'List-Unsubscribe')),
+        sizeEstimate: raw.sizeEstimate ?? null,
+        dateHeader: headerValue(headers, 'Date')?.trim() || null,
         hasFileAttachment: content.attachments.some((attachment) => !attachment.inline)
     };
+}
+
+/**
+ * The Message-IDs of an In-Reply-To or References header, angle brackets kept (as `messageId` keeps them). Headers
+ * are folded and may hold comments between ids; a mailer that leaves the brackets off gives bare ids split by spaces.
+ */
+export function messageIds(value: string | null): string[] {
+    if (!value) return [];
+    const bracketed = value.match(/<[^<>]+>/g);
+    if (bracketed) return bracketed.map((id) => id.replace(/\s+/g, ''));
+    return value.split(/[\s,]+/).filter((id) => id.includes('@'));
+}
+
+/** RFC 2369 lists `<mailto:...>, <https://...>`; whitespace inside the brackets is folding and is dropped. */
+export function angleTargets(value: string | null): string[] {
+    if (!value) return [];
+    const bracketed = value.match(/<[^<>]*>/g);
+    const targets = bracketed ? bracketed.map((target) => target.slice(1, -1)) : value.split(',');
+    return targets.map((target) => target.replace(/\s+/g, '')).filter((target) => target !== '');
 }
 
 export interface MappedThread {

@@ -359,7 +359,30 @@ export function generateMessage(spec: GeneratedMessage): MimeNode {
     ]);
     headers.push(['From', formatAddress(sender)], ['To', recipients.map(formatAddress).join(',\r\n ')]);
     if (others.length > 0) headers.push(['Cc', others.map(formatAddress).join(', ')]);
+    headers.push(...listHeaders(spec, sender));
     return { ...content, headers: [...headers, ...content.headers] };
+}
+
+/**
+ * Reply-To and List-Unsubscribe on some mail from others, drawn from a generator of their own so the draws of the
+ * content above stay as they were. List-Unsubscribe is folded after its comma, as long header lines are (RFC 5322 §2.2.3).
+ */
+function listHeaders(spec: GeneratedMessage, sender: Person): [string, string][] {
+    if (spec.fromOwner) return [];
+    const random = new Random(spec.messageSeed ^ 0x1157);
+    const headers: [string, string][] = [];
+    if (random.chance(0.15)) {
+        const [local, domain] = sender.address.split('@') as [string, string];
+        headers.push(['Reply-To', `${formatAddress({ name: `${sender.name} Replies`, address: `replies+${local}@${domain}` })}`]);
+    }
+    if (random.chance(0.2)) {
+        const token = `${spec.gmailId}${random.int(1000, 9999)}`;
+        headers.push([
+            'List-Unsubscribe',
+            `<mailto:unsubscribe+${token}@lists.example.com?subject=unsubscribe>,\r\n <https://lists.example.com/u/${token}>`
+        ]);
+    }
+    return headers;
 }
 
 const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

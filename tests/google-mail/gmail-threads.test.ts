@@ -5,6 +5,8 @@ import { http, HttpResponse } from 'msw';
 import { server } from '../support/msw.js';
 import { SAVE_CHUNK } from '../../nango-integrations/google-mail/threads.js';
 import { compiledGoogleMail } from './compiled.js';
+import type { GmailThread } from '../../models.js';
+import { toMessage } from '../../simulators/gmail/payload.js';
 import { conn, duplicates, mailWorld, recordRequests, threadGets, type MailWorld } from './harness.js';
 
 const INCREMENTAL = { phase: 'incremental', pageToken: '', afterThreadId: '', query: '', resync: false };
@@ -426,6 +428,31 @@ describe('gmail-threads recovery', () => {
         };
         expect(stored.messages.map((message) => message.id)).toEqual(victim.messages.slice(1).map((message) => message.id));
         expect(world.verdict().ok).toBe(true);
+    });
+});
+
+describe('gmail-threads envelope headers', () => {
+    it("stores each message's Reply-To, In-Reply-To, References, List-Unsubscribe, size and Date header as the simulator serves them", async () => {
+        const world = mailWorld({ threads: 60 });
+        expect((await world.sync()).status).toBe('success');
+        const stored = world.store.liveRecords(conn, 'GmailThread').flatMap((record) => (record as unknown as GmailThread).messages);
+        const seen = { replyTo: 0, inReplyTo: 0, listUnsubscribe: 0 };
+        for (const message of stored) {
+            const served = toMessage(world.sim.mailbox, world.sim.mailbox.messages.get(message.id)!, 'full');
+            const header = (name: string) => served.payload!.headers!.find((h) => h.name!.toLowerCase() === name.toLowerCase())?.value;
+            const ids = (value: string | null | undefined) => (value ?? '').match(/<[^>]+>/g) ?? [];
+            expect(message.dateHeader).toBe(header('Date'));
+            expect(message.sizeEstimate).toBe(served.sizeEstimate);
+            expect(message.inReplyTo ?? undefined).toBe(ids(header('In-Reply-To'))[0]);
+            expect(message.references).toEqual(ids(header('References')));
+            expect(message.listUnsubscribe).toEqual(ids(header('List-Unsubscribe')).map((target) => target.slice(1, -1)));
+            expect(message.replyTo!.map((address) => address.email)).toEqual(ids(header('Reply-To')).map((a) => a.slice(1, -1)));
+            if (message.replyTo!.length > 0) seen.replyTo += 1;
+            if (message.inReplyTo) seen.inReplyTo += 1;
+            if (message.listUnsubscribe!.length > 0) seen.listUnsubscribe += 1;
+        }
+        // The seed must actually produce each header, or the comparisons above prove nothing.
+        expect(Object.values(seen).every((count) => count > 0)).toBe(true);
     });
 });
 
