@@ -21,7 +21,7 @@ export function toGmailMessage(raw: GmailApiMessage, notes?: DecodeNotes): Gmail
         cc: parseAddressList(headerValue(headers, 'Cc'), notes),
         date: new Date(Number(raw.internalDate)).toISOString(),
         labels: raw.labelIds ?? [],
-        snippet: decodeHtmlEntities(raw.snippet ?? ''),
+        snippet: cleanSnippet(raw.snippet ?? ''),
         body_text: content.text,
         body_html: content.html,
         attachments: content.attachments.map(({ inline: _inline, ...attachment }) => attachment),
@@ -120,6 +120,18 @@ export function compareHistoryIds(a: string, b: string): number {
     const y = b.replace(/^0+(?=\d)/, '');
     if (x.length !== y.length) return x.length - y.length;
     return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Gmail's snippet as plain text: entities decoded, and the invisible padding marketing mail puts after its preview
+ * text (U+034F COMBINING GRAPHEME JOINER, U+200C ZERO WIDTH NON-JOINER and their kin) removed, spaces collapsed.
+ * The bodies are left as sent.
+ */
+export function cleanSnippet(snippet: string): string {
+    return decodeHtmlEntities(snippet)
+        .replace(/[\u034f\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
+        .replace(/\s+/g, ' ')
+        .trim();
 }
 
 /** Gmail snippets are HTML-escaped (`&#39;`, `&amp;`); the cache holds plain text. */

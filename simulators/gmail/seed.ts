@@ -1,6 +1,7 @@
 import { Random } from '../common/random.js';
 import { encodeCharset, encodeWords, type Charset } from './compose.js';
 import type { MimeNode } from './mime.js';
+import { applyShape, shapeOf } from './shapes.js';
 
 /**
  * Deterministic mail content. A stored message keeps only its seeds; its MIME tree is rebuilt from them on each
@@ -334,7 +335,7 @@ export interface GeneratedMessage {
 }
 
 /** Builds the full MIME tree of a generated message, headers first as a mailer writes them. */
-export function generateMessage(spec: GeneratedMessage): MimeNode {
+export function generateMessage(spec: GeneratedMessage, shaped = true): MimeNode {
     const counterparts = threadCounterparts(spec.threadSeed, spec.people);
     const position = spec.position;
     const sender = spec.fromOwner ? spec.owner : counterparts[position % counterparts.length]!;
@@ -360,7 +361,8 @@ export function generateMessage(spec: GeneratedMessage): MimeNode {
     headers.push(['From', formatAddress(sender)], ['To', recipients.map(formatAddress).join(',\r\n ')]);
     if (others.length > 0) headers.push(['Cc', others.map(formatAddress).join(', ')]);
     headers.push(...listHeaders(spec, sender));
-    return { ...content, headers: [...headers, ...content.headers] };
+    const tree = { ...content, headers: [...headers, ...content.headers] };
+    return shaped ? applyShape(tree, shapeOf(spec.messageSeed, spec.fromOwner), spec.gmailId) : tree;
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GmailMessage as GmailMessageModel, GmailThread as GmailThreadModel, GoogleContact as GoogleContactModel } from '../../models.js';
 import {
     angleTargets,
+    cleanSnippet,
     compareHistoryIds,
     messageIds,
     decodeHtmlEntities,
@@ -233,6 +234,47 @@ describe('history ids and entities', () => {
         expect(compareHistoryIds('9', '10')).toBeLessThan(0);
         expect(compareHistoryIds('18446744073709551615', '18446744073709551614')).toBeGreaterThan(0);
         expect(maxHistoryId(['5', '123', '99'])).toBe('123');
+    });
+
+    it('strips the invisible padding of preview text from snippets and decodes their entities', () => {
+        expect(cleanSnippet('Don&#39;t miss &amp; more \u034f\u200c \u034f\u200c \u034f\u200c Hello')).toBe("Don't miss & more Hello");
+        expect(cleanSnippet('\u200c\u034f')).toBe('');
+    });
+
+    it('reads header names in any case and bare addresses', () => {
+        const thread = toGmailThread(
+            GmailApiThread.parse({
+                id: 't1',
+                messages: [
+                    {
+                        id: 'm1',
+                        threadId: 't1',
+                        historyId: '5',
+                        internalDate: '1767225600000',
+                        payload: {
+                            mimeType: 'text/plain',
+                            headers: [
+                                { name: 'Message-Id', value: '<a@b>' },
+                                { name: 'Mime-Version', value: '1.0' },
+                                { name: 'Content-type', value: 'text/plain; charset=utf-8' },
+                                { name: 'from', value: 'ada@example.com' },
+                                { name: 'TO', value: 'bob@example.com, carol@example.com' }
+                            ],
+                            body: { data: b64url('hi'), size: 2 }
+                        }
+                    }
+                ]
+            })
+        ).thread!;
+        expect(thread.messages[0]).toMatchObject({
+            messageId: '<a@b>',
+            from: { email: 'ada@example.com', name: null },
+            to: [
+                { email: 'bob@example.com', name: null },
+                { email: 'carol@example.com', name: null }
+            ],
+            body_text: 'hi'
+        });
     });
 
     it('decodes the entities Gmail puts in snippets', () => {
