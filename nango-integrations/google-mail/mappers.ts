@@ -31,7 +31,10 @@ export function toGmailMessage(raw: GmailApiMessage, notes?: DecodeNotes): Gmail
         listUnsubscribe: angleTargets(headerValue(headers, 'List-Unsubscribe')),
         sizeEstimate: raw.sizeEstimate ?? null,
         dateHeader: headerValue(headers, 'Date')?.trim() || null,
-        hasFileAttachment: content.attachments.some((attachment) => !attachment.inline)
+        // A bounce's machine-readable parts (delivery-status, returned headers) have no filename and are no files.
+        hasFileAttachment: content.attachments.some(
+            (attachment) => !attachment.inline && (attachment.filename !== '' || attachment.attachmentId !== null)
+        )
     };
 }
 

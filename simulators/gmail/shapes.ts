@@ -17,6 +17,8 @@ import type { MimeNode } from './mime.js';
  * - `no-to`: the owner's message without a To header (a draft whose recipients are not written yet).
  * - `api-plain`: mail sent through the API as a bare RFC 822 text: no Content-Type, no MIME-Version (RFC 2045 §5.2
  *   makes it `text/plain; charset=us-ascii`).
+ * - `report`: a bounce, `multipart/report; report-type=delivery-status` (RFC 6522): a human-readable text part, the
+ *   `message/delivery-status` part (RFC 3464) and the returned headers as `text/rfc822-headers`, none with a filename.
  */
 export const shapes = [
     'preheader',
@@ -26,7 +28,8 @@ export const shapes = [
     'attachment-cid',
     'bare-addresses',
     'no-to',
-    'api-plain'
+    'api-plain',
+    'report'
 ] as const;
 export type Shape = (typeof shapes)[number];
 
@@ -111,6 +114,46 @@ export function applyShape(tree: MimeNode, shape: Shape | undefined, gmailId: st
             };
         case 'no-to':
             return { ...tree, headers: tree.headers.filter(([name]) => name.toLowerCase() !== 'to') };
+        case 'report': {
+            if (hasNamedLeaf(tree)) return tree;
+            const to = tree.headers.find(([name]) => name.toLowerCase() === 'to')?.[1] ?? '';
+            const recipient = /<([^>]+)>/.exec(to)?.[1] ?? to.trim();
+            const envelope = tree.headers.filter(([name]) => !/^(content-|mime-version$)/i.test(name));
+            const text = (mimeType: string, body: string): MimeNode => ({
+                headers: [['Content-Type', `${mimeType}; charset="UTF-8"`]],
+                mimeType,
+                params: { charset: 'utf-8' },
+                body: Buffer.from(body, 'utf8'),
+                parts: []
+            });
+            const status: MimeNode = {
+                headers: [['Content-Type', 'message/delivery-status']],
+                mimeType: 'message/delivery-status',
+                params: {},
+                body: Buffer.from(
+                    `Reporting-MTA: dns; googlemail.com\r\n\r\nFinal-Recipient: rfc822; ${recipient}\r\nAction: failed\r\nStatus: 5.1.1\r\n`
+                ),
+                parts: []
+            };
+            const boundary = `000000000000${gmailId}r`;
+            return {
+                headers: [
+                    ...envelope.map(([name, value]): [string, string] =>
+                        name.toLowerCase() === 'from' ? [name, 'Mail Delivery Subsystem <mailer-daemon@googlemail.com>'] : [name, value]
+                    ),
+                    ['MIME-Version', '1.0'],
+                    ['Content-Type', `multipart/report; boundary="${boundary}"; report-type=delivery-status`]
+                ],
+                mimeType: 'multipart/report',
+                params: { boundary, 'report-type': 'delivery-status' },
+                body: Buffer.alloc(0),
+                parts: [
+                    text('text/plain', `Address not found\n\nYour message wasn't delivered to ${recipient}.\n`),
+                    status,
+                    text('text/rfc822-headers', `To: ${to}\r\n`)
+                ]
+            };
+        }
         case 'api-plain': {
             // Only a message without files becomes a bare text, so `has:attachment` (answered from the seed) stays true.
             if (hasNamedLeaf(tree)) return tree;

@@ -514,6 +514,21 @@ describe('gmail-threads on the odd shapes real Gmail serves', () => {
                     expect(header('To')).toBeUndefined();
                     expect(message.to).toEqual([]);
                     break;
+                case 'report': {
+                    if (served.payload!.mimeType !== 'multipart/report') continue; // a message with files keeps its tree
+                    expect(message.from!.email).toBe('mailer-daemon@googlemail.com');
+                    expect(message.body_text).toMatch(/^Address not found\n/);
+                    expect(message.attachments.map((attachment) => attachment.mimeType)).toEqual([
+                        'message/delivery-status',
+                        'text/rfc822-headers'
+                    ]);
+                    const thread = world.store.liveRecords(conn, 'GmailThread').find((record) => record['id'] === message.threadId)!;
+                    const others = (thread as unknown as GmailThread).messages.filter((m) =>
+                        m.attachments.some((a) => a.filename !== '' && a.filename !== 'logo.png')
+                    );
+                    expect(thread['hasAttachment']).toBe(others.length > 0);
+                    break;
+                }
                 case 'api-plain':
                     if (header('Content-Type') !== undefined) continue; // a message with files keeps its tree
                     expect(header('MIME-Version')).toBeUndefined();
