@@ -34,7 +34,11 @@ export const GmailAttachment = z.object({
     mimeType: z.string(),
     size: z.number(),
     attachmentId: z.string().nullable(),
-    /** Set for inline parts (images referenced by `cid:` from the HTML body). */
+    /**
+     * The part's Content-ID without its angle brackets. Inline images referenced by `cid:` from the HTML body have
+     * one, but Gmail also sets Content-ID (and X-Attachment-Id) on ordinary attachments it sends
+     * (`Content-Disposition: attachment`): a contentId does not make a part inline.
+     */
     contentId: z.string().nullable()
 });
 export type GmailAttachment = z.infer<typeof GmailAttachment>;
@@ -55,7 +59,25 @@ export const GmailMessage = z.object({
     snippet: z.string(),
     body_text: z.string().nullable(),
     body_html: z.string().nullable(),
-    attachments: z.array(GmailAttachment)
+    attachments: z.array(GmailAttachment),
+    // The fields below came later: optional, so records cached before them still parse; the sync always sets them
+    // (an empty list, or null, where the message has no such header).
+    /** Reply-To addresses; empty when the header is absent (replies then go to `from`). */
+    replyTo: z.array(EmailAddress).optional(),
+    /** In-Reply-To header: the Message-ID (with its angle brackets) of the message this one answers. */
+    inReplyTo: z.string().nullish(),
+    /** References header: the Message-IDs of the conversation, oldest first, angle brackets kept. */
+    references: z.array(z.string()).optional(),
+    /** List-Unsubscribe header (RFC 2369): its `https:` URLs and `mailto:` addresses, in the order given. */
+    listUnsubscribe: z.array(z.string()).optional(),
+    /** Gmail's estimate of the message's size in bytes (`sizeEstimate`). */
+    sizeEstimate: z.number().nullish(),
+    /**
+     * The Date header as the sender wrote it (RFC 5322, the sender's own clock and offset, e.g.
+     * `Tue, 1 Dec 2026 09:00:00 +0100`), unparsed; `date` is Gmail's internalDate, the time Gmail received it.
+     * Null when the message has no Date header (some drafts and API-sent mail).
+     */
+    dateHeader: z.string().nullish()
 });
 export type GmailMessage = z.infer<typeof GmailMessage>;
 

@@ -21,12 +21,40 @@ export function toGmailMessage(raw: GmailApiMessage, notes?: DecodeNotes): Gmail
         cc: parseAddressList(headerValue(headers, 'Cc'), notes),
         date: new Date(Number(raw.internalDate)).toISOString(),
         labels: raw.labelIds ?? [],
-        snippet: decodeHtmlEntities(raw.snippet ?? ''),
+        snippet: cleanSnippet(raw.snippet ?? ''),
         body_text: content.text,
         body_html: content.html,
         attachments: content.attachments.map(({ inline: _inline, ...attachment }) => attachment),
-        hasFileAttachment: content.attachments.some((attachment) => !attachment.inline)
+        replyTo: parseAddressList(headerValue(headers, 'Reply-To'), notes),
+        inReplyTo: messageIds(headerValue(headers, 'In-Reply-To'))[0] ?? null,
+        references: messageIds(headerValue(headers, 'References')),
+        listUnsubscribe: angleTargets(headerValue(headers, 'List-Unsubscribe')),
+        sizeEstimate: raw.sizeEstimate ?? null,
+        dateHeader: headerValue(headers, 'Date')?.trim() || null,
+        // A bounce's machine-readable parts (delivery-status, returned headers) have no filename and are no files.
+        hasFileAttachment: content.attachments.some(
+            (attachment) => !attachment.inline && (attachment.filename !== '' || attachment.attachmentId !== null)
+        )
     };
+}
+
+/**
+ * The Message-IDs of an In-Reply-To or References header, angle brackets kept (as `messageId` keeps them). Headers
+ * are folded and may hold comments between ids; a mailer that leaves the brackets off gives bare ids split by spaces.
+ */
+export function messageIds(value: string | null): string[] {
+    if (!value) return [];
+    const bracketed = value.match(/<[^<>]+>/g);
+    if (bracketed) return bracketed.map((id) => id.replace(/\s+/g, ''));
+    return value.split(/[\s,]+/).filter((id) => id.includes('@'));
+}
+
+/** RFC 2369 lists `<mailto:...>, <https://...>`; whitespace inside the brackets is folding and is dropped. */
+export function angleTargets(value: string | null): string[] {
+    if (!value) return [];
+    const bracketed = value.match(/<[^<>]*>/g);
+    const targets = bracketed ? bracketed.map((target) => target.slice(1, -1)) : value.split(',');
+    return targets.map((target) => target.replace(/\s+/g, '')).filter((target) => target !== '');
 }
 
 export interface MappedThread {
@@ -95,6 +123,18 @@ export function compareHistoryIds(a: string, b: string): number {
     const y = b.replace(/^0+(?=\d)/, '');
     if (x.length !== y.length) return x.length - y.length;
     return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Gmail's snippet as plain text: entities decoded, and the invisible padding marketing mail puts after its preview
+ * text (U+034F COMBINING GRAPHEME JOINER, U+200C ZERO WIDTH NON-JOINER and their kin) removed, spaces collapsed.
+ * The bodies are left as sent.
+ */
+export function cleanSnippet(snippet: string): string {
+    return decodeHtmlEntities(snippet)
+        .replace(/[\u034f\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
+        .replace(/\s+/g, ' ')
+        .trim();
 }
 
 /** Gmail snippets are HTML-escaped (`&#39;`, `&amp;`); the cache holds plain text. */

@@ -90,9 +90,17 @@ export function decodeCharset(bytes: Buffer, charset: string | null, notes?: Dec
     const label = (charset ?? '').trim().toLowerCase().replace(/^"|"$/g, '');
     if (label === '') return looksLikeUtf8(bytes) ? decodeUtf8(bytes) : decodeWindows1252(bytes);
     const decoder = DECODERS[label];
+    // Mailers that write UTF-8 under a Latin-1 or ASCII label are common; bytes that are valid UTF-8 with at least one
+    // multi-byte sequence are almost never real Latin-1 text (it would take `Ã©`-like pairs), so UTF-8 wins, as
+    // Thunderbird and Apple Mail read them.
+    if (decoder === decodeWindows1252 && isMultibyteUtf8(bytes)) return decodeUtf8(bytes);
     if (decoder) return decoder(bytes);
     notes?.unknownCharsets.add(label);
     return decodeUtf8(bytes);
+}
+
+function isMultibyteUtf8(bytes: Buffer): boolean {
+    return bytes.some((byte) => byte >= 0x80) && !bytes.toString('utf8').includes('\ufffd');
 }
 
 /** Mail without a charset is meant to be ASCII but is often UTF-8 in practice; anything else falls back to windows-1252. */

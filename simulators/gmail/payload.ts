@@ -82,7 +82,12 @@ export function snippetOf(tree: MimeNode): string {
 }
 
 export function hasAttachment(tree: MimeNode): boolean {
-    if (tree.parts.length === 0) return partFilename(tree) !== '' && !headerValue(tree, 'content-id');
+    // An inline image (inline disposition with a Content-ID) is not an attachment; Gmail gives ordinary attachments a
+    // Content-ID too, so the Content-ID alone does not decide.
+    if (tree.parts.length === 0) {
+        const inline = !/^\s*attachment/i.test(headerValue(tree, 'content-disposition') ?? '') && Boolean(headerValue(tree, 'content-id'));
+        return partFilename(tree) !== '' && !inline;
+    }
     return tree.parts.some(hasAttachment);
 }
 

@@ -1,6 +1,7 @@
 import { Random } from '../common/random.js';
 import { encodeCharset, encodeWords, type Charset } from './compose.js';
 import type { MimeNode } from './mime.js';
+import { applyShape, shapeOf } from './shapes.js';
 
 /**
  * Deterministic mail content. A stored message keeps only its seeds; its MIME tree is rebuilt from them on each
@@ -334,7 +335,7 @@ export interface GeneratedMessage {
 }
 
 /** Builds the full MIME tree of a generated message, headers first as a mailer writes them. */
-export function generateMessage(spec: GeneratedMessage): MimeNode {
+export function generateMessage(spec: GeneratedMessage, shaped = true): MimeNode {
     const counterparts = threadCounterparts(spec.threadSeed, spec.people);
     const position = spec.position;
     const sender = spec.fromOwner ? spec.owner : counterparts[position % counterparts.length]!;
@@ -359,7 +360,31 @@ export function generateMessage(spec: GeneratedMessage): MimeNode {
     ]);
     headers.push(['From', formatAddress(sender)], ['To', recipients.map(formatAddress).join(',\r\n ')]);
     if (others.length > 0) headers.push(['Cc', others.map(formatAddress).join(', ')]);
-    return { ...content, headers: [...headers, ...content.headers] };
+    headers.push(...listHeaders(spec, sender));
+    const tree = { ...content, headers: [...headers, ...content.headers] };
+    return shaped ? applyShape(tree, shapeOf(spec.messageSeed, spec.fromOwner), spec.gmailId) : tree;
+}
+
+/**
+ * Reply-To and List-Unsubscribe on some mail from others, drawn from a generator of their own so the draws of the
+ * content above stay as they were. List-Unsubscribe is folded after its comma, as long header lines are (RFC 5322 §2.2.3).
+ */
+function listHeaders(spec: GeneratedMessage, sender: Person): [string, string][] {
+    if (spec.fromOwner) return [];
+    const random = new Random(spec.messageSeed ^ 0x1157);
+    const headers: [string, string][] = [];
+    if (random.chance(0.15)) {
+        const [local, domain] = sender.address.split('@') as [string, string];
+        headers.push(['Reply-To', `${formatAddress({ name: `${sender.name} Replies`, address: `replies+${local}@${domain}` })}`]);
+    }
+    if (random.chance(0.2)) {
+        const token = `${spec.gmailId}${random.int(1000, 9999)}`;
+        headers.push([
+            'List-Unsubscribe',
+            `<mailto:unsubscribe+${token}@lists.example.com?subject=unsubscribe>,\r\n <https://lists.example.com/u/${token}>`
+        ]);
+    }
+    return headers;
 }
 
 const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

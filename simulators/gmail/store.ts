@@ -172,22 +172,25 @@ export class Mailbox {
 
     // ---- reading -------------------------------------------------------------------------------------------
 
-    /** The message's MIME tree, rebuilt from its seeds (generated) or parsed (sent). */
-    tree(message: StoredMessage): MimeNode {
+    /** The message's MIME tree, rebuilt from its seeds (generated) or parsed (sent); `shaped: false` leaves out its shape (shapes.ts). */
+    tree(message: StoredMessage, shaped = true): MimeNode {
         if (message.raw !== undefined) return parseMime(message.raw);
         const thread = this.threads.get(message.threadId);
-        return generateMessage({
-            owner: this.owner,
-            people: this.people,
-            threadSeed: thread?.seed ?? 0,
-            messageSeed: message.seed,
-            gmailId: message.id,
-            position: message.position,
-            root: message.root,
-            parent: message.parent,
-            fromOwner: message.fromOwner,
-            internalDate: message.internalDate
-        });
+        return generateMessage(
+            {
+                owner: this.owner,
+                people: this.people,
+                threadSeed: thread?.seed ?? 0,
+                messageSeed: message.seed,
+                gmailId: message.id,
+                position: message.position,
+                root: message.root,
+                parent: message.parent,
+                fromOwner: message.fromOwner,
+                internalDate: message.internalDate
+            },
+            shaped
+        );
     }
 
     rfcMessageId(message: StoredMessage): string {

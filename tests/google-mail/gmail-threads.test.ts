@@ -5,6 +5,10 @@ import { http, HttpResponse } from 'msw';
 import { server } from '../support/msw.js';
 import { SAVE_CHUNK } from '../../nango-integrations/google-mail/threads.js';
 import { compiledGoogleMail } from './compiled.js';
+import type { GmailThread } from '../../models.js';
+import { toMessage } from '../../simulators/gmail/payload.js';
+import { partText, type MimeNode } from '../../simulators/gmail/mime.js';
+import { PREHEADER, shapeOf, shapes, type Shape } from '../../simulators/gmail/shapes.js';
 import { conn, duplicates, mailWorld, recordRequests, threadGets, type MailWorld } from './harness.js';
 
 const INCREMENTAL = { phase: 'incremental', pageToken: '', afterThreadId: '', query: '', resync: false };
@@ -425,6 +429,116 @@ describe('gmail-threads recovery', () => {
             messages: { id: string }[];
         };
         expect(stored.messages.map((message) => message.id)).toEqual(victim.messages.slice(1).map((message) => message.id));
+        expect(world.verdict().ok).toBe(true);
+    });
+});
+
+describe('gmail-threads envelope headers', () => {
+    it("stores each message's Reply-To, In-Reply-To, References, List-Unsubscribe, size and Date header as the simulator serves them", async () => {
+        const world = mailWorld({ threads: 60 });
+        expect((await world.sync()).status).toBe('success');
+        const stored = world.store.liveRecords(conn, 'GmailThread').flatMap((record) => (record as unknown as GmailThread).messages);
+        const seen = { replyTo: 0, inReplyTo: 0, listUnsubscribe: 0 };
+        for (const message of stored) {
+            const served = toMessage(world.sim.mailbox, world.sim.mailbox.messages.get(message.id)!, 'full');
+            const header = (name: string) => served.payload!.headers!.find((h) => h.name!.toLowerCase() === name.toLowerCase())?.value;
+            const ids = (value: string | null | undefined) => (value ?? '').match(/<[^>]+>/g) ?? [];
+            expect(message.dateHeader).toBe(header('Date'));
+            expect(message.sizeEstimate).toBe(served.sizeEstimate);
+            expect(message.inReplyTo ?? undefined).toBe(ids(header('In-Reply-To'))[0]);
+            expect(message.references).toEqual(ids(header('References')));
+            expect(message.listUnsubscribe).toEqual(ids(header('List-Unsubscribe')).map((target) => target.slice(1, -1)));
+            expect(message.replyTo!.map((address) => address.email)).toEqual(ids(header('Reply-To')).map((a) => a.slice(1, -1)));
+            if (message.replyTo!.length > 0) seen.replyTo += 1;
+            if (message.inReplyTo) seen.inReplyTo += 1;
+            if (message.listUnsubscribe!.length > 0) seen.listUnsubscribe += 1;
+        }
+        // The seed must actually produce each header, or the comparisons above prove nothing.
+        expect(Object.values(seen).every((count) => count > 0)).toBe(true);
+    });
+});
+
+describe('gmail-threads on the odd shapes real Gmail serves', () => {
+    it('stores every shape the seed produces as a reader expects it', async () => {
+        const world = mailWorld({ threads: 120 });
+        expect((await world.sync()).status).toBe('success');
+        const stored = world.store.liveRecords(conn, 'GmailThread').flatMap((record) => (record as unknown as GmailThread).messages);
+        const met = new Set<Shape>();
+        const textOf = (tree: MimeNode, mimeType: string): string | null => {
+            const texts: string[] = [];
+            const visit = (node: MimeNode): void => {
+                if (node.parts.length > 0) node.parts.forEach(visit);
+                else if (node.mimeType === mimeType && !node.params['name']) texts.push(partText(node));
+            };
+            visit(tree);
+            return texts.length > 0 ? texts.join('\n') : null;
+        };
+        for (const message of stored) {
+            const source = world.sim.mailbox.messages.get(message.id)!;
+            const shape = shapeOf(source.seed, source.fromOwner);
+            if (!shape) continue;
+            const served = toMessage(world.sim.mailbox, source, 'full');
+            const headers = served.payload!.headers!;
+            const header = (name: string) => headers.find((h) => h.name!.toLowerCase() === name.toLowerCase())?.value;
+            const plain = world.sim.mailbox.tree(source, false);
+            switch (shape) {
+                case 'preheader':
+                    if (!served.snippet!.includes('\u034f')) continue; // a Latin-1 message: no padding to carry
+                    expect(served.snippet).toContain('&#39;');
+                    expect(served.snippet).toContain('&amp;');
+                    expect(message.snippet.startsWith(`${PREHEADER} `)).toBe(true);
+                    expect(message.snippet).not.toMatch(/[\u034f\u200c]| {2}/);
+                    break;
+                case 'header-case':
+                case 'charset-forms':
+                case 'utf8-as-latin1':
+                    if (shape === 'header-case') expect(headers.map((h) => h.name)).toContain('Message-Id');
+                    expect(message.messageId).toBe(header('Message-ID'));
+                    expect(message.body_text).toBe(textOf(plain, 'text/plain'));
+                    expect(message.body_html).toBe(textOf(plain, 'text/html'));
+                    break;
+                case 'attachment-cid': {
+                    const files = message.attachments.filter((attachment) => attachment.filename !== 'logo.png');
+                    if (files.length === 0) continue; // a message without files
+                    expect(files.every((file) => file.contentId?.startsWith('f_'))).toBe(true);
+                    const thread = world.store.liveRecords(conn, 'GmailThread').find((record) => record['id'] === message.threadId);
+                    expect(thread!['hasAttachment']).toBe(true);
+                    break;
+                }
+                case 'bare-addresses':
+                    expect(header('From')).not.toContain('<');
+                    expect(message.from).toEqual({ email: header('From')!.trim(), name: null });
+                    expect(message.to.length).toBeGreaterThan(0);
+                    break;
+                case 'no-to':
+                    expect(header('To')).toBeUndefined();
+                    expect(message.to).toEqual([]);
+                    break;
+                case 'report': {
+                    if (served.payload!.mimeType !== 'multipart/report') continue; // a message with files keeps its tree
+                    expect(message.from!.email).toBe('mailer-daemon@googlemail.com');
+                    expect(message.body_text).toMatch(/^Address not found\n/);
+                    expect(message.attachments.map((attachment) => attachment.mimeType)).toEqual([
+                        'message/delivery-status',
+                        'text/rfc822-headers'
+                    ]);
+                    const thread = world.store.liveRecords(conn, 'GmailThread').find((record) => record['id'] === message.threadId)!;
+                    const others = (thread as unknown as GmailThread).messages.filter((m) =>
+                        m.attachments.some((a) => a.filename !== '' && a.filename !== 'logo.png')
+                    );
+                    expect(thread['hasAttachment']).toBe(others.length > 0);
+                    break;
+                }
+                case 'api-plain':
+                    if (header('Content-Type') !== undefined) continue; // a message with files keeps its tree
+                    expect(header('MIME-Version')).toBeUndefined();
+                    expect(message.body_text).toBe(Buffer.from(served.payload!.body!.data!, 'base64url').toString('utf8'));
+                    expect(message.body_html).toBeNull();
+                    break;
+            }
+            met.add(shape);
+        }
+        expect([...met].sort()).toEqual([...shapes].sort());
         expect(world.verdict().ok).toBe(true);
     });
 });

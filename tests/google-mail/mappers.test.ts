@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GmailThread as GmailThreadModel, GoogleContact as GoogleContactModel } from '../../models.js';
+import { GmailMessage as GmailMessageModel, GmailThread as GmailThreadModel, GoogleContact as GoogleContactModel } from '../../models.js';
 import {
+    angleTargets,
+    cleanSnippet,
     compareHistoryIds,
+    messageIds,
     decodeHtmlEntities,
     maxHistoryId,
     toGmailThread,
@@ -162,11 +165,116 @@ describe('toGmailThread', () => {
     });
 });
 
+describe('envelope headers', () => {
+    const message = (headers: { name: string; value: string }[], extra: Record<string, unknown> = {}) =>
+        toGmailThread(
+            GmailApiThread.parse({
+                id: 't1',
+                messages: [
+                    {
+                        id: 'm1',
+                        threadId: 't1',
+                        historyId: '5',
+                        internalDate: '1767225600000',
+                        payload: { mimeType: 'text/plain', headers, body: { data: b64url('hi'), size: 2 } },
+                        ...extra
+                    }
+                ]
+            })
+        ).thread!.messages[0]!;
+
+    it('keeps Reply-To, In-Reply-To, References, List-Unsubscribe, sizeEstimate and the Date header as sent', () => {
+        const mapped = message(
+            [
+                { name: 'Date', value: ' Thu, 1 Jan 2026 01:00:00 +0100 (CET)' },
+                { name: 'Reply-To', value: '"Support, Acme" <help@acme.test>, =?UTF-8?Q?Zo=C3=AB?= <zoe@acme.test>' },
+                { name: 'In-Reply-To', value: '<CA+parent@mail.gmail.com> (sent by Ada)' },
+                { name: 'References', value: '<root@x.example>\r\n <CA+parent@mail.gmail.com>' },
+                { name: 'List-Unsubscribe', value: '<mailto:u@lists.test?subject=unsubscribe>,\r\n <https://lists.test/u/\r\n 42>' }
+            ],
+            { sizeEstimate: 1234 }
+        );
+        expect(GmailMessageModel.parse(mapped)).toEqual(mapped);
+        expect(mapped).toMatchObject({
+            replyTo: [
+                { email: 'help@acme.test', name: 'Support, Acme' },
+                { email: 'zoe@acme.test', name: 'Zoë' }
+            ],
+            inReplyTo: '<CA+parent@mail.gmail.com>',
+            references: ['<root@x.example>', '<CA+parent@mail.gmail.com>'],
+            listUnsubscribe: ['mailto:u@lists.test?subject=unsubscribe', 'https://lists.test/u/42'],
+            sizeEstimate: 1234,
+            dateHeader: 'Thu, 1 Jan 2026 01:00:00 +0100 (CET)',
+            date: '2026-01-01T00:00:00.000Z'
+        });
+    });
+
+    it('gives empty lists and nulls when the headers are absent, and reads ids without brackets', () => {
+        expect(message([])).toMatchObject({
+            replyTo: [],
+            inReplyTo: null,
+            references: [],
+            listUnsubscribe: [],
+            sizeEstimate: null,
+            dateHeader: null
+        });
+        expect(message([{ name: 'References', value: 'a@x.example b@x.example' }]).references).toEqual(['a@x.example', 'b@x.example']);
+        expect(messageIds('<a@x>, <b@y>')).toEqual(['<a@x>', '<b@y>']);
+        expect(angleTargets('https://lists.test/u/1')).toEqual(['https://lists.test/u/1']);
+    });
+
+    it('still parses a record cached before these fields existed', () => {
+        const { replyTo: _r, inReplyTo: _i, references: _f, listUnsubscribe: _l, sizeEstimate: _s, dateHeader: _d, ...old } = message([]);
+        expect(GmailMessageModel.safeParse(old).success).toBe(true);
+    });
+});
+
 describe('history ids and entities', () => {
     it('compares history ids as unbounded integers', () => {
         expect(compareHistoryIds('9', '10')).toBeLessThan(0);
         expect(compareHistoryIds('18446744073709551615', '18446744073709551614')).toBeGreaterThan(0);
         expect(maxHistoryId(['5', '123', '99'])).toBe('123');
+    });
+
+    it('strips the invisible padding of preview text from snippets and decodes their entities', () => {
+        expect(cleanSnippet('Don&#39;t miss &amp; more \u034f\u200c \u034f\u200c \u034f\u200c Hello')).toBe("Don't miss & more Hello");
+        expect(cleanSnippet('\u200c\u034f')).toBe('');
+    });
+
+    it('reads header names in any case and bare addresses', () => {
+        const thread = toGmailThread(
+            GmailApiThread.parse({
+                id: 't1',
+                messages: [
+                    {
+                        id: 'm1',
+                        threadId: 't1',
+                        historyId: '5',
+                        internalDate: '1767225600000',
+                        payload: {
+                            mimeType: 'text/plain',
+                            headers: [
+                                { name: 'Message-Id', value: '<a@b>' },
+                                { name: 'Mime-Version', value: '1.0' },
+                                { name: 'Content-type', value: 'text/plain; charset=utf-8' },
+                                { name: 'from', value: 'ada@example.com' },
+                                { name: 'TO', value: 'bob@example.com, carol@example.com' }
+                            ],
+                            body: { data: b64url('hi'), size: 2 }
+                        }
+                    }
+                ]
+            })
+        ).thread!;
+        expect(thread.messages[0]).toMatchObject({
+            messageId: '<a@b>',
+            from: { email: 'ada@example.com', name: null },
+            to: [
+                { email: 'bob@example.com', name: null },
+                { email: 'carol@example.com', name: null }
+            ],
+            body_text: 'hi'
+        });
     });
 
     it('decodes the entities Gmail puts in snippets', () => {

@@ -27,6 +27,39 @@ describe('decodeCharset', () => {
         expect(decodeCharset(Buffer.from([0x81, 0x8d]), 'cp1252')).toBe('\u0081\u008d');
     });
 
+    it('reads UTF-8 bytes under an iso-8859-1 or us-ascii label as UTF-8, as mail clients do; real Latin-1 stays Latin-1', () => {
+        expect(decodeCharset(Buffer.from('Grüße, café ✓', 'utf8'), 'iso-8859-1')).toBe('Grüße, café ✓');
+        expect(decodeCharset(Buffer.from('naïve', 'utf8'), '"ISO-8859-1"')).toBe('naïve');
+        expect(decodeCharset(Buffer.from('déjà', 'utf8'), 'us-ascii')).toBe('déjà');
+        // Latin-1 é (0xe9) followed by ASCII is not valid UTF-8: the label is right.
+        expect(decodeCharset(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6f, 0x6b]), 'iso-8859-1')).toBe('café ok');
+        expect(decodeCharset(Buffer.from('crème brûlée', 'latin1'), 'iso-8859-1')).toBe('crème brûlée');
+    });
+
+    it('reads the charset forms mailers write: no space, unquoted, any case, us-ascii with 7bit', () => {
+        const html = readPayload({
+            mimeType: 'text/html',
+            headers: [{ name: 'Content-type', value: 'text/html;charset=UTF-8' }],
+            body: { data: b64url('<p>Zürich</p>'), size: 14 }
+        });
+        expect(html.html).toBe('<p>Zürich</p>');
+        const plain = readPayload({
+            mimeType: 'text/plain',
+            headers: [
+                { name: 'content-type', value: 'text/plain; charset=utf-8' },
+                { name: 'Content-Transfer-Encoding', value: '7bit' }
+            ],
+            body: { data: b64url('€5'), size: 4 }
+        });
+        expect(plain.text).toBe('€5');
+        expect(parseContentType('text/plain; charset=us-ascii').params['charset']).toBe('us-ascii');
+        // API-sent mail: no Content-Type at all, Gmail still says text/plain.
+        expect(
+            readPayload({ mimeType: 'text/plain', headers: [{ name: 'Subject', value: 'x' }], body: { data: b64url('hello'), size: 5 } })
+                .text
+        ).toBe('hello');
+    });
+
     it('decodes every windows-1252 byte to the code point of the WHATWG table', () => {
         const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
         const text = decodeCharset(bytes, 'windows-1252');
@@ -112,6 +145,24 @@ describe('parseAddressList', () => {
         expect(parseAddressList('not an address, , ')).toEqual([]);
         expect(parseAddressList(null)).toEqual([]);
         expect(parseAddress('Jane <jane@example.com>, other@example.com')).toEqual({ email: 'jane@example.com', name: 'Jane' });
+    });
+});
+
+describe('readPayload attachments', () => {
+    it('keeps an attachment with Content-ID and X-Attachment-Id a file when its disposition is attachment', () => {
+        const content = readPayload({
+            mimeType: 'application/pdf',
+            filename: 'plan.pdf',
+            headers: [
+                { name: 'Content-Disposition', value: 'attachment; filename="plan.pdf"' },
+                { name: 'Content-ID', value: '<f_m1a2>' },
+                { name: 'X-Attachment-Id', value: 'f_m1a2' }
+            ],
+            body: { attachmentId: 'ANGjdJ1', size: 10 }
+        });
+        expect(content.attachments).toEqual([
+            { filename: 'plan.pdf', mimeType: 'application/pdf', size: 10, attachmentId: 'ANGjdJ1', contentId: 'f_m1a2', inline: false }
+        ]);
     });
 });
 

@@ -262,7 +262,7 @@ describe('Gmail simulator: threads.get and messages.get', () => {
                 expect(text.trim()).toBe(parsed.text!.trim());
             });
         }
-        expect([...charsets].sort()).toEqual(['iso-8859-1', 'utf-8', 'windows-1252']);
+        expect([...charsets].sort()).toEqual(['iso-8859-1', 'us-ascii', 'utf-8', 'windows-1252']);
     });
 
     it('serves format=metadata with only the asked headers, and format=minimal without payload', async () => {
