@@ -43,8 +43,13 @@ export async function* eventPages(nango: Caller, query: EventsQuery): AsyncGener
     let pageToken = query.pageToken;
     for (;;) {
         const params: Record<string, string> = { maxResults: String(EVENTS_PAGE_SIZE), singleEvents: 'false' };
-        if (query.syncToken) params['syncToken'] = query.syncToken;
-        else if (query.timeMin) params['timeMin'] = query.timeMin;
+        if (query.syncToken) {
+            params['syncToken'] = query.syncToken;
+            // A sync token lists deleted events anyway, but without showDeleted it strips their details (events
+            // resource, `status`): a cancelled instance would be cached bare by an incremental run and whole by a
+            // full listing. With it, both listings give the same record.
+            params['showDeleted'] = 'true';
+        } else if (query.timeMin) params['timeMin'] = query.timeMin;
         if (pageToken) params['pageToken'] = pageToken;
         // https://developers.google.com/workspace/calendar/api/v3/reference/events/list
         const response = await nango.get({ endpoint: eventsPath(query.calendarId), params, retries: READ_RETRIES });

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { CALENDAR_BASE, HOLIDAY_CALENDAR, SEED_USER, type StoredEvent } from '../../simulators/calendar/index.js';
 import { googleLegacyError } from '../../simulators/common/google-errors.js';
 import { server } from '../support/msw.js';
+import { RecordsStore } from '../../runtime/index.js';
 import { readState, writeState } from '../../nango-integrations/google-calendar/calendar-state.js';
 import { checkpointProblems, expectWithinNangoLimits } from './checkpoint-limits.js';
 import { conn, expectCalendarsInSync, expectInSync, live, MODEL, testBed, type Bed } from './support.js';
@@ -208,6 +209,22 @@ describe('events sync: later runs', () => {
         const result = await bed.sync();
         expect(result.status, result.error?.message).toBe('success');
         expectInSync(bed);
+    });
+
+    // Found by the chaos campaign (npm run chaos -- --only events --episodes 150 --seed 1: 16 divergent episodes).
+    it('caches a cancelled instance from an incremental run exactly as a fresh full listing does', async () => {
+        const bed = testBed();
+        await bed.sync();
+        const cancelled = bed.sim.applyActivity('cancel-instance');
+        expect((await bed.sync()).status).toBe('success');
+        const instanceId = cancelled.split(' ')[2]!;
+        const incremental = live(bed).find((r) => r['eventId'] === instanceId)!;
+
+        const fresh = new RecordsStore(':memory:');
+        fresh.setMetadata(conn, bed.store.getMetadata(conn) ?? {});
+        expect((await bed.sync({ store: fresh })).status).toBe('success');
+        const listed = fresh.liveRecords(conn, 'GoogleCalendarEvent').find((r) => r['eventId'] === instanceId)!;
+        expect(incremental).toEqual(listed);
     });
 
     it('keeps an edited exception and a cancelled instance of a series, and drops a cancelled series with its exceptions', async () => {
