@@ -19,7 +19,6 @@
  * the run's own saves (the events sync's sweep of a cancelled series' exceptions): the activities that cause them
  * are not applied (RESYNC_ACTIVITIES).
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,6 +37,7 @@ import {
 import { loadSimulators, saveSimulators } from '../runner/simulators.js';
 import { startLocalNango, type LocalNango } from '../local-nango/server.js';
 import { compareOutputs, compareRecords, dryrunRecords, type Difference, type RunRecords } from './compare.js';
+import { runCaptured } from './capture.js';
 
 const CONNECTION = 'local';
 /** Where the simulator state both sides start each script from is kept (a connection id no script uses). */
@@ -230,7 +230,7 @@ class Sides {
             const args = ['dryrun', name, CONNECTION, '--integration-id', entry.id, '-e', 'dev', '--validate', '--save'];
             args.push('--no-interactive', '--auto-confirm', '--no-dependency-update', '--no-telemetry');
             if (extra.input !== undefined) args.push('--input', JSON.stringify(extra.input));
-            result = await run(resolve(REPO_ROOT, 'node_modules', '.bin', 'nango'), args, env, this.fullPath);
+            result = await runCaptured(resolve(REPO_ROOT, 'node_modules', '.bin', 'nango'), args, env, this.fullPath);
         } else {
             const job = {
                 nangoCli: resolve(REPO_ROOT, 'node_modules', 'nango'),
@@ -240,7 +240,7 @@ class Sides {
                 connectionId: CONNECTION,
                 ...extra
             };
-            result = await run(process.execPath, [resolve(REPO_ROOT, 'conformance', 'dryrun-child.mjs'), JSON.stringify(job)], env);
+            result = await runCaptured(process.execPath, [resolve(REPO_ROOT, 'conformance', 'dryrun-child.mjs'), JSON.stringify(job)], env);
         }
         const { code, output } = result;
         if (code !== 0 || !existsSync(file)) {
@@ -320,7 +320,7 @@ async function prepareNangoFolder(work: string, mutate: string | undefined, log:
         return fullPath;
     }
     log('conformance: compiling the copy once (nango compile)');
-    const { code, output } = await run(
+    const { code, output } = await runCaptured(
         resolve(REPO_ROOT, 'node_modules', '.bin', 'nango'),
         ['compile', '--no-dependency-update', '--no-telemetry', '--no-interactive'],
         { ...process.env, CI: 'true', NANGO_CLI_UPGRADE_MODE: 'ignore', NANGO_CLI_TELEMETRY: 'false' },
@@ -346,22 +346,6 @@ function sources(dir: string): string[] {
         if (item.name === 'build' || item.name === 'dist' || item.name.startsWith('.')) return [];
         const path = join(dir, item.name);
         return item.isDirectory() ? sources(path) : item.name.endsWith('.ts') ? [path] : [];
-    });
-}
-
-function run(
-    command: string,
-    args: string[],
-    env: NodeJS.ProcessEnv,
-    cwd: string = REPO_ROOT
-): Promise<{ code: number | null; output: string }> {
-    return new Promise((resolvePromise, reject) => {
-        const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolvePromise({ code, output }));
     });
 }
 

@@ -8,7 +8,6 @@
  * Syncs run first (each also through our runtime, so the cache holds the records the action samples are built
  * from), then actions. It ends by printing, per recording, whether it is new, unchanged or what changed.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { format, resolveConfig } from 'prettier';
@@ -23,6 +22,7 @@ import { cachedLookup, INTEGRATIONS, type CachedLookup, type IntegrationEntry, t
 import { createSimulator, saveSimulators } from '../simulators.js';
 import { scrubRecording } from './scrub.js';
 import type { Recording } from './recording.js';
+import { runCaptured } from '../../conformance/capture.js';
 
 const CONNECTION = 'local';
 export const RECORDINGS_DIR = resolve(REPO_ROOT, 'tests', 'recordings');
@@ -130,9 +130,13 @@ async function record(api: LocalNango, fullPath: string, entry: IntegrationEntry
         connectionId: CONNECTION,
         ...(input === undefined ? {} : { input })
     };
-    const { code, output } = await run(process.execPath, [resolve(REPO_ROOT, 'conformance', 'dryrun-child.mjs'), JSON.stringify(job)], {
-        ...dryrunEnv(api)
-    });
+    const { code, output } = await runCaptured(
+        process.execPath,
+        [resolve(REPO_ROOT, 'conformance', 'dryrun-child.mjs'), JSON.stringify(job)],
+        {
+            ...dryrunEnv(api)
+        }
+    );
     if (code !== 0 || !existsSync(file)) {
         throw new Error(`nango dryrun ${name} failed (exit ${code}):\n${output.split('\n').slice(-25).join('\n')}`);
     }
@@ -189,7 +193,7 @@ async function prepareNangoFolder(work: string, log: (text: string) => void): Pr
     symlinkSync(resolve(REPO_ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');
     for (const file of ['package.json', 'tsconfig.json']) cpSync(resolve(REPO_ROOT, file), join(work, file));
     log('recordings: compiling a copy of nango-integrations/ (nango compile)');
-    const { code, output } = await run(
+    const { code, output } = await runCaptured(
         resolve(REPO_ROOT, 'node_modules', '.bin', 'nango'),
         ['compile', '--no-dependency-update', '--no-telemetry', '--no-interactive'],
         { ...process.env, CI: 'true', NANGO_CLI_UPGRADE_MODE: 'ignore', NANGO_CLI_TELEMETRY: 'false' },
@@ -197,22 +201,6 @@ async function prepareNangoFolder(work: string, log: (text: string) => void): Pr
     );
     if (code !== 0) throw new Error(`nango compile failed:\n${output}`);
     return fullPath;
-}
-
-function run(
-    command: string,
-    args: string[],
-    env: NodeJS.ProcessEnv,
-    cwd: string = REPO_ROOT
-): Promise<{ code: number | null; output: string }> {
-    return new Promise((resolvePromise, reject) => {
-        const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolvePromise({ code, output }));
-    });
 }
 
 /** `npm run recordings -- --scrub <file>...`: scrubs recordings made elsewhere (a real connection) in place. */
