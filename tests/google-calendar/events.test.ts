@@ -102,12 +102,12 @@ describe('events sync: first run', () => {
         expect(cut.status).toBe('interrupted');
         const calendar = bed.sim.calendar('primary');
         const doomed = calendar.events.find((e) => e.status === 'confirmed' && !e.recurrence && !e.recurringEventId)!;
-        expect(live(bed).some((record) => record.id === `${SEED_USER.email}/${doomed.id}`)).toBe(true);
+        expect(live(bed).some((record) => record['id'] === `${SEED_USER.email}/${doomed.id}`)).toBe(true);
         bed.sim.store.cancel(calendar, doomed);
 
         const resumed = await bed.sync();
         expect(resumed.status, resumed.error?.message).toBe('success');
-        expect(live(bed).some((record) => record.id === `${SEED_USER.email}/${doomed.id}`)).toBe(false);
+        expect(live(bed).some((record) => record['id'] === `${SEED_USER.email}/${doomed.id}`)).toBe(false);
         expectInSync(bed);
     });
 
@@ -115,7 +115,7 @@ describe('events sync: first run', () => {
         const bed = testBed({ events: 6200, calendars: 1 });
         await bed.sync({ stopAfterCheckpoints: 3 });
         const calendar = bed.sim.calendar('primary');
-        const cached = new Set(live(bed).map((record) => record.id));
+        const cached = new Set(live(bed).map((record) => record['id']));
         const doomed = calendar.events.find(
             (e) => e.status === 'confirmed' && !e.recurrence && !e.recurringEventId && cached.has(`${SEED_USER.email}/${e.id}`)
         )!;
@@ -126,7 +126,7 @@ describe('events sync: first run', () => {
 
         const result = await bed.sync();
         expect(result.status, result.error?.message).toBe('success');
-        expect(live(bed).some((record) => record.id === `${SEED_USER.email}/${doomed.id}`)).toBe(false);
+        expect(live(bed).some((record) => record['id'] === `${SEED_USER.email}/${doomed.id}`)).toBe(false);
         expectInSync(bed);
     });
 
