@@ -5,6 +5,7 @@ import {
     VirtualClock,
     type ActionResult,
     type RunProgress,
+    type RunSyncOptions,
     type SyncResult
 } from '../../runtime/index.js';
 import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
@@ -48,7 +49,10 @@ export class Scenario {
         options: {
             stopAfterCheckpoints?: number;
             stopAfterSaves?: number;
+            stopAfterHttpAnswers?: number;
             onProgress?: (progress: RunProgress) => void;
+            onHttpAnswer?: RunSyncOptions['onHttpAnswer'];
+            limits?: RunSyncOptions['limits'];
             accessToken?: string;
         } = {}
     ): Promise<SyncResult> {
@@ -61,7 +65,10 @@ export class Scenario {
             ...(options.accessToken ? { accessToken: options.accessToken } : {}),
             ...(options.stopAfterCheckpoints !== undefined ? { stopAfterCheckpoints: options.stopAfterCheckpoints } : {}),
             ...(options.stopAfterSaves !== undefined ? { stopAfterSaves: options.stopAfterSaves } : {}),
-            ...(options.onProgress ? { onProgress: options.onProgress } : {})
+            ...(options.stopAfterHttpAnswers !== undefined ? { stopAfterHttpAnswers: options.stopAfterHttpAnswers } : {}),
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+            ...(options.onHttpAnswer ? { onHttpAnswer: options.onHttpAnswer } : {}),
+            ...(options.limits ? { limits: options.limits } : {})
         });
     }
 
