@@ -213,6 +213,18 @@ export class SalesforceStore {
         return object;
     }
 
+    /**
+     * sObject Describe with If-Modified-Since (`since`, ms, or null without a usable one): null, for 304 Not Modified,
+     * when the object's metadata has not changed after it. HTTP dates have whole seconds, so a change is compared by
+     * its second: one made within the very second named counts as not after it.
+     * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/sobject_describe_with_ifmodified_header.htm
+     */
+    describeIfModified(objectName: string, since: number | null): Record<string, unknown> | null {
+        const object = this.object(objectName);
+        if (since !== null && toSecond(this.schema.changedAt(object, this.createdAt)) <= since) return null;
+        return this.describe(object.name);
+    }
+
     describe(objectName: string): Record<string, unknown> {
         const object = this.object(objectName);
         const writable = WRITABLE.has(object.name);

@@ -22,6 +22,8 @@ export const MODEL_OF: Record<SyncName, 'SalesforceLead' | 'SalesforceOpportunit
     'salesforce-opportunities': 'SalesforceOpportunity'
 };
 
+type SavedCheckpoint = { phase: string; since: string; savedAtSince: string; fields: string; describedAt: string; describedFor: string };
+
 /** One org, one Nango connection to it, one clock: what every Salesforce scenario starts from. */
 export class Scenario {
     readonly clock = new VirtualClock();
@@ -93,8 +95,8 @@ export class Scenario {
         return this.store.liveRecords(CONN, MODEL_OF[name]);
     }
 
-    checkpoint(name: SyncName): { phase: string; since: string; savedAtSince: string; fields: string } | null {
-        return this.store.getCheckpoint(CONN, name) as { phase: string; since: string; savedAtSince: string; fields: string } | null;
+    checkpoint(name: SyncName): SavedCheckpoint | null {
+        return this.store.getCheckpoint(CONN, name) as SavedCheckpoint | null;
     }
 
     liveCount(objectName: 'Lead' | 'Opportunity'): number {
