@@ -92,4 +92,41 @@ describe.each(SYNCS)('%s: one page ahead', (name, size) => {
             expect(failures).toEqual([]);
         }
     );
+
+    it.each(['stopAfterHttpAnswers', 'stopAfterSaves'] as const)(
+        'resumes an incremental run (describe answered 304, several pages) after a cut at any step (%s)',
+        async (cut) => {
+            const activity =
+                name === 'salesforce-leads' ? ['mass-update-leads', 'delete-leads'] : ['edit-opportunities', 'delete-opportunities'];
+            const prepared = () => {
+                const s = paged(size);
+                return s.sync(name).then(() => {
+                    s.clock.advance(10 * 60_000);
+                    for (const a of activity) s.sim.applyActivity(a);
+                    if (name === 'salesforce-opportunities') s.sim.store.pageSizeCap = 2;
+                    return s;
+                });
+            };
+            const uncut = await prepared();
+            const describes: number[] = [];
+            const whole = await uncut.sync(name, {
+                onHttpAnswer: (_count, answer) => void (answer.url.includes('/describe') && describes.push(answer.status))
+            });
+            expect(whole.status).toBe('success');
+            expect(describes).toEqual([304]);
+            const steps = cut === 'stopAfterHttpAnswers' ? whole.httpAnswers : whole.saves;
+            expect(steps).toBeGreaterThanOrEqual(4);
+            const failures: string[] = [];
+            for (let k = 1; k <= steps; k += 1) {
+                const s = await prepared();
+                const first = await s.sync(name, { [cut]: k });
+                if (first.status !== 'interrupted') failures.push(`k=${k}: ${first.status}`);
+                const resumed = await s.sync(name);
+                if (resumed.status !== 'success') failures.push(`k=${k}: resumed ${resumed.status} ${resumed.error?.message ?? ''}`);
+                if (!s.verdict(name).ok) failures.push(`k=${k}: ${JSON.stringify(summary(s.verdict(name)))}`);
+                if (JSON.stringify(byId(s.live(name))) !== JSON.stringify(byId(uncut.live(name)))) failures.push(`k=${k}: cache differs`);
+            }
+            expect(failures).toEqual([]);
+        }
+    );
 });
