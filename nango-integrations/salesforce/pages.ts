@@ -2,16 +2,18 @@
  * SOQL result pages: the first from query/queryAll, the rest by following nextRecordsUrl until `done`, one page
  * ahead.
  *
- * While the caller maps and saves page k, page k+1 is already on its way: each round trip overlaps the caller's
- * work instead of following it, and at most two pages are held (the one being worked on and the one that arrived).
- * A page asked ahead is only asked: what happens to its answer (parsing, the session retry and its log, a refusal
- * becoming the run's error) happens when the caller reads it, so a failure surfaces where the page would have been
- * fetched one at a time, with the same proxy retries and the same error. A caller that stops early (an error, a cut
- * run) never sees it, and the iterator waits for the request to settle before it finishes, so no request of a run
- * outlives it.
+ * While the caller maps and saves page k, page k+1 is already on its way (readAhead, shared/read-ahead.ts): each
+ * round trip overlaps the caller's work instead of following it, and at most two pages are held. A failure of the
+ * page asked ahead, after the same proxy retries and session retry, is raised only when the caller asks for that
+ * page, where a one-at-a-time read would have had it. A caller that stops early (an error, a cut run) never sees it,
+ * and the iterator waits for the request in flight to settle, so no request of a run outlives it.
+ *
+ * The first page's request goes out even before the caller iterates, since a run sends its query beside describe
+ * (incremental.ts); its answer is read, session retry included, only once the caller starts, or never (`settled`).
  */
 import type { NangoAction } from 'nango';
 import { PageTokenGuard } from '../shared/page-tokens.js';
+import { readAhead } from '../shared/read-ahead.js';
 import { dataPath, QUERY_BATCH_SIZE, READ_RETRIES, withSessionRetry } from './api.js';
 import { SalesforceQueryResponse } from './schemas.js';
 
@@ -44,39 +46,26 @@ export function sendSalesforceQuery(nango: Caller, soql: string, options: { incl
         `GET ${resource}`,
         async () => await nango.get({ endpoint: dataPath(resource), params: { q: soql }, headers: HEADERS, retries: READ_RETRIES })
     );
-    return { soql, sentAt, pages: () => followPages(nango, first), settled: () => first.settled };
+    return { soql, sentAt, pages: () => readAhead(followPages(nango, first)), settled: () => first.settled };
 }
 
+/** The pages in order, one at a time; readAhead asks for each next one while the caller works on the current one. */
 async function* followPages(nango: Caller, first: Ahead): AsyncGenerator<Rows> {
     const guard = new PageTokenGuard('Salesforce query (nextRecordsUrl)');
-    let ahead = first;
-    try {
-        for (;;) {
-            const page = SalesforceQueryResponse.parse((await read(nango, ahead)).data);
-            if (page.done) {
-                yield page.records;
-                return;
-            }
-            ahead = sendNext(nango, guard, page.nextRecordsUrl);
-            yield page.records;
-        }
-    } finally {
-        await ahead.settled;
-    }
-}
-
-/** The next page's request, or, when the locator is unusable, the error reading it will throw. */
-function sendNext(nango: Caller, guard: PageTokenGuard, next: string | undefined): Ahead {
-    const what = `GET ${String(next)}`;
-    try {
+    let page = SalesforceQueryResponse.parse((await read(nango, first)).data);
+    for (;;) {
+        yield page.records;
+        if (page.done) return;
+        const next = page.nextRecordsUrl;
         if (next === undefined || !NEXT_RECORDS_URL.test(next))
             throw new Error(`Salesforce returned a page that is not done without a usable nextRecordsUrl: ${JSON.stringify(next)}`);
         guard.check(next);
-    } catch (error) {
-        return sendAhead(what, () => Promise.reject(error));
+        // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm (retrieving the remaining results)
+        page = SalesforceQueryResponse.parse(
+            (await withSessionRetry(nango, `GET ${next}`, () => nango.get({ endpoint: next, headers: HEADERS, retries: READ_RETRIES })))
+                .data
+        );
     }
-    // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm (retrieving the remaining results)
-    return sendAhead(what, async () => await nango.get({ endpoint: next, headers: HEADERS, retries: READ_RETRIES }));
 }
 
 type Answer = Awaited<ReturnType<Caller['get']>>;
