@@ -33,7 +33,8 @@
  * purge a resync accounted for never starts another one.
  *
  * Pages: up to 2,000 rows; each page is saved, then the checkpoint; an interrupted run resumes from it with a new
- * query (a query locator lives minutes on the server and is never stored). An interrupted or failed resync starts
+ * query (a query locator lives minutes on the server and is never stored). The next page is requested while one is
+ * saved (pages.ts), so the read does not wait a round trip per page; saves and checkpoints keep their order. An interrupted or failed resync starts
  * over, since its deletion tracking must cover one complete read. Its trackDeletes window does not start over: Nango
  * keeps it open across executions until trackDeletesEnd, so what the earlier attempt saved still counts as seen. A
  * record that attempt saved and that was deleted before the new one reads it only as IsDeleted, so a resync removes
@@ -43,11 +44,11 @@ import { createHash } from 'crypto';
 import type { NangoSync } from 'nango';
 import { z } from 'zod';
 import { dataPath, READ_RETRIES, withSessionRetry } from './api.js';
+import { queryableFields, reusableDescribe, type Described } from './describe.js';
 import { hasErrorCode, SalesforceLimitError, SalesforceRequestError } from './errors.js';
-import { CURSOR_FIELDS, isQueryable } from './fields.js';
 import { readSalesforceSettings } from './metadata.js';
-import { salesforceQueryPages } from './pages.js';
-import { SalesforceDeletedResponse, SalesforceDescribe } from './schemas.js';
+import { sendSalesforceQuery, type SalesforceQuery } from './pages.js';
+import { SalesforceDeletedResponse } from './schemas.js';
 import { buildSelect, parseIsoDateTime, soqlDateTime, where, type Condition } from './soql.js';
 
 const PHASES = ['incremental', 'resync'] as const;
@@ -69,7 +70,11 @@ export const SalesforceSyncCheckpoint = z.object({
     /** ISO 8601: every deletion stamped before it has been seen (see the top of this file); '' means only before `since`. */
     deletionsSeenBefore: z.string(),
     /** ISO 8601 second the open resync's trackDeletes window opened; '' outside a resync. */
-    resyncStartedAt: z.string()
+    resyncStartedAt: z.string(),
+    /** HTTP-date sent as If-Modified-Since with the next describe, so a 304 reuses `fields` (see describe.ts); '' for none. */
+    describedAt: z.string(),
+    /** Which describe `fields` answers: the API version and the model's field list, hashed (see describe.ts). */
+    describedFor: z.string()
 });
 export type SalesforceSyncCheckpoint = z.infer<typeof SalesforceSyncCheckpoint>;
 const ReadCheckpoint = SalesforceSyncCheckpoint.extend({ phase: z.enum(PHASES) });
@@ -113,22 +118,39 @@ interface Position {
     mode: Mode;
     since: string;
     saved: Map<string, string>;
-    fields: string;
+    described: Described;
     /** Deletions stamped before this were all seen (ms; -Infinity when nothing is known). */
     deletionsSeenBefore: number;
     /** A resync's: when its trackDeletes window opened (ms), or null when it is yet to open. */
     resyncStartedMs: number | null;
 }
 
+/**
+ * One run: the calls that decide where it starts (describe, the deletion log) go out together with the query the
+ * last checkpoint predicts, so the first page usually waits one round trip, not three. When the prediction was wrong
+ * (the org's fields changed, a resync is due, a first run in an org that lacks one of our fields), its answer is
+ * dropped and the right query sent: one call more, no time lost.
+ */
 export async function syncSalesforceObject<Row extends CursorRow, Model extends { id: string }>(
     nango: SyncCaller,
     spec: ObjectSyncSpec<Row, Model>
 ): Promise<void> {
     const modifiedSince = await readModifiedSince(nango);
     try {
-        const fields = await queryableFields(nango, spec);
-        const start = await startingPoint(nango, spec, fields.join(','), modifiedSince);
-        await read(nango, spec, fields, start);
+        const last = readLastRun(await nango.getCheckpoint());
+        const predicted = sendQuery(nango, spec, predictedFields(spec, last), predictedSince(last, modifiedSince));
+        let query = predicted;
+        try {
+            const start = await startingPoint(nango, spec, last, modifiedSince);
+            if (predicted.soql !== soqlFor(spec, start.described.fields, start.since)) {
+                await predicted.settled();
+                query = sendQuery(nango, spec, start.described.fields, start.since);
+            }
+            await read(nango, spec, start, query);
+        } finally {
+            await predicted.settled();
+            await query.settled();
+        }
     } catch (error) {
         if (!(error instanceof SalesforceLimitError)) throw error;
         await nango.log(
@@ -145,59 +167,105 @@ async function readModifiedSince(nango: SyncCaller): Promise<string> {
     return settings.value.modifiedSince;
 }
 
-/** The model's fields this org has, asked once per run; the ones it lacks stay null in the cache. */
-async function queryableFields<Row extends CursorRow, Model extends { id: string }>(
+/** What the last run left: nothing, a checkpoint this code cannot read, or one it can. */
+type LastRun = { kind: 'none' } | { kind: 'unreadable' } | { kind: 'read'; checkpoint: z.infer<typeof ReadCheckpoint> };
+
+function readLastRun(raw: unknown): LastRun {
+    if (raw === null || raw === undefined) return { kind: 'none' };
+    // Checkpoints saved before these fields existed read as '' (nothing known beyond `since`), not as unreadable.
+    const defaults = { deletionsSeenBefore: '', resyncStartedAt: '', describedAt: '', describedFor: '' };
+    const checkpoint = ReadCheckpoint.safeParse(typeof raw === 'object' ? { ...defaults, ...raw } : raw);
+    if (!checkpoint.success || (checkpoint.data.since !== '' && parseIsoDateTime(checkpoint.data.since) === null))
+        return { kind: 'unreadable' };
+    return { kind: 'read', checkpoint: checkpoint.data };
+}
+
+/** The fields the last run queried (only names of ours), or all of ours. */
+function predictedFields<Row extends CursorRow, Model extends { id: string }>(
+    spec: ObjectSyncSpec<Row, Model>,
+    last: LastRun
+): readonly string[] {
+    if (last.kind !== 'read') return spec.fields;
+    const names = new Set(last.checkpoint.fields.split(','));
+    return spec.fields.filter((f) => names.has(f));
+}
+
+function predictedSince(last: LastRun, modifiedSince: string): string {
+    return last.kind === 'read' && last.checkpoint.phase === 'incremental' ? last.checkpoint.since : modifiedSince;
+}
+
+function soqlFor<Row extends CursorRow, Model extends { id: string }>(
+    spec: ObjectSyncSpec<Row, Model>,
+    fields: readonly string[],
+    since: string
+): string {
+    const conditions: Condition[] = [];
+    // `>=`, never `>`: rows that share the last stamp would be lost (see the top of this file).
+    if (since !== '') conditions.push(where('SystemModstamp', '>=', soqlDateTime(since)));
+    return buildSelect({
+        fields: [...fields],
+        from: spec.object,
+        where: conditions,
+        orderBy: [{ field: 'SystemModstamp' }, { field: 'Id' }]
+    });
+}
+
+function sendQuery<Row extends CursorRow, Model extends { id: string }>(
     nango: SyncCaller,
-    spec: ObjectSyncSpec<Row, Model>
-): Promise<string[]> {
-    // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
-    const response = await withSessionRetry(nango, `GET sobjects/${spec.object}/describe`, () =>
-        nango.get({ endpoint: dataPath(`sobjects/${spec.object}/describe`), retries: READ_RETRIES })
-    );
-    const described = SalesforceDescribe.parse(response.data).fields;
-    const present = (field: string): boolean => isQueryable(field, described);
-    const cursorMissing = CURSOR_FIELDS.filter((f) => !present(f));
-    if (cursorMissing.length > 0)
-        throw new Error(`The ${spec.object} object has no ${cursorMissing.join(', ')}: it cannot be synced incrementally`);
-    const missing = spec.fields.filter((f) => !present(f));
-    if (missing.length > 0) {
-        await nango.log(
-            `This org's ${spec.object} has no ${missing.join(', ')}: ${missing.length === 1 ? 'it is' : 'they are'} stored as null`,
-            { level: 'warn' }
-        );
-    }
-    return spec.fields.filter(present);
+    spec: ObjectSyncSpec<Row, Model>,
+    fields: readonly string[],
+    since: string
+): SalesforceQuery {
+    return sendSalesforceQuery(nango, soqlFor(spec, fields, since), { includeDeleted: true });
 }
 
 async function startingPoint<Row extends CursorRow, Model extends { id: string }>(
     nango: SyncCaller,
     spec: ObjectSyncSpec<Row, Model>,
-    fields: string,
+    last: LastRun,
     modifiedSince: string
 ): Promise<Position> {
-    const raw = await nango.getCheckpoint();
-    const fresh = { since: modifiedSince, saved: new Map<string, string>(), fields, deletionsSeenBefore: -Infinity, resyncStartedMs: null };
-    if (raw === null || raw === undefined) return { mode: 'first', ...fresh };
+    const checkpoint = last.kind === 'read' ? last.checkpoint : null;
+    const sinceMs = checkpoint && checkpoint.since !== '' ? parseIsoDateTime(checkpoint.since)! : -Infinity;
+    // A mark in the future cannot be true: it would silence the check for good.
+    const mark = Math.min(parseIsoDateTime(checkpoint?.deletionsSeenBefore ?? '') ?? -Infinity, Date.now());
+    const deletionsSeenBefore = Math.max(sinceMs, mark);
+    const earlier = checkpoint ? reusableDescribe(spec.object, spec.fields, checkpoint) : null;
+    const checkDeletions = checkpoint?.phase === 'incremental' && checkpoint.since !== '';
+    // Both at once; neither outlives this function, whichever fails.
+    const [describedOutcome, lostOutcome] = await Promise.allSettled([
+        queryableFields(nango, spec.object, spec.fields, earlier),
+        checkDeletions ? deletionsMayBeLost(nango, spec.object, deletionsSeenBefore) : Promise.resolve(null)
+    ]);
+    if (describedOutcome.status === 'rejected') throw describedOutcome.reason;
+    if (lostOutcome.status === 'rejected') throw lostOutcome.reason;
+    const described = describedOutcome.value;
+    const fields = described.fields.join(',');
+
+    const fresh = {
+        since: modifiedSince,
+        saved: new Map<string, string>(),
+        described,
+        deletionsSeenBefore: -Infinity,
+        resyncStartedMs: null
+    };
+    if (last.kind === 'none') return { mode: 'first', ...fresh };
     const resync = async (why: string, startedMs: number | null = null): Promise<Position> => {
         await nango.log(`${why}: reading every ${spec.object} again and removing the ones no longer there`, { level: 'warn' });
         return { mode: 'resync', ...fresh, resyncStartedMs: startedMs };
     };
-    // Checkpoints saved before these fields existed read as '' (nothing known beyond `since`), not as unreadable.
-    const checkpoint = ReadCheckpoint.safeParse(typeof raw === 'object' ? { deletionsSeenBefore: '', resyncStartedAt: '', ...raw } : raw);
-    if (!checkpoint.success || (checkpoint.data.since !== '' && parseIsoDateTime(checkpoint.data.since) === null))
-        return resync('The saved checkpoint is unreadable');
-    const { phase, since, savedAtSince, resyncStartedAt } = checkpoint.data;
-    const sinceMs = since === '' ? -Infinity : parseIsoDateTime(since)!;
-    // A mark in the future cannot be true: it would silence the check for good.
-    const mark = Math.min(parseIsoDateTime(checkpoint.data.deletionsSeenBefore) ?? -Infinity, Date.now());
-    const deletionsSeenBefore = Math.max(sinceMs, mark);
-    if (phase === 'resync') return resync('The previous resync was interrupted', parseIsoDateTime(resyncStartedAt));
-    if (checkpoint.data.fields !== fields) return resync(`The queryable fields changed (${checkpoint.data.fields} -> ${fields})`);
-    if (since !== '') {
-        const lost = await deletionsMayBeLost(nango, spec.object, deletionsSeenBefore);
-        if (lost) return resync(lost);
-    }
-    return { mode: 'incremental', since, saved: parseSaved(savedAtSince), fields, deletionsSeenBefore, resyncStartedMs: null };
+    if (!checkpoint) return resync('The saved checkpoint is unreadable');
+    if (checkpoint.phase === 'resync') return resync('The previous resync was interrupted', parseIsoDateTime(checkpoint.resyncStartedAt));
+    if (checkpoint.fields !== fields) return resync(`The queryable fields changed (${checkpoint.fields} -> ${fields})`);
+    if (lostOutcome.value) return resync(lostOutcome.value);
+    return {
+        mode: 'incremental',
+        since: checkpoint.since,
+        saved: parseSaved(checkpoint.savedAtSince),
+        described,
+        deletionsSeenBefore,
+        resyncStartedMs: null
+    };
 }
 
 /**
@@ -238,17 +306,13 @@ function replicationDate(ms: number): string {
 async function read<Row extends CursorRow, Model extends { id: string }>(
     nango: SyncCaller,
     spec: ObjectSyncSpec<Row, Model>,
-    fields: string[],
-    start: Position
+    start: Position,
+    query: SalesforceQuery
 ): Promise<void> {
-    const conditions: Condition[] = [];
-    // `>=`, never `>`: rows that share the last stamp would be lost (see the top of this file).
-    if (start.since !== '') conditions.push(where('SystemModstamp', '>=', soqlDateTime(start.since)));
-    const soql = buildSelect({ fields, from: spec.object, where: conditions, orderBy: [{ field: 'SystemModstamp' }, { field: 'Id' }] });
     const phase = start.mode === 'resync' ? 'resync' : 'incremental';
 
     // Every row written after this second's start that the read does not return carries a stamp at or after it.
-    const readStartedMs = Math.floor(Date.now() / 1000) * 1000;
+    const readStartedMs = Math.floor(query.sentAt / 1000) * 1000;
     // A window opened by an earlier attempt is still open (see the top of this file): keep its time.
     let resyncStartedMs = start.mode === 'resync' ? (start.resyncStartedMs ?? readStartedMs) : null;
     let seenBefore = start.deletionsSeenBefore;
@@ -263,9 +327,11 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
             phase,
             since,
             savedAtSince: saved.map(([id, hash]) => `${id}:${hash}`).join(','),
-            fields: start.fields,
+            fields: start.described.fields.join(','),
             deletionsSeenBefore: isoOrEmpty(Math.max(seenBefore, readStartedMs > sinceMs ? sinceMs + 1000 : sinceMs)),
-            resyncStartedAt: resyncStartedMs === null ? '' : isoOrEmpty(resyncStartedMs)
+            resyncStartedAt: resyncStartedMs === null ? '' : isoOrEmpty(resyncStartedMs),
+            describedAt: start.described.describedAt,
+            describedFor: start.described.describedFor
         };
     };
     if (start.mode === 'resync') {
@@ -279,7 +345,7 @@ async function read<Row extends CursorRow, Model extends { id: string }>(
         await nango.saveCheckpoint(checkpoint());
     }
 
-    for await (const rows of salesforceQueryPages(nango, soql, { includeDeleted: true })) {
+    for await (const rows of query.pages()) {
         const save: Model[] = [];
         const remove: { id: string }[] = [];
         for (const raw of rows) {

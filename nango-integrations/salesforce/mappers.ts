@@ -10,7 +10,9 @@ import { parseIsoDateTime } from './soql.js';
 export function toIsoDateTime(value: string): string {
     const ms = parseIsoDateTime(value);
     if (ms === null) throw new Error(`Salesforce sent a date-time that is not ISO 8601: ${JSON.stringify(value)}`);
-    return new Date(ms).toISOString();
+    // Salesforce's own form already holds toISOString()'s digits: only the zone is written differently.
+    const utcWithMillis = value.length === 28 && value[19] === '.' && value.endsWith('+0000');
+    return utcWithMillis ? `${value.slice(0, 23)}Z` : new Date(ms).toISOString();
 }
 
 function optionalDateTime(value: string | null | undefined): string | null {

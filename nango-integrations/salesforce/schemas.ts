@@ -11,12 +11,21 @@ export type SalesforceError = z.infer<typeof SalesforceError>;
 
 export const SalesforceErrorArray = z.array(SalesforceError).min(1);
 
+/**
+ * A row as it arrives: an object, read field by field by its object's row schema (SalesforceLeadRow...). Checked
+ * here only for being one, since the row schema reads every field again anyway.
+ */
+const SalesforceQueryRow = z.custom<Record<string, unknown>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    'expected a record'
+);
+
 /** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm */
 export const SalesforceQueryResponse = z.object({
     totalSize: z.number(),
     done: z.boolean(),
     nextRecordsUrl: z.string().optional(),
-    records: z.array(z.record(z.string(), z.unknown()))
+    records: z.array(SalesforceQueryRow)
 });
 export type SalesforceQueryResponse = z.infer<typeof SalesforceQueryResponse>;
 

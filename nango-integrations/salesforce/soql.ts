@@ -39,19 +39,20 @@ const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\
  * anything else. Strict on purpose: what passes here is the only text that can become a date-time literal.
  */
 export function parseIsoDateTime(text: string): number | null {
+    const utc = utcMillis(text);
+    if (utc !== undefined) return utc;
     const m = ISO_DATETIME.exec(text);
     if (!m) return null;
-    const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number
-    ];
-    if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+    const year = Number(m[1]);
+    const month = Number(m[2]);
+    const day = Number(m[3]);
+    const hour = Number(m[4] ?? 0);
+    const minute = Number(m[5] ?? 0);
+    const second = Number(m[6] ?? 0);
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
     if (hour > 23 || minute > 59 || second > 59) return null;
-    const millis = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+    // Milliseconds are the fraction's first three digits: digits past them are dropped, never rounded up.
+    const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
     let ms = Date.UTC(year, month - 1, day, hour, minute, second, millis);
     const zone = m[8];
     if (zone && zone !== 'Z') {
@@ -60,6 +61,47 @@ export function parseIsoDateTime(text: string): number | null {
         ms -= zone.startsWith('-') ? -offset : offset;
     }
     return ms;
+}
+
+/**
+ * Salesforce's own form, `2026-01-15T12:00:00.000+0000` (or with `Z`), read digit by digit: every date-time of every
+ * row goes through here, and a regex match with its nine captures costs several times more. Undefined for any other
+ * shape, which the regex then reads; null for that shape with a date or time that does not exist.
+ */
+function utcMillis(text: string): number | null | undefined {
+    const zoned = text.length === 28 && text.endsWith('+0000');
+    if (!zoned && !(text.length === 24 && text.endsWith('Z'))) return undefined;
+    if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.')
+        return undefined;
+    const year = digitsAt(text, 0, 4);
+    const month = digitsAt(text, 5, 2);
+    const day = digitsAt(text, 8, 2);
+    const hour = digitsAt(text, 11, 2);
+    const minute = digitsAt(text, 14, 2);
+    const second = digitsAt(text, 17, 2);
+    const millis = digitsAt(text, 20, 3);
+    if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || millis < 0) return undefined;
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+    if (hour > 23 || minute > 59 || second > 59) return null;
+    return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+}
+
+/** The number the `count` digits at `from` spell, or -1 if one is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+    let value = 0;
+    for (let i = from; i < from + count; i += 1) {
+        const digit = text.charCodeAt(i) - 48;
+        if (digit < 0 || digit > 9) return -1;
+        value = value * 10 + digit;
+    }
+    return value;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
 }
 
 const FIRST_VALID = Date.UTC(1700, 0, 1);

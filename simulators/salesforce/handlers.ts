@@ -146,7 +146,14 @@ function resolveRoute(store: SalesforceStore, core: ApiCore, method: string, pat
     }
     if (rest.length === 2 && second === 'describe') {
         // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm
-        return { method: 'GET', name: 'describe', run: () => HttpResponse.json(store.describe(type!)) };
+        return {
+            method: 'GET',
+            name: 'describe',
+            run: (request) => {
+                const described = store.describeIfModified(type!, ifModifiedSince(request, core.clock.now()));
+                return described ? HttpResponse.json(described) : new HttpResponse(null, { status: 304 });
+            }
+        };
     }
     if (rest.length === 2 && second === 'deleted' && third === undefined) {
         // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_getdeleted.htm
@@ -216,6 +223,36 @@ function conditions(request: Request): { ifUnmodifiedSince?: number } {
     const ms = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(header) ? Date.parse(header) : NaN;
     if (Number.isNaN(ms)) throw SalesforceApiError.one(400, 'INVALID_HEADER_TYPE', `Invalid If-Unmodified-Since header: ${header}`);
     return { ifUnmodifiedSince: ms };
+}
+
+const WEEKDAYS = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const HTTP_DATE = new RegExp(`^(?:${WEEKDAYS}), (\\d{1,2}) (${MONTHS.join('|')}) (\\d{4}) (\\d{2}):(\\d{2}):(\\d{2}) GMT$`);
+
+/**
+ * If-Modified-Since on a GET (ms), or null when there is none to honour. Salesforce documents the form
+ * `EEE, dd MMM yyyy HH:mm:ss z` and writes its own example with a one-digit day (`Wed, 3 Jul 2013 19:43:31 GMT`).
+ * The REST API's conditional headers follow HTTP/1.1 (intro_rest_conditional_requests.htm), whose only documented
+ * exception for a bad value is a 400 for If-Match, If-None-Match and If-Unmodified-Since on PATCH and POST: an
+ * invalid If-Modified-Since is ignored, as RFC 9110 §13.1.3 requires, and so is a date later than the server's
+ * clock (RFC 2616 §14.25: "a date which is later than the server's current time is invalid"). Either way the answer
+ * is the full describe.
+ */
+function ifModifiedSince(request: Request, now: number): number | null {
+    const header = request.headers.get('if-modified-since');
+    const m = header === null ? null : HTTP_DATE.exec(header.trim());
+    if (!m) return null;
+    const [day, month, year, hour, minute, second] = [
+        Number(m[1]),
+        MONTHS.indexOf(m[2]!),
+        Number(m[3]),
+        Number(m[4]),
+        Number(m[5]),
+        Number(m[6])
+    ];
+    const ms = Date.UTC(year, month, day, hour, minute, second);
+    const valid = new Date(ms).getUTCDate() === day && hour <= 23 && minute <= 59 && second <= 59;
+    return valid && ms <= now ? ms : null;
 }
 
 /** `Sforce-Query-Options: batchSize=N`: 200 to 2,000, default 2,000. */

@@ -47,7 +47,7 @@ export interface SalesforceSnapshot {
     /** Emptied from the bin but still visible to queryAll: `[id15, deletedAt, visibleUntil]`. */
     emptied: [string, number, number][];
     physicalDeletions: Record<string, number>;
-    removedFields: { object: string; field: string }[];
+    removedFields: { object: string; field: string; at?: number }[];
     duplicateRuleOnLeadEmail: boolean;
     validationRules: ValidationRule[];
     recycleBinDays: number;
@@ -123,7 +123,7 @@ export class SalesforceSimulator implements Simulator {
 
     /** Makes the org lack a field (a switched-off feature, a custom field this org never had). */
     removeField(objectName: string, fieldName: string): void {
-        this.store.schema.removeField(objectName, fieldName);
+        this.store.schema.removeField(objectName, fieldName, this.core.clock.now());
     }
 
     /** API requests counted in the rolling 24 hours, as Sforce-Limit-Info reports them. */
@@ -153,7 +153,7 @@ export class SalesforceSimulator implements Simulator {
             tables,
             emptied: this.store.emptiedEntries(),
             physicalDeletions: this.store.physicalDeletions(),
-            removedFields: [...this.store.schema.removed],
+            removedFields: this.store.schema.removed.map((r) => ({ ...r })),
             duplicateRuleOnLeadEmail: this.store.duplicateRuleOnLeadEmail,
             validationRules: this.store.validationRules.map((r) => ({ ...r })),
             recycleBinDays: this.store.recycleBinDays,
@@ -164,7 +164,7 @@ export class SalesforceSimulator implements Simulator {
     private load(from: SalesforceSnapshot): void {
         this.activitySeq = from.activitySeq;
         this.store.users.push(...from.users);
-        for (const { object, field } of from.removedFields) this.store.schema.removeField(object, field);
+        for (const { object, field, at } of from.removedFields) this.store.schema.removeField(object, field, at);
         this.store.duplicateRuleOnLeadEmail = from.duplicateRuleOnLeadEmail;
         this.store.validationRules = from.validationRules.map((r) => ({ ...r }));
         this.store.recycleBinDays = from.recycleBinDays;

@@ -362,8 +362,11 @@ export function nameEntity(): ObjectDef {
 /** The objects of one org, with per-org changes to their field sets. */
 export class OrgSchema {
     private readonly objects = new Map<string, ObjectDef>();
-    /** Fields taken away by a test, per object, kept so a snapshot can replay them. */
-    readonly removed: { object: string; field: string }[] = [];
+    /**
+     * Fields taken away by a test, per object, with when (ms), kept so a snapshot can replay them; a removal without
+     * a time (a snapshot older than this field) counts as a change at an unknown time, so no describe is answered 304.
+     */
+    readonly removed: { object: string; field: string; at?: number }[] = [];
 
     constructor() {
         for (const object of [leadObject(), opportunityObject(), accountObject(), contactObject(), userObject(), groupObject()]) {
@@ -385,8 +388,8 @@ export class OrgSchema {
         return [...this.objects.values()].map((o) => o.name);
     }
 
-    /** Makes the org lack a field, as an org without a feature or a custom field does. */
-    removeField(objectName: string, fieldName: string): void {
+    /** Makes the org lack a field, as an org without a feature or a custom field does; `at` is when (ms). */
+    removeField(objectName: string, fieldName: string, at?: number): void {
         const object = this.object(objectName);
         if (!object) throw new Error(`no object ${objectName}`);
         if (['id', 'isdeleted', 'systemmodstamp'].includes(fieldName.toLowerCase()))
@@ -394,6 +397,13 @@ export class OrgSchema {
         const before = object.fields.length;
         object.fields = object.fields.filter((f) => f.name.toLowerCase() !== fieldName.toLowerCase());
         if (object.fields.length === before) throw new Error(`no field ${objectName}.${fieldName}`);
-        this.removed.push({ object: object.name, field: fieldName });
+        this.removed.push({ object: object.name, field: fieldName, ...(at !== undefined ? { at } : {}) });
+    }
+
+    /** When an object's metadata last changed (ms): when the org came to be (`since`), or its last removal since. */
+    changedAt(object: ObjectDef, since: number): number {
+        let at = since;
+        for (const removal of this.removed) if (removal.object === object.name) at = Math.max(at, removal.at ?? Infinity);
+        return at;
     }
 }

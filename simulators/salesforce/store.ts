@@ -8,7 +8,7 @@ import { SalesforceApiError, NOT_FOUND_MESSAGE, type SalesforceErrorBody } from 
 import { canonicalId15, IdFactory, KEY_PREFIXES } from './ids.js';
 import { OrgSchema, STAGES, type FieldDef, type ObjectDef } from './schema.js';
 import { toQueryRow, toWire, type WireRecord } from './serialize.js';
-import { compileQuery, type ParentLookup } from './soql/compile.js';
+import { compileQuery, type Column, type ParentLookup } from './soql/compile.js';
 import { parseSoql } from './soql/parser.js';
 import { blankRecord, fieldErrors, parseBody } from './writes.js';
 import { formatDateTime, toSecond, type FieldValue, type SfRecord } from './values.js';
@@ -31,10 +31,15 @@ export interface QueryPage {
 
 interface Cursor {
     /**
-     * The rows as they were when the query ran, written out then, parents included: a snapshot, like the records
-     * themselves (replaced on write, never mutated).
+     * The rows as they were when the query ran: a snapshot, since records are replaced on write, never mutated. They
+     * are written out a page at a time, as served: Salesforce keeps a cursor on its side, and a simulator holding
+     * every row written out would charge that memory to the script reading it.
      */
-    rows: WireRecord[];
+    rows: SfRecord[];
+    object: ObjectDef;
+    columns: Column[];
+    /** The parents the selected paths reach, as they were when the query ran. */
+    parents: ParentLookup;
     batchSize: number;
     version: string;
     all: boolean;
@@ -128,7 +133,10 @@ export class SalesforceStore {
         if (compiled.fields === 'count') return { totalSize: rows.length, done: true, records: [] };
         const columns = compiled.fields;
         const cursor: Cursor = {
-            rows: rows.map((row) => toQueryRow(compiled.object, row, columns, options.version, this.parent)),
+            rows,
+            object: compiled.object,
+            columns,
+            parents: this.parentsNow(columns),
             batchSize: Math.min(options.batchSize, this.pageSizeCap ?? options.batchSize),
             version: options.version,
             all: options.all,
@@ -186,9 +194,29 @@ export class SalesforceStore {
         return this.cursors.size;
     }
 
+    /**
+     * The parent lookup as the org is now, for a cursor served later: the tables of the objects `columns` reach
+     * through, copied (a copy holds the same record objects, which writes replace rather than change).
+     */
+    private parentsNow(columns: readonly Column[]): ParentLookup {
+        const tables = new Map<string, { object: ObjectDef; records: Map<string, SfRecord> }>();
+        for (const name of new Set(columns.flatMap((c) => c.lookups.flatMap((l) => l.referenceTo)))) {
+            const object = this.schema.object(name);
+            if (object) tables.set(object.keyPrefix, { object, records: new Map(this.table(object.name)) });
+        }
+        return (id) => {
+            const id15 = canonicalId15(id);
+            const table = id15 ? tables.get(id15.slice(0, 3)) : undefined;
+            const record = table?.records.get(id15!);
+            return table && record && record['IsDeleted'] !== true ? { object: table.object, record } : undefined;
+        };
+    }
+
     private page(cursor: Cursor, locator: string, offset: number): QueryPage {
         const end = Math.min(offset + cursor.batchSize, cursor.rows.length);
-        const records = cursor.rows.slice(offset, end);
+        const records = cursor.rows
+            .slice(offset, end)
+            .map((row) => toQueryRow(cursor.object, row, cursor.columns, cursor.version, cursor.parents));
         const done = end >= cursor.rows.length;
         const page: QueryPage = { totalSize: cursor.rows.length, done, records };
         if (!done) {
@@ -211,6 +239,18 @@ export class SalesforceStore {
         const object = this.schema.object(name);
         if (!object) throw SalesforceApiError.one(404, 'NOT_FOUND', NOT_FOUND_MESSAGE);
         return object;
+    }
+
+    /**
+     * sObject Describe with If-Modified-Since (`since`, ms, or null without a usable one): null, for 304 Not Modified,
+     * when the object's metadata has not changed after it. HTTP dates have whole seconds, so a change is compared by
+     * its second: one made within the very second named counts as not after it.
+     * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/sobject_describe_with_ifmodified_header.htm
+     */
+    describeIfModified(objectName: string, since: number | null): Record<string, unknown> | null {
+        const object = this.object(objectName);
+        if (since !== null && toSecond(this.schema.changedAt(object, this.createdAt)) <= since) return null;
+        return this.describe(object.name);
     }
 
     describe(objectName: string): Record<string, unknown> {

@@ -171,4 +171,19 @@ describe('toIsoDateTime', () => {
         expect(toIsoDateTime('2026-01-15T14:00:00.000+0200')).toBe('2026-01-15T12:00:00.000Z');
         expect(() => toIsoDateTime('15/01/2026')).toThrow(/not ISO 8601/);
     });
+
+    it("gives toISOString()'s answer for Salesforce's own form across centuries, leap days and milliseconds", () => {
+        const start = Date.UTC(1700, 0, 1);
+        const span = Date.UTC(4000, 11, 31) - start;
+        for (let i = 0; i < 2000; i += 1) {
+            const ms = start + Math.floor((((i * 7919) % 2000) / 2000) * span) + i;
+            const iso = new Date(ms).toISOString();
+            expect(toIsoDateTime(iso.replace('Z', '+0000'))).toBe(iso);
+        }
+        expect(toIsoDateTime('2024-02-29T23:59:59.999+0000')).toBe('2024-02-29T23:59:59.999Z');
+        expect(() => toIsoDateTime('2023-02-29T00:00:00.000+0000')).toThrow(/not ISO 8601/);
+        expect(() => toIsoDateTime('2026-01-15T24:00:00.000+0000')).toThrow(/not ISO 8601/);
+        // A finer fraction keeps its first three digits.
+        expect(toIsoDateTime('2026-01-15T12:00:00.1239+0000')).toBe('2026-01-15T12:00:00.123Z');
+    });
 });

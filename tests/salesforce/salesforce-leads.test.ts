@@ -504,7 +504,8 @@ describe('salesforce-leads: errors', () => {
         const result = await s.sync('salesforce-leads', { accessToken: 'revoked-token' });
         expect(result.status).toBe('failed');
         expect(result.error?.message).toMatch(/INVALID_SESSION_ID.*re-authorized/);
-        expect(result.calls).toBeLessThanOrEqual(4);
+        // describe: two attempts of two calls each (the proxy retries a 401 once); the query sent beside it: two.
+        expect(result.calls).toBeLessThanOrEqual(6);
         expect(s.checkpoint('salesforce-leads')).toBeNull();
     });
 

@@ -71,6 +71,25 @@ describe('soqlDateTime', () => {
         expect(parseIsoDateTime('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
         expect(parseIsoDateTime('2025-02-29')).toBeNull();
     });
+
+    it("reads Salesforce's own form as the general ISO reading does, and refuses what it refuses", () => {
+        fc.assert(
+            fc.property(fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31) }), (ms) => {
+                const iso = new Date(ms).toISOString();
+                expect(parseIsoDateTime(iso.replace('Z', '+0000'))).toBe(ms);
+                expect(parseIsoDateTime(iso)).toBe(ms);
+                // The same instant in a form only the general reading takes.
+                expect(parseIsoDateTime(iso.replace('Z', '+00:00'))).toBe(ms);
+            })
+        );
+        for (const bad of [
+            '2025-02-29T00:00:00.000+0000',
+            '2026-13-01T00:00:00.000Z',
+            '2026-01-15T23:60:00.000+0000',
+            '2026-01-1xT00:00:00.000Z'
+        ])
+            expect(parseIsoDateTime(bad)).toBeNull();
+    });
 });
 
 describe('ids', () => {

@@ -5,6 +5,7 @@ import {
     VirtualClock,
     type ActionResult,
     type RunProgress,
+    type RunSyncOptions,
     type SyncResult
 } from '../../runtime/index.js';
 import { verdictOfCache, type Verdict } from '../../simulators/common/truth.js';
@@ -20,6 +21,8 @@ export const MODEL_OF: Record<SyncName, 'SalesforceLead' | 'SalesforceOpportunit
     'salesforce-leads': 'SalesforceLead',
     'salesforce-opportunities': 'SalesforceOpportunity'
 };
+
+type SavedCheckpoint = { phase: string; since: string; savedAtSince: string; fields: string; describedAt: string; describedFor: string };
 
 /** One org, one Nango connection to it, one clock: what every Salesforce scenario starts from. */
 export class Scenario {
@@ -48,7 +51,10 @@ export class Scenario {
         options: {
             stopAfterCheckpoints?: number;
             stopAfterSaves?: number;
+            stopAfterHttpAnswers?: number;
             onProgress?: (progress: RunProgress) => void;
+            onHttpAnswer?: RunSyncOptions['onHttpAnswer'];
+            limits?: RunSyncOptions['limits'];
             accessToken?: string;
         } = {}
     ): Promise<SyncResult> {
@@ -61,7 +67,10 @@ export class Scenario {
             ...(options.accessToken ? { accessToken: options.accessToken } : {}),
             ...(options.stopAfterCheckpoints !== undefined ? { stopAfterCheckpoints: options.stopAfterCheckpoints } : {}),
             ...(options.stopAfterSaves !== undefined ? { stopAfterSaves: options.stopAfterSaves } : {}),
-            ...(options.onProgress ? { onProgress: options.onProgress } : {})
+            ...(options.stopAfterHttpAnswers !== undefined ? { stopAfterHttpAnswers: options.stopAfterHttpAnswers } : {}),
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+            ...(options.onHttpAnswer ? { onHttpAnswer: options.onHttpAnswer } : {}),
+            ...(options.limits ? { limits: options.limits } : {})
         });
     }
 
@@ -86,8 +95,8 @@ export class Scenario {
         return this.store.liveRecords(CONN, MODEL_OF[name]);
     }
 
-    checkpoint(name: SyncName): { phase: string; since: string; savedAtSince: string; fields: string } | null {
-        return this.store.getCheckpoint(CONN, name) as { phase: string; since: string; savedAtSince: string; fields: string } | null;
+    checkpoint(name: SyncName): SavedCheckpoint | null {
+        return this.store.getCheckpoint(CONN, name) as SavedCheckpoint | null;
     }
 
     liveCount(objectName: 'Lead' | 'Opportunity'): number {

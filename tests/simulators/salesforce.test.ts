@@ -843,6 +843,71 @@ describe('describe', () => {
     });
 });
 
+describe('describe with If-Modified-Since', () => {
+    beforeEach(() => setup());
+    const since = (ms: number) => ({ headers: { 'If-Modified-Since': new Date(ms).toUTCString() } });
+
+    it('answers 304 Not Modified without a body while the object has not changed, and counts the call', async () => {
+        const before = sim.apiUsage().used;
+        const res = await call('/sobjects/Lead/describe', since(clock.now() - 60_000));
+        expect(res.status).toBe(304);
+        expect(res.body).toBeNull();
+        expect(sim.apiUsage().used).toBe(before + 1);
+        expect(res.headers.get('sforce-limit-info')).toBe(`api-usage=${before + 1}/100000`);
+    });
+
+    it('answers the full describe once a field of that object changed after the date, and only of that object', async () => {
+        const date = clock.now() - 60_000;
+        sim.removeField('Lead', 'Title');
+        const lead = await call('/sobjects/Lead/describe', since(date));
+        expect(lead.status).toBe(200);
+        expect(lead.body.fields.map((f: Json) => f.name)).not.toContain('Title');
+        expect((await call('/sobjects/Opportunity/describe', since(date))).status).toBe(304);
+        // A date after the change: unchanged since.
+        clock.advance(2000);
+        expect((await call('/sobjects/Lead/describe', since(clock.now() - 1000))).status).toBe(304);
+    });
+
+    it('counts a change within the very second named as not after it (HTTP dates have whole seconds)', async () => {
+        clock.advance(1500 - (clock.now() % 1000));
+        sim.removeField('Lead', 'Title');
+        expect((await call('/sobjects/Lead/describe', since(clock.now()))).status).toBe(304);
+        expect((await call('/sobjects/Lead/describe', since(clock.now() - 1000))).status).toBe(200);
+    });
+
+    it.each([
+        ['not an HTTP-date', '2026-01-15T12:00:00Z'],
+        ['a word', 'yesterday'],
+        ['another zone', 'Thu, 15 Jan 2026 11:00:00 PST'],
+        ['a day the month lacks', 'Sat, 31 Feb 2026 10:00:00 GMT'],
+        ['a date after the server clock', 'Fri, 01 Jan 2100 00:00:00 GMT']
+    ])('ignores an If-Modified-Since that is %s and answers the full describe', async (_what, value) => {
+        const res = await call('/sobjects/Lead/describe', { headers: { 'If-Modified-Since': value } });
+        expect(res.status).toBe(200);
+        expect(res.body.name).toBe('Lead');
+    });
+
+    it("reads the one-digit day of Salesforce's own example", async () => {
+        expect((await call('/sobjects/Lead/describe', { headers: { 'If-Modified-Since': 'Wed, 3 Jan 2024 19:43:31 GMT' } })).status).toBe(
+            304
+        );
+    });
+
+    it('keeps when a field was removed across a snapshot, and treats a removal of unknown time as a change', async () => {
+        sim.removeField('Lead', 'Title');
+        const date = clock.now() + 1000;
+        clock.advance(5000);
+        const snapshot = JSON.parse(JSON.stringify(sim.snapshot()));
+        sim = SalesforceSimulator.restore(snapshot, { clock });
+        server.use(...sim.handlers);
+        expect((await call('/sobjects/Lead/describe', since(date))).status).toBe(304);
+        for (const removal of snapshot.removedFields) delete removal.at;
+        sim = SalesforceSimulator.restore(snapshot, { clock });
+        server.use(...sim.handlers);
+        expect((await call('/sobjects/Lead/describe', since(date))).status).toBe(200);
+    });
+});
+
 describe('session and allowance', () => {
     it('answers a bad token with 401 INVALID_SESSION_ID', async () => {
         setup();

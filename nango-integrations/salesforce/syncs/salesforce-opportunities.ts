@@ -7,8 +7,8 @@ import { SalesforceOpportunityRow } from '../schemas.js';
 
 /**
  * Checkpoint (see incremental.ts): `since` is the SystemModstamp reached, `savedAtSince` the rows already saved at
- * exactly that second, `fields` the org's subset of OPPORTUNITY_FIELDS. Deletions and undeletions arrive through
- * queryAll.
+ * exactly that second, `fields` the org's subset of OPPORTUNITY_FIELDS, kept with `describedAt`/`describedFor` so a describe
+ * answered 304 Not Modified reuses it (describe.ts). Deletions and undeletions arrive through queryAll.
  */
 const sync = createSync({
     description:
