@@ -126,6 +126,29 @@ export function calendarHandlers(core: ApiCore, store: CalendarStore): HttpHandl
             )
         ),
 
+        // https://developers.google.com/workspace/calendar/api/v3/reference/events/watch
+        http.post(calendarUrl('/calendars/:calendarId/events/watch'), ({ request, params }) =>
+            core.serve('events.watch', 1, request, () =>
+                answer(async () => {
+                    const requested = segment(params['calendarId']);
+                    const calendar = store.require(requested);
+                    // The URI Google names the watched collection by: the path as requested, with `?alt=json`.
+                    const uri = `${CALENDAR_BASE}/calendars/${encodeURIComponent(requested)}/events?alt=json`;
+                    return HttpResponse.json(store.channels.watch(calendar.id, uri, await jsonBody(request)));
+                })
+            )
+        ),
+
+        // https://developers.google.com/workspace/calendar/api/v3/reference/channels/stop
+        http.post(calendarUrl('/channels/stop'), ({ request }) =>
+            core.serve('channels.stop', 1, request, () =>
+                answer(async () => {
+                    store.channels.stop(await jsonBody(request));
+                    return new HttpResponse(null, { status: 204 });
+                })
+            )
+        ),
+
         // https://developers.google.com/workspace/calendar/api/v3/reference/events/get
         http.get(calendarUrl('/calendars/:calendarId/events/:eventId'), ({ request, params }) =>
             core.serve('events.get', 1, request, () =>
