@@ -10,3 +10,6 @@ import './salesforce/actions/update-opportunity.js';
 import './google-calendar/syncs/events.js';
 import './google-calendar/actions/create-event.js';
 import './google-calendar/actions/update-event.js';
+import './google-calendar/on-events/validate-connection.js';
+import './google-calendar/on-events/post-connection-creation.js';
+import './google-calendar/on-events/pre-connection-deletion.js';
