@@ -39,3 +39,5 @@ export {
     type ScriptDefinition,
     type ScriptKind
 } from './sandbox.js';
+export { runWebhook, type RunWebhookOptions } from './run.js';
+export { runOnEvent, type OnEventResult, type OnEventType, type RunOnEventOptions } from './run-on-event.js';
