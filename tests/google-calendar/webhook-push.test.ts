@@ -214,6 +214,10 @@ describe('google-calendar on-event scripts', () => {
         });
         const first = await onEvent(bed, 'pre-connection-deletion');
         expect(first.status).toBe('success');
+        expect(first.logs.some((entry) => entry.message.includes(`Channel ${channels[0]!.id}`) && /already gone/.test(entry.message))).toBe(
+            true
+        );
+        expect(first.logs.some((entry) => entry.message === `Stopped ${channels.length} of ${channels.length} push channel(s)`)).toBe(true);
         expect(bed.sim.store.channels.active()).toEqual([]);
         expect(metadata(bed).googleCalendarChannels).toEqual([]);
         expect(metadata(bed).googleCalendarWatchResourceUris).toEqual([]);
