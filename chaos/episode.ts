@@ -59,6 +59,7 @@ async function play(subject: ChaosSubject, seed: number, options: EpisodeOptions
         const result = await world.sync(extra);
         for (const method of Object.keys(world.sim.core.meter.snapshot())) methods.add(method);
         log.push(`${label}: ${describe(result)}`);
+        if (process.env['CHAOS_TRACE']) for (const entry of result.logs) log.push(`    | ${JSON.stringify(entry).slice(0, 300)}`);
         return result;
     };
 

@@ -1,7 +1,8 @@
 /**
  * `npm run chaos -- [--episodes N] [--seed S] [--only <sync|action>] [--actions]`: seeded chaos episodes per sync,
  * judged by the oracle, then every write action under lost answers; exits 1 on any divergence. `--only <sync>
- * --seed E` (no --episodes) replays episode seed E alone and prints its step log and what differs.
+ * --seed E` (no --episodes) replays episode seed E alone and prints its step log and what differs; with
+ * `CHAOS_TRACE=1` the log also shows what each run logged.
  */
 import { Command } from 'commander';
 import { setupServer } from 'msw/node';

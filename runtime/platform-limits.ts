@@ -60,6 +60,14 @@ export function persistCheckpoint(checkpoint: unknown): Record<string, string | 
     throw new Error(`Error saving checkpoint: Failed to save checkpoint: ${invalidRequest(parsed.error, ['checkpoint'])}`);
 }
 
+/** What a save or delete refused for its stale `expectedVersion` throws (persist's 409 body, as the runner words it). */
+export function checkpointConflict(kind: 'save' | 'delete'): Error {
+    const body = JSON.stringify({ error: { code: 'checkpoint_conflict', message: 'Checkpoint has been updated since last read' } });
+    return kind === 'save'
+        ? new Error(`Error saving checkpoint: Failed to save checkpoint: ${body}`)
+        : new Error(`Error deleting checkpoint: Failed to delete checkpoint: ${body}`);
+}
+
 // -------------------------------------------------------------------------------------------------------------
 // Records requests
 // -------------------------------------------------------------------------------------------------------------

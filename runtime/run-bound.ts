@@ -28,11 +28,11 @@ export function boundToRun<TBase extends AbstractBase>(Base: TBase) {
         }
 
         override async saveCheckpoint(checkpoint: never): Promise<void> {
-            this.run.saveCheckpoint(checkpoint);
+            await this.run.saveCheckpoint(checkpoint);
         }
 
         override async clearCheckpoint(): Promise<void> {
-            this.run.clearCheckpoint();
+            await this.run.clearCheckpoint();
         }
 
         override async tryAcquireLock({ key, ttlMs }: { key: string; ttlMs: number }): Promise<boolean> {

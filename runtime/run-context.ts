@@ -2,7 +2,7 @@ import { ExecutionInterruptedSDKError, type ProxyConfiguration } from '@nangohq/
 import type { Nango } from '@nangohq/node';
 import type { z } from 'zod';
 import type { Clock } from './clock.js';
-import { NANGO_LIMITS, persistCheckpoint, runnerLogEntry, type PlatformLimits } from './platform-limits.js';
+import { checkpointConflict, NANGO_LIMITS, persistCheckpoint, runnerLogEntry, type PlatformLimits } from './platform-limits.js';
 import { sendProxyRequest, type ProxyResponse, type ProxyTransport } from './proxy.js';
 import type { ConnectionRef, RecordsStore } from './records-store.js';
 
@@ -69,6 +69,8 @@ export class RunContext {
     readonly started: number;
     calls = 0;
     checkpoints = 0;
+    /** A checkpoint save or delete has been sent and not answered yet. */
+    private checkpointInFlight = false;
     recordsSaved = 0;
     /** HTTP answers the proxy received (a network error is no answer), retries included. */
     httpAnswers = 0;
@@ -197,8 +199,36 @@ export class RunContext {
         return this.store.getCheckpoint(this.conn, this.checkpointKey);
     }
 
-    saveCheckpoint(checkpoint: unknown): void {
+    /**
+     * A save is a request to Nango's persist service carrying the version this execution last read or saved
+     * (packages/runner/lib/sdk/checkpointing.ts, `expectedVersion`); the update applies only `WHERE version =
+     * expectedVersion` (packages/shared/lib/services/checkpoints/checkpoints.ts, `upsertCheckpoint`), else persist
+     * answers 409 `checkpoint_conflict` (routes/.../checkpoint/putCheckpoint.ts). Two saves of one execution in flight
+     * together carry the same version, so the later one is refused: a script must not overlap its saves.
+     */
+    async saveCheckpoint(checkpoint: unknown): Promise<void> {
+        await this.checkpointRequest('save', () => this.storeCheckpoint(checkpoint));
+    }
+
+    async clearCheckpoint(): Promise<void> {
+        await this.checkpointRequest('delete', () => this.store.clearCheckpoint(this.conn, this.checkpointKey));
+    }
+
+    private async checkpointRequest(kind: 'save' | 'delete', apply: () => void): Promise<void> {
         this.guard();
+        if (this.checkpointInFlight) throw checkpointConflict(kind);
+        this.checkpointInFlight = true;
+        try {
+            // The request's round trip: whatever the script starts meanwhile overlaps it.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            this.guard();
+            apply();
+        } finally {
+            this.checkpointInFlight = false;
+        }
+    }
+
+    private storeCheckpoint(checkpoint: unknown): void {
         const flat = persistCheckpoint(checkpoint);
         // Stricter than Nango, which never reads the declared schema at run time: a checkpoint the script's own
         // type refuses is a bug in the script.
@@ -216,11 +246,6 @@ export class RunContext {
         const stopAfter = this.options.stopAfterCheckpoints;
         if (stopAfter !== undefined && this.checkpoints >= stopAfter)
             this.cut(`after checkpoint ${this.checkpoints} (stopAfterCheckpoints)`);
-    }
-
-    clearCheckpoint(): void {
-        this.guard();
-        this.store.clearCheckpoint(this.conn, this.checkpointKey);
     }
 
     // ---------------------------------------------------------------------------------------------------------

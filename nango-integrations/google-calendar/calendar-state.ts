@@ -27,7 +27,8 @@
  *
  * Phases of one calendar:
  * - `full`: its first listing (nothing of it is cached yet), from `timeMin`; `pageToken` is the next page. Resumable
- *   page by page.
+ *   page by page. Until its first page is checkpointed it is saved as `resync`: a run cut after saving that page
+ *   would otherwise list anew and never learn of events on it cancelled in between.
  * - `resync`: a full listing that replaces what the cache holds for the calendar (after a 410, or a lost checkpoint):
  *   events not seen in it are deleted at its end. It restarts from its first page when a run is cut, because the set
  *   of ids seen so far lives only in memory.

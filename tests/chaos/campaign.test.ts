@@ -28,7 +28,9 @@ const FOUND: readonly { sync: string; seed: number; bug: string }[] = [
     { sync: 'salesforce-leads', seed: 273700839, bug: "savedAtSince over Nango's 4,000-character checkpoint string" },
     { sync: 'salesforce-opportunities', seed: 3451869871, bug: "savedAtSince over Nango's 4,000-character checkpoint string" },
     { sync: 'gmail-contacts', seed: 1631758179, bug: 'a first listing cut before its first page checkpoint kept contacts deleted since' },
-    { sync: 'salesforce-leads', seed: 4140377463, bug: 'a first run cut before its first page checkpoint kept leads deleted since' }
+    { sync: 'salesforce-leads', seed: 4140377463, bug: 'a first run cut before its first page checkpoint kept leads deleted since' },
+    { sync: 'events', seed: 1575376088, bug: 'a first listing cut before its first page checkpoint kept events cancelled since' },
+    { sync: 'events', seed: 2612018298, bug: 'a first listing cut before its first page checkpoint kept events cancelled since' }
 ];
 
 describe('chaos episodes that once diverged', () => {

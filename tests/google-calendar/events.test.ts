@@ -80,8 +80,8 @@ describe('events sync: first run', () => {
     it('resumes a run cut mid-calendar from its page token and ends equal to an uncut run', async () => {
         const bed = testBed({ events: 6200, calendars: 2 });
         bed.setMetadata({ calendarIds: ['primary', teamCalendar(bed)] });
-        // Checkpoints: the initial state, then one per page that has a next page.
-        const cut = await bed.sync({ stopAfterCheckpoints: 2 });
+        // Checkpoints: the initial state, the first listing's start (as a resync), then one per page that has a next page.
+        const cut = await bed.sync({ stopAfterCheckpoints: 3 });
         expect(cut.status).toBe('interrupted');
         const halfway = state(bed)!.calendars[0]!;
         expect(halfway).toMatchObject({ phase: 'full', calendarId: SEED_USER.email });
@@ -96,9 +96,43 @@ describe('events sync: first run', () => {
         expect(bed.sim.core.meter.get('events.list').calls).toBe(pages);
     });
 
+    it('deletes an event cancelled after a cut first run saved it but before that page was checkpointed', async () => {
+        const bed = testBed();
+        const cut = await bed.sync({ stopAfterSaves: 1 });
+        expect(cut.status).toBe('interrupted');
+        const calendar = bed.sim.calendar('primary');
+        const doomed = calendar.events.find((e) => e.status === 'confirmed' && !e.recurrence && !e.recurringEventId)!;
+        expect(live(bed).some((record) => record['id'] === `${SEED_USER.email}/${doomed.id}`)).toBe(true);
+        bed.sim.store.cancel(calendar, doomed);
+
+        const resumed = await bed.sync();
+        expect(resumed.status, resumed.error?.message).toBe('success');
+        expect(live(bed).some((record) => record['id'] === `${SEED_USER.email}/${doomed.id}`)).toBe(false);
+        expectInSync(bed);
+    });
+
+    it('deletes an event of an earlier page cancelled before a refused page token restarts the first listing', async () => {
+        const bed = testBed({ events: 6200, calendars: 1 });
+        await bed.sync({ stopAfterCheckpoints: 3 });
+        const calendar = bed.sim.calendar('primary');
+        const cached = new Set(live(bed).map((record) => record['id']));
+        const doomed = calendar.events.find(
+            (e) => e.status === 'confirmed' && !e.recurrence && !e.recurringEventId && cached.has(`${SEED_USER.email}/${e.id}`)
+        )!;
+        bed.sim.store.cancel(calendar, doomed);
+        const saved = state(bed)!;
+        saved.calendars[0]!.pageToken = 'Eexpired';
+        bed.store.saveCheckpoint(conn, 'events', writeState(saved));
+
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(live(bed).some((record) => record['id'] === `${SEED_USER.email}/${doomed.id}`)).toBe(false);
+        expectInSync(bed);
+    });
+
     it('starts a listing again when Google no longer accepts the saved page token', async () => {
         const bed = testBed({ events: 6200, calendars: 1 });
-        await bed.sync({ stopAfterCheckpoints: 2 });
+        await bed.sync({ stopAfterCheckpoints: 3 });
         const saved = state(bed)!;
         saved.calendars[0]!.pageToken = 'Eexpired';
         bed.store.saveCheckpoint(conn, 'events', writeState(saved));

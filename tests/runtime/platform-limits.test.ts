@@ -22,6 +22,18 @@ function limitsRun(metadata: Record<string, unknown>, extra: Partial<RunSyncOpti
 const fields = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i]));
 
 describe('checkpoints, refused as persist refuses them', () => {
+    it('refuses a save sent while another is unanswered, as persist refuses a stale expectedVersion; saves one after another pass', async () => {
+        const { store, result } = limitsRun({ overlappingCheckpoints: true });
+        const run = await result;
+        expect(run.status, run.error?.message).toBe('success');
+        const [first, second] = run.logs.find((log) => log.message.includes(' | '))!.message.split(' | ');
+        expect(first).toBe('saved');
+        expect(second).toBe(
+            'Error: Error saving checkpoint: Failed to save checkpoint: {"error":{"code":"checkpoint_conflict","message":"Checkpoint has been updated since last read"}}'
+        );
+        expect(store.getCheckpoint(conn, 'limits')).toEqual({ n: 3 });
+    });
+
     it.each([
         ['16 fields', fields(16)],
         ['a string of 4,000 characters', { s: 'x'.repeat(4000) }],

@@ -254,28 +254,45 @@ function isInaccessible(error: unknown): boolean {
  * A full listing of one calendar: `full` (first run, resumable page by page) or `resync` (replaces the cache's view
  * of the calendar: restarts from its first page when cut, then deletes what it did not see). Ends with the
  * calendar's sync token.
+ *
+ * A first listing that starts from its first page is checkpointed as a resync until its first page is saved and
+ * checkpointed. Google omits cancelled events from a full listing, and the listing's sync token covers only what
+ * changed after the listing began: if a run saved a page and stopped before the checkpoint after it, the next run
+ * lists anew and would never learn of an event on that page cancelled in between. As a resync it deletes it.
  */
 async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
-    const seen = progress.phase === 'resync' ? new SeenIds() : null;
+    const listing: Listing = { seen: progress.phase === 'resync' ? new SeenIds() : null };
     progress.timeMin ??= new Date(Date.now() - run.backfillDays * DAY_MS).toISOString();
-    if (seen) progress.pageToken = null;
-    const syncToken = await readPages(run, progress, { syncToken: null, timeMin: progress.timeMin }, seen);
+    if (listing.seen) progress.pageToken = null;
+    if (!listing.seen && progress.pageToken === null) await run.nango.saveCheckpoint(writeState(withPhase(run.state, progress, 'resync')));
+    const syncToken = await readPages(run, progress, { syncToken: null, timeMin: progress.timeMin }, listing);
+    const seen = listing.seen;
     if (seen) {
         const deleted = await deleteCachedEvents(run.nango, (event) => event.calendarId === progress.calendarId && !seen.has(event.id));
         await run.nango.log(
             `Resynced ${progress.calendarId}: ${seen.size} event(s) listed, ${deleted} cached event(s) no longer there deleted`
         );
+        // A resync sweeps in any case: a series that vanished was deleted just now, and its exceptions were listed.
+        progress.sweep = true;
     }
-    // A resync sweeps in any case: a series that vanished was deleted just now, and its exceptions were listed.
-    if (seen) progress.sweep = true;
     await sweepExceptions(run, progress);
     Object.assign(progress, { phase: 'incremental', syncToken, pageToken: null });
     await save(run);
 }
 
+/** The state as it is, with one calendar's phase shown otherwise. */
+function withPhase(state: SyncState, progress: CalendarProgress, phase: CalendarProgress['phase']): SyncState {
+    return { calendars: state.calendars.map((other) => (other === progress ? { ...other, phase } : other)) };
+}
+
+/** A listing in progress: `seen` collects the record ids of a resync (null for a listing that resumes by page token). */
+interface Listing {
+    seen: SeenIds | null;
+}
+
 /** The changes since the calendar's sync token (cancellations included, as Google always sends them). */
 async function listChanges(run: Run, progress: CalendarProgress): Promise<void> {
-    const syncToken = await readPages(run, progress, { syncToken: progress.syncToken, timeMin: null }, null);
+    const syncToken = await readPages(run, progress, { syncToken: progress.syncToken, timeMin: null }, { seen: null });
     const swept = await sweepExceptions(run, progress);
     if (syncToken === progress.syncToken && progress.pageToken === null && !swept) return;
     Object.assign(progress, { syncToken, pageToken: null });
@@ -294,15 +311,16 @@ async function sweepExceptions(run: Run, progress: CalendarProgress): Promise<bo
 /**
  * Reads a listing from `progress.pageToken` to its last page, saving each page and checkpointing after it; returns
  * the last page's nextSyncToken. A page token that Google no longer accepts (400 on the first request of a resumed
- * listing) restarts the listing from its first page, once.
+ * listing) restarts the listing from its first page, once; a first listing restarted so goes on as a resync, since
+ * the new listing's sync token no longer covers what changed on the pages read before.
  */
 async function readPages(
     run: Run,
     progress: CalendarProgress,
     query: { syncToken: string | null; timeMin: string | null },
-    seen: SeenIds | null
+    listing: Listing
 ): Promise<string> {
-    const listing = resumedPages(progress.pageToken, {
+    const pages = resumedPages(progress.pageToken, {
         pages: (pageToken: string | null) => eventPages(run.nango, { calendarId: progress.calendarId, ...query, pageToken }),
         isRefusedToken: (error) => googleFailureOf(error).status === 400,
         onRestart: async (error) => {
@@ -311,17 +329,21 @@ async function readPages(
                 { level: 'warn' }
             );
             progress.pageToken = null;
+            if (progress.phase === 'full') {
+                progress.phase = 'resync';
+                listing.seen = new SeenIds();
+            }
         }
     });
-    for await (const page of listing) {
-        if (await applyPage(run, progress.calendarId, page, seen)) progress.sweep = true;
+    for await (const page of pages) {
+        if (await applyPage(run, progress.calendarId, page, listing.seen)) progress.sweep = true;
         if (page.nextPageToken === null) {
             if (!page.nextSyncToken)
                 throw new CalendarListingError(`events.list on ${progress.calendarId} returned no nextSyncToken on its last page`);
             return page.nextSyncToken;
         }
         // A resync keeps no page token: the ids it has seen would not survive a cut run anyway.
-        if (!seen) progress.pageToken = page.nextPageToken;
+        if (!listing.seen) progress.pageToken = page.nextPageToken;
         await save(run);
     }
     throw new CalendarListingError(`events.list on ${progress.calendarId} ended without a last page`);
