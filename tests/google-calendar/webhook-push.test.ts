@@ -173,6 +173,27 @@ describe('events sync onWebhook: Calendar push', () => {
         expectInSync(bed);
     });
 
+    it("never deletes by absence: a push listing cut and resumed keeps the poll's events outside its later window", async () => {
+        const bed = await connected();
+        const cached = live(bed).length;
+        // The webhook's first listing of a calendar starts at now − backfillDays: 200 days later than the poll's did.
+        bed.clock.advance(200 * 86_400_000);
+        // The channel expired meanwhile: a poll opens a new one (and lists nothing new).
+        expect((await bed.sync()).status).toBe('success');
+        await deliver(bed);
+        editPrimary(bed, 0, 'Much later');
+        const message = bed.sim.push.take().filter((n) => n.headers['x-goog-resource-state'] === 'exists');
+        const connection = { ...conn, metadata: metadata(bed), syncs: [{ name: 'events', webhookSubscriptions: ['*'] }] };
+        const [route] = routePush(message[0]!, [connection]);
+        const cut = await runWebhook({ ...route!, name: route!.syncName, store: bed.store, clock: bed.clock, stopAfterCheckpoints: 1 });
+        expect(cut.status).toBe('interrupted');
+        const resumed = await runWebhook({ ...route!, name: route!.syncName, store: bed.store, clock: bed.clock });
+        expect(resumed.status, resumed.error?.message).toBe('success');
+        expect(resumed.byModel[MODEL]?.deleted ?? 0).toBe(0);
+        expect(live(bed).length).toBe(cached);
+        expect(live(bed).some((record) => record['summary'] === 'Much later')).toBe(true);
+    });
+
     it('keeps taking messages of the renewed channel and of the old one until it stopped', async () => {
         const bed = await connected();
         bed.clock.advance(CHANNEL_MAX_LIFETIME_MS - 3_600_000);

@@ -111,7 +111,7 @@ const sync = createSync({
             state.calendars.push(progress);
             assertRoomFor(state);
         }
-        await pushCalendar({ nango, state, backfillDays: metadata.backfillDays ?? 365 }, progress);
+        await pushCalendar({ nango, state, backfillDays: metadata.backfillDays ?? 365, push: true }, progress);
     }
 });
 
@@ -136,6 +136,11 @@ interface Run {
     nango: Nango;
     state: SyncState;
     backfillDays: number;
+    /**
+     * A push run (onWebhook): it never deletes by absence, since its window may start later than the poll's, which
+     * would take events the poll keeps; deletions it cannot see are the poll's to make.
+     */
+    push?: boolean;
 }
 
 async function save(run: Run): Promise<void> {
@@ -261,10 +266,11 @@ function isInaccessible(error: unknown): boolean {
  * lists anew and would never learn of an event on that page cancelled in between. As a resync it deletes it.
  */
 async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
-    const listing: Listing = { seen: progress.phase === 'resync' ? new SeenIds() : null };
+    const listing: Listing = { seen: progress.phase === 'resync' && !run.push ? new SeenIds() : null };
     progress.timeMin ??= new Date(Date.now() - run.backfillDays * DAY_MS).toISOString();
     if (listing.seen) progress.pageToken = null;
-    if (!listing.seen && progress.pageToken === null) await run.nango.saveCheckpoint(writeState(withPhase(run.state, progress, 'resync')));
+    if (!listing.seen && progress.pageToken === null && !run.push)
+        await run.nango.saveCheckpoint(writeState(withPhase(run.state, progress, 'resync')));
     const syncToken = await readPages(run, progress, { syncToken: null, timeMin: progress.timeMin }, listing);
     const seen = listing.seen;
     if (seen) {
@@ -329,7 +335,7 @@ async function readPages(
                 { level: 'warn' }
             );
             progress.pageToken = null;
-            if (progress.phase === 'full') {
+            if (progress.phase === 'full' && !run.push) {
                 progress.phase = 'resync';
                 listing.seen = new SeenIds();
             }
