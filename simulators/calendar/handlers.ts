@@ -96,6 +96,18 @@ export function calendarHandlers(core: ApiCore, store: CalendarStore): HttpHandl
             )
         ),
 
+        // https://developers.google.com/workspace/calendar/api/v3/reference/calendarList/get
+        // (Nango's own post-connection hook reads `primary` here for connection_config.emailAddressHash.)
+        http.get(calendarUrl('/users/me/calendarList/:calendarId'), ({ request, params }) =>
+            core.serve('calendarList.get', 1, request, () =>
+                answer(() => {
+                    const calendar = store.require(segment(params['calendarId']));
+                    if (!calendar.inList) throw calendarErrors.notFound();
+                    return HttpResponse.json(renderListEntry(calendar));
+                })
+            )
+        ),
+
         // https://developers.google.com/workspace/calendar/api/v3/reference/calendars/get
         http.get(calendarUrl('/calendars/:calendarId'), ({ request, params }) =>
             core.serve('calendars.get', 1, request, () =>

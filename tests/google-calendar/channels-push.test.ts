@@ -163,3 +163,18 @@ describe('calendar simulator: events.watch and channels.stop', () => {
         expect(restored.push.peek().map((n) => n.headers['x-goog-message-number'])).toEqual(['1', '2']);
     });
 });
+
+describe('calendar simulator: calendarList.get', () => {
+    it("answers the user's entry for primary (what Nango's post-connection hook reads) and 404 for a calendar not in the list", async () => {
+        const { sim } = setup();
+        const get = (id: string) =>
+            fetch(`${CALENDAR_BASE}/users/me/calendarList/${enc(id)}`, { headers: { authorization: 'Bearer test-access-token' } });
+        const primary = await get('primary');
+        expect(primary.status).toBe(200);
+        expect(((await primary.json()) as Json)['id']).toBe(SEED_USER.email);
+        const team = sim.store.listed().find((calendar) => calendar.summary === 'Product Team')!;
+        team.inList = false;
+        expect((await get(team.id)).status).toBe(404);
+        expect((await get('nobody@example.com')).status).toBe(404);
+    });
+});
