@@ -194,6 +194,20 @@ describe('events sync onWebhook: Calendar push', () => {
         expect(live(bed).some((record) => record['summary'] === 'Much later')).toBe(true);
     });
 
+    it('after a 410 lists the calendar again without deleting, and the poll resyncs it', async () => {
+        const bed = await connected();
+        editPrimary(bed, 0, 'Baseline');
+        await deliver(bed);
+        bed.sim.invalidateSyncTokens('primary');
+        editPrimary(bed, 1, 'After the 410');
+        const [pushed] = await deliver(bed);
+        expect(pushed!.logs.some((entry) => /no longer valid \(410\)/.test(entry.message))).toBe(true);
+        expect(pushed!.byModel[MODEL]?.deleted ?? 0).toBe(0);
+        expect(live(bed).some((record) => record['summary'] === 'After the 410')).toBe(true);
+        expect((await bed.sync()).status).toBe('success');
+        expectInSync(bed);
+    });
+
     it('keeps taking messages of the renewed channel and of the old one until it stopped', async () => {
         const bed = await connected();
         bed.clock.advance(CHANNEL_MAX_LIFETIME_MS - 3_600_000);
