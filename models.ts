@@ -272,10 +272,8 @@ export type SalesforceExtraFields = z.infer<typeof SalesforceExtraFields>;
  * `Company`...) still validate: those are accepted, with a warning in the action's log, until callers move.
  */
 export const CreateLeadInput = z.object({
-    /** Required. */
-    lastName: z.string().optional(),
-    /** Required. */
-    company: z.string().optional(),
+    lastName: z.string().optional().describe('Required (or the deprecated LastName).'),
+    company: z.string().optional().describe('Required (or the deprecated Company).'),
     firstName: z.string().optional(),
     email: z.string().optional(),
     phone: z.string().optional(),
@@ -283,21 +281,21 @@ export const CreateLeadInput = z.object({
     status: z.string().optional(),
     leadSource: z.string().optional(),
     /** @deprecated use lastName */
-    LastName: z.string().optional(),
+    LastName: z.string().optional().describe('Deprecated: use lastName.'),
     /** @deprecated use company */
-    Company: z.string().optional(),
+    Company: z.string().optional().describe('Deprecated: use company.'),
     /** @deprecated use firstName */
-    FirstName: z.string().optional(),
+    FirstName: z.string().optional().describe('Deprecated: use firstName.'),
     /** @deprecated use email */
-    Email: z.string().optional(),
+    Email: z.string().optional().describe('Deprecated: use email.'),
     /** @deprecated use phone */
-    Phone: z.string().optional(),
+    Phone: z.string().optional().describe('Deprecated: use phone.'),
     /** @deprecated use title */
-    Title: z.string().optional(),
+    Title: z.string().optional().describe('Deprecated: use title.'),
     /** @deprecated use status */
-    Status: z.string().optional(),
+    Status: z.string().optional().describe('Deprecated: use status.'),
     /** @deprecated use leadSource */
-    LeadSource: z.string().optional(),
+    LeadSource: z.string().optional().describe('Deprecated: use leadSource.'),
     /** Further fields by Salesforce API name, sent as given. */
     extraFields: SalesforceExtraFields.optional(),
     /**

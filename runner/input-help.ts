@@ -66,6 +66,12 @@ export function inputFields(input: z.ZodType): InputField[] {
     return fieldsOf(z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' }) as JsonSchema);
 }
 
+/** A field the schema leaves optional only for an alias (create-lead's `LastName`) says so in its description. */
+function requiredText(field: InputField): string {
+    if (field.required) return 'yes';
+    return field.description.startsWith('Required') ? 'yes, or alias' : 'no';
+}
+
 /** The help section for one action, from its script in nango-integrations/. */
 export async function actionInputHelp(integration: string, action: string): Promise<string> {
     const file = join(repoRoot, 'nango-integrations', integration, 'actions', `${action}.ts`);
@@ -76,7 +82,7 @@ export async function actionInputHelp(integration: string, action: string): Prom
     const described = fields.some((f) => f.description !== '');
     const table = textTable(
         [{ title: 'field' }, { title: 'type' }, { title: 'required' }, ...(described ? [{ title: 'description' }] : [])],
-        fields.map((f) => [f.name, f.type, f.required ? 'yes' : 'no', ...(described ? [f.description] : [])])
+        fields.map((f) => [f.name, f.type, requiredText(f), ...(described ? [f.description] : [])])
     );
     const about = script.description ? `${integration} ${action}: ${script.description}\n` : '';
     return `${about}Input (--input, a JSON object):\n${table}`;

@@ -4,6 +4,7 @@
  */
 import type { NangoAction } from 'nango';
 import { PageTokenGuard } from '../shared/page-tokens.js';
+import { TokenBucket, sandboxClock, type PaceClock } from '../shared/pace.js';
 import { calendarPath, CALENDAR_LIST_PATH, eventsPath } from './paths.js';
 import { CalendarEventResource, CalendarEventsPage, CalendarListPage, CalendarResource } from './schemas.js';
 
@@ -16,6 +17,17 @@ type Caller = Pick<NangoAction, 'get' | 'log'>;
 export const READ_RETRIES = 7;
 /** The largest page events.list serves (https://developers.google.com/workspace/calendar/api/guides/pagination). */
 export const EVENTS_PAGE_SIZE = 2500;
+
+/** Calendar's per-user limit: 600 requests a minute (https://developers.google.com/workspace/calendar/api/guides/quota). */
+export const CALENDAR_REQUESTS_PER_MINUTE = 600;
+
+/**
+ * The run's own pace, 95% of the per-user limit with a burst of 10: calendars listed side by side never spend the
+ * quota faster than Google refills it, and what is left covers the actions and other scripts of the same user.
+ */
+export function calendarBucket(clock: PaceClock = sandboxClock): TokenBucket {
+    return new TokenBucket((CALENDAR_REQUESTS_PER_MINUTE * 0.95) / 60, 10, clock);
+}
 
 export interface EventsQuery {
     calendarId: string;
@@ -38,7 +50,7 @@ export interface EventsPage {
  * never `orderBy`: Google hands out a sync token only to listings without an ordering, and an incremental listing
  * must repeat the parameters of the full one that issued its token.
  */
-export async function* eventPages(nango: Caller, query: EventsQuery): AsyncGenerator<EventsPage> {
+export async function* eventPages(nango: Caller, query: EventsQuery, pace?: TokenBucket): AsyncGenerator<EventsPage> {
     const guard = new PageTokenGuard(`events.list on ${query.calendarId}`);
     let pageToken = query.pageToken;
     for (;;) {
@@ -51,6 +63,7 @@ export async function* eventPages(nango: Caller, query: EventsQuery): AsyncGener
             params['showDeleted'] = 'true';
         } else if (query.timeMin) params['timeMin'] = query.timeMin;
         if (pageToken) params['pageToken'] = pageToken;
+        await pace?.take(1);
         // https://developers.google.com/workspace/calendar/api/v3/reference/events/list
         const response = await nango.get({ endpoint: eventsPath(query.calendarId), params, retries: READ_RETRIES });
         const page = CalendarEventsPage.parse(response.data);

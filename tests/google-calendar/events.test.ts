@@ -80,20 +80,22 @@ describe('events sync: first run', () => {
     it('resumes a run cut mid-calendar from its page token and ends equal to an uncut run', async () => {
         const bed = testBed({ events: 6200, calendars: 2 });
         bed.setMetadata({ calendarIds: ['primary', teamCalendar(bed)] });
-        // Checkpoints: the initial state, the first listing's start (as a resync), then one per page that has a next page.
-        const cut = await bed.sync({ stopAfterCheckpoints: 3 });
+        // Checkpoints: the initial state, each first listing's start (as a resync), then one per page that has a next page.
+        const cut = await bed.sync({ stopAfterCheckpoints: 4 });
         expect(cut.status).toBe('interrupted');
-        const halfway = state(bed)!.calendars[0]!;
-        expect(halfway).toMatchObject({ phase: 'full', calendarId: SEED_USER.email });
-        expect(halfway.pageToken).toBeTruthy();
-        expect(live(bed).length).toBe(2500);
+        const halfway = state(bed)!.calendars.find((progress) => progress.pageToken !== null)!;
+        expect(halfway).toMatchObject({ phase: 'full' });
+        expect(live(bed).length).toBeGreaterThanOrEqual(2500);
 
         const resumed = await bed.sync();
         expect(resumed.status).toBe('success');
         expectInSync(bed);
         const pages =
             Math.ceil(bed.sim.truthFor(['primary']).length / 2500) + Math.ceil(bed.sim.truthFor([teamCalendar(bed)]).length / 2500);
-        expect(bed.sim.core.meter.get('events.list').calls).toBe(pages);
+        // Pages are read one ahead: a cut loses at most the page in flight of each calendar, read again on resuming.
+        const listed = bed.sim.core.meter.get('events.list').calls;
+        expect(listed).toBeGreaterThanOrEqual(pages);
+        expect(listed).toBeLessThanOrEqual(pages + 2);
     });
 
     it('deletes an event cancelled after a cut first run saved it but before that page was checkpointed', async () => {

@@ -43,9 +43,10 @@ describe('npm start --help', () => {
     it("action <integration> <action> --help lists the action's input fields from its zod schema", async () => {
         const run = await parseInProcess(['action', 'salesforce', 'create-lead', '--help']);
         expect(run.exit).toBe('commander.helpDisplayed');
-        expect(run.stdout).toMatch(/^field +type +required$/m);
-        expect(run.stdout).toMatch(/^lastName +string +/m);
-        expect(run.stdout).toMatch(/^firstName +string +no$/m);
+        expect(run.stdout).toMatch(/^field +type +required +description$/m);
+        // Optional in the schema only for its deprecated alias, and the help says so.
+        expect(run.stdout).toMatch(/^lastName +string +yes, or alias +Required \(or the deprecated LastName\)\.$/m);
+        expect(run.stdout).toMatch(/^firstName +string +no *$/m);
         expect(run.stdout).toContain('--input <json>');
     });
 

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { GoogleCalendarEvent, GoogleCalendarEventsMetadata as Metadata } from '../../../models.js';
 import { describeFailure, googleFailureOf, isExpiredSyncToken, isNotFound, isRateLimited } from '../../shared/google-errors.js';
 import { RepeatedPageTokenError, resumedPages } from '../../shared/page-tokens.js';
+import { mapPooled, type TokenBucket } from '../../shared/pace.js';
+import { readAhead } from '../../shared/read-ahead.js';
 import { cachedEvents, deleteCachedEvents, deleteOrphanExceptions, hasCachedEvents, isLiveSeries, SeenIds } from '../cache.js';
 import {
     assertRoomFor,
@@ -15,11 +17,16 @@ import {
 } from '../calendar-state.js';
 import { eventRecordId, toGoogleCalendarEvent } from '../mappers.js';
 import { readMetadata } from '../metadata.js';
-import { calendarIdOf, eventPages, listedCalendarIds, type EventsPage } from '../pages.js';
+import { calendarBucket, calendarIdOf, eventPages, listedCalendarIds, type EventsPage } from '../pages.js';
 import { pushSettings, readPushMessage, reconcileChannels, recordedChannels, stopAllChannels } from '../push.js';
 import type { CalendarEventResource } from '../schemas.js';
 
 const DAY_MS = 86_400_000;
+/**
+ * Calendars listed side by side. Their sync tokens and pages are independent, so a run over several calendars takes
+ * about as long as its largest one; the run's pace (pages.ts) keeps them together under the per-user quota.
+ */
+const CALENDARS_AT_ONCE = 4;
 
 /**
  * Recurring events are stored as Google keeps them: the master (with its RRULE/EXDATE lines in `recurrence`) and
@@ -51,7 +58,15 @@ const sync = createSync({
         const lost = previous === null && (await hasCachedEvents(nango));
         if (lost) await nango.log('No readable checkpoint but events are cached: resyncing every calendar in full', { level: 'warn' });
 
-        const run: Run = { nango, state: { calendars: [] }, backfillDays: metadata.backfillDays ?? 365 };
+        const run: Run = {
+            nango,
+            state: { calendars: [] },
+            backfillDays: metadata.backfillDays ?? 365,
+            pace: calendarBucket(),
+            begun: new Set(),
+            saving: Promise.resolve(),
+            halted: null
+        };
         const targets = await targetCalendars(nango, metadata, previous);
         for (const target of targets) {
             const known = previous?.calendars.find((progress) => progress.calendarId === target.calendarId);
@@ -66,19 +81,25 @@ const sync = createSync({
         if (JSON.stringify(run.state) !== JSON.stringify(previous)) await save(run);
         await maintainPush(run, metadata);
 
-        const failed: string[] = [];
-        for (const progress of [...run.state.calendars]) {
+        const failures = new Map<CalendarProgress, string>();
+        await mapPooled([...run.state.calendars], { concurrency: CALENDARS_AT_ONCE }, async (progress) => {
             try {
                 await syncCalendar(run, progress);
             } catch (error) {
-                if (!isCalendarFailure(error)) throw error;
+                if (!isCalendarFailure(error)) {
+                    // Holds for every calendar (see isCalendarFailure): the others stop at their next page.
+                    run.halted ??= error;
+                    throw error;
+                }
                 // This calendar alone failed: its progress stays as last saved, so it resumes there next run.
-                failed.push(`${progress.calendarId}: ${describeFailure(error)}`);
+                failures.set(progress, `${progress.calendarId}: ${describeFailure(error)}`);
                 await nango.log(`Calendar ${progress.calendarId} failed (${describeFailure(error)}); syncing the others`, {
                     level: 'error'
                 });
             }
-        }
+        });
+        // In the calendars' order, however the listings interleaved.
+        const failed = run.state.calendars.filter((progress) => failures.has(progress)).map((progress) => failures.get(progress)!);
         if (failed.length > 0) {
             throw new Error(
                 `${failed.length} of ${run.state.calendars.length} calendar(s) failed and resume from their checkpoint next run: ${failed.join('; ')}`
@@ -111,7 +132,17 @@ const sync = createSync({
             state.calendars.push(progress);
             assertRoomFor(state);
         }
-        await pushCalendar({ nango, state, backfillDays: metadata.backfillDays ?? 365, push: true }, progress);
+        const run: Run = {
+            nango,
+            state,
+            backfillDays: metadata.backfillDays ?? 365,
+            pace: calendarBucket(),
+            begun: new Set(),
+            saving: Promise.resolve(),
+            halted: null,
+            push: true
+        };
+        await pushCalendar(run, progress);
     }
 });
 
@@ -136,6 +167,13 @@ interface Run {
     nango: Nango;
     state: SyncState;
     backfillDays: number;
+    pace: TokenBucket;
+    /** Calendars whose first listing began at its first page and has not checkpointed a page yet (see listAll). */
+    begun: Set<CalendarProgress>;
+    /** The last checkpoint save asked for. */
+    saving: Promise<void>;
+    /** The failure that ends the run, once one calendar met it. */
+    halted: unknown;
     /**
      * A push run (onWebhook): it never deletes by absence, since its window may start later than the poll's, which
      * would take events the poll keeps; deletions it cannot see are the poll's to make.
@@ -143,8 +181,24 @@ interface Run {
     push?: boolean;
 }
 
+/**
+ * Checkpoints the state as it is when the save's turn comes. Nango refuses a save sent while another of the same
+ * execution is unanswered (versioned saves, see runtime/run-context.ts), so calendars listed side by side queue
+ * theirs; each calendar's progress moves only after the data it covers is saved, so any state written is safe.
+ */
 async function save(run: Run): Promise<void> {
-    await run.nango.saveCheckpoint(writeState(run.state));
+    const turn = run.saving.then(() => run.nango.saveCheckpoint(writeState(persisted(run))));
+    run.saving = turn.catch(() => undefined);
+    await turn;
+}
+
+/** The state to checkpoint: a first listing not yet past its first page is saved as a resync (see listAll). */
+function persisted(run: Run): SyncState {
+    return {
+        calendars: run.state.calendars.map((progress) =>
+            run.begun.has(progress) ? { ...progress, phase: 'resync' as const, pageToken: null } : progress
+        )
+    };
 }
 
 /** The calendars this run covers, with `primary` resolved to its real id once (then remembered in the state). */
@@ -269,8 +323,10 @@ async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
     const listing: Listing = { seen: progress.phase === 'resync' && !run.push ? new SeenIds() : null };
     progress.timeMin ??= new Date(Date.now() - run.backfillDays * DAY_MS).toISOString();
     if (listing.seen) progress.pageToken = null;
-    if (!listing.seen && progress.pageToken === null && !run.push)
-        await run.nango.saveCheckpoint(writeState(withPhase(run.state, progress, 'resync')));
+    if (!listing.seen && progress.pageToken === null && !run.push) {
+        run.begun.add(progress);
+        await save(run);
+    }
     const syncToken = await readPages(run, progress, { syncToken: null, timeMin: progress.timeMin }, listing);
     const seen = listing.seen;
     if (seen) {
@@ -283,12 +339,8 @@ async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
     }
     await sweepExceptions(run, progress);
     Object.assign(progress, { phase: 'incremental', syncToken, pageToken: null });
+    run.begun.delete(progress);
     await save(run);
-}
-
-/** The state as it is, with one calendar's phase shown otherwise. */
-function withPhase(state: SyncState, progress: CalendarProgress, phase: CalendarProgress['phase']): SyncState {
-    return { calendars: state.calendars.map((other) => (other === progress ? { ...other, phase } : other)) };
 }
 
 /** A listing in progress: `seen` collects the record ids of a resync (null for a listing that resumes by page token). */
@@ -326,8 +378,8 @@ async function readPages(
     query: { syncToken: string | null; timeMin: string | null },
     listing: Listing
 ): Promise<string> {
-    const pages = resumedPages(progress.pageToken, {
-        pages: (pageToken: string | null) => eventPages(run.nango, { calendarId: progress.calendarId, ...query, pageToken }),
+    const listed = resumedPages(progress.pageToken, {
+        pages: (pageToken: string | null) => eventPages(run.nango, { calendarId: progress.calendarId, ...query, pageToken }, run.pace),
         isRefusedToken: (error) => googleFailureOf(error).status === 400,
         onRestart: async (error) => {
             await run.nango.log(
@@ -338,10 +390,12 @@ async function readPages(
             if (progress.phase === 'full' && !run.push) {
                 progress.phase = 'resync';
                 listing.seen = new SeenIds();
+                run.begun.delete(progress);
             }
         }
     });
-    for await (const page of pages) {
+    for await (const page of readAhead(listed)) {
+        if (run.halted !== null) throw run.halted;
         if (await applyPage(run, progress.calendarId, page, listing.seen)) progress.sweep = true;
         if (page.nextPageToken === null) {
             if (!page.nextSyncToken)
@@ -350,6 +404,7 @@ async function readPages(
         }
         // A resync keeps no page token: the ids it has seen would not survive a cut run anyway.
         if (!listing.seen) progress.pageToken = page.nextPageToken;
+        run.begun.delete(progress);
         await save(run);
     }
     throw new CalendarListingError(`events.list on ${progress.calendarId} ended without a last page`);
