@@ -83,6 +83,17 @@ describe('events sync onWebhook: Calendar push', () => {
         expectInSync(bed);
     });
 
+    it("deletes what was cancelled before a calendar's first push: that first listing asks for cancelled events too", async () => {
+        const bed = await connected();
+        const calendar = bed.sim.calendar('primary');
+        const doomed = calendar.events.find((event) => event.status !== 'cancelled' && !event.recurringEventId && !event.recurrence)!;
+        bed.clock.advance(1000);
+        bed.sim.store.cancel(calendar, doomed);
+        await deliver(bed);
+        expect(live(bed).some((record) => record['eventId'] === doomed.id)).toBe(false);
+        expectInSync(bed);
+    });
+
     it('answers the sync handshake without calling Google', async () => {
         const bed = testBed({}, { pushAddress: PUSH_ADDRESS });
         expect((await onEvent(bed, 'post-connection-creation')).status).toBe('success');

@@ -327,7 +327,9 @@ async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
         run.begun.add(progress);
         await save(run);
     }
-    const syncToken = await readPages(run, progress, { syncToken: null, timeMin: progress.timeMin }, listing);
+    // A push run's full listing asks for cancelled events too: with no older token it would not learn of them.
+    const query = { syncToken: null, timeMin: progress.timeMin, showDeleted: run.push === true };
+    const syncToken = await readPages(run, progress, query, listing);
     const seen = listing.seen;
     if (seen) {
         const deleted = await deleteCachedEvents(run.nango, (event) => event.calendarId === progress.calendarId && !seen.has(event.id));
@@ -375,7 +377,7 @@ async function sweepExceptions(run: Run, progress: CalendarProgress): Promise<bo
 async function readPages(
     run: Run,
     progress: CalendarProgress,
-    query: { syncToken: string | null; timeMin: string | null },
+    query: { syncToken: string | null; timeMin: string | null; showDeleted?: boolean },
     listing: Listing
 ): Promise<string> {
     const listed = resumedPages(progress.pageToken, {
