@@ -65,9 +65,9 @@ describe('the manifest of the repository', () => {
         expect(entries.length).toBeGreaterThan(0);
         for (const entry of entries) {
             if (entry.kind === 'on-events') {
-                // Listed by event, as Nango's own nango.yaml did: `on-events: { <event>: [<script>] }`.
+                // nango.yaml lists on-event scripts by event: `on-events: { <event>: [<name>] }`.
                 const byEvent = (manifest.integrations[entry.integration]?.['on-events'] ?? {}) as Record<string, unknown>;
-                expect(Object.values(byEvent).flat(), `${entry.integration}/on-events`).toContain(entry.name);
+                expect(Object.values(byEvent).flat(), `${entry.integration}/on-events/${entry.name}`).toContain(entry.name);
                 continue;
             }
             const script = manifest.integrations[entry.integration]?.[entry.kind]?.[entry.name];
