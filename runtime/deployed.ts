@@ -29,7 +29,10 @@ export interface DeployedOptions {
     clock?: Clock | undefined;
 }
 
-/** The integration's syncs that declare an onWebhook, with their subscriptions (Nango's "sync configs for webhook"). */
+/**
+ * The integration's syncs with webhookSubscriptions (Nango's getSyncConfigsByConfigIdForWebhook,
+ * packages/shared/lib/services/sync/config/config.service.ts: active, not deleted, a non-empty subscription list).
+ */
 export async function webhookSyncs(integration: string, options: DeployedOptions = {}): Promise<PushConnection['syncs']> {
     const syncs: { name: string; webhookSubscriptions: string[] }[] = [];
     for (const name of deployedScripts(integration, 'syncs', options.integrationsDir)) {
@@ -40,8 +43,8 @@ export async function webhookSyncs(integration: string, options: DeployedOptions
         );
         if (!definition) continue;
         const subscriptions = definition.webhookSubscriptions ?? [];
-        if (typeof definition.onWebhook === 'function' && subscriptions.length > 0)
-            syncs.push({ name, webhookSubscriptions: [...subscriptions] });
+        // Nango dispatches on the subscriptions alone; a sync without onWebhook then fails in the runner.
+        if (subscriptions.length > 0) syncs.push({ name, webhookSubscriptions: [...subscriptions] });
     }
     return syncs;
 }
