@@ -459,10 +459,31 @@ export const GoogleCalendarEvent = z.object({
 export type GoogleCalendarEvent = z.infer<typeof GoogleCalendarEvent>;
 
 /**
+ * One open notification channel (events.watch) on a synced calendar, as the scripts record it to stop or renew it:
+ * Google's channel id and resource id, the resource URI its messages name, and when it expires (ms since the epoch).
+ */
+export const GoogleCalendarPushChannel = z.object({
+    id: z.string(),
+    resourceId: z.string(),
+    resourceUri: z.string(),
+    calendarId: z.string(),
+    expiration: z.number().int()
+});
+export type GoogleCalendarPushChannel = z.infer<typeof GoogleCalendarPushChannel>;
+
+/**
  * Connection metadata read by the `events` sync: which calendars to sync. `calendarIds` names them (`primary` is the
  * user's own; holiday and shared calendars by their ids); `allCalendars: true` takes every calendar in the user's
  * calendar list instead. `backfillDays` (default 365) bounds the first listing of a calendar to events that end at
  * most that many days ago. Strict: an unknown key (a typo such as `calendarId`) is refused, not ignored.
+ *
+ * Push: `pushAddress` (the integration's Nango webhook URL) turns it on. The `googleCalendar*` keys are written by
+ * the scripts, never by hand: the channel token (the connection's secret, checked on every message), the open
+ * channels, and `googleCalendarWatchResourceUris`, the key Nango's webhook routing matches a message's
+ * X-Goog-Resource-URI against (NangoHQ/nango packages/server/lib/webhook/google-calendar-webhook-routing.ts).
+ * `emailAddress` and `email` are Nango's documented fallback routing keys for connections made before it stored
+ * `connection_config.emailAddressHash` (docs/api-integrations/google-calendar/webhooks.mdx); they are accepted so
+ * setting them does not fail the sync.
  */
 export const GoogleCalendarEventsMetadata = z.strictObject({
     calendarIds: z
@@ -470,7 +491,15 @@ export const GoogleCalendarEventsMetadata = z.strictObject({
         .min(1, 'name at least one calendar (e.g. ["primary"]), or set allCalendars: true instead')
         .optional(),
     allCalendars: z.boolean().optional(),
-    backfillDays: z.number().int('a whole number of days').min(1).max(3650).optional()
+    backfillDays: z.number().int('a whole number of days').min(1).max(3650).optional(),
+    pushAddress: z
+        .url({ protocol: /^https$/, error: "Nango's webhook URL, https://... (Google sends push only to HTTPS addresses)" })
+        .optional(),
+    googleCalendarChannelToken: z.string().min(32).max(256).optional(),
+    googleCalendarChannels: z.array(GoogleCalendarPushChannel).optional(),
+    googleCalendarWatchResourceUris: z.array(z.string()).optional(),
+    emailAddress: z.string().optional(),
+    email: z.string().optional()
 });
 export type GoogleCalendarEventsMetadata = z.infer<typeof GoogleCalendarEventsMetadata>;
 

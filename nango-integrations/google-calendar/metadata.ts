@@ -7,7 +7,7 @@ import { GoogleCalendarEventsMetadata as Metadata } from '../../models.js';
 
 const EXAMPLE =
     'Set it with Nango\'s setMetadata or updateMetadata, e.g. {"calendarIds": ["primary", "<calendar id>"], "backfillDays": 365} ' +
-    'or {"allCalendars": true}.';
+    'or {"allCalendars": true}; for push add "pushAddress": "<the integration\'s Nango webhook URL, https>".';
 
 export function readMetadata(raw: unknown): Metadata {
     const parsed = Metadata.safeParse(raw ?? {});

@@ -35,6 +35,11 @@ export interface EventsQuery {
     syncToken: string | null;
     /** Lower bound of a full listing (events ending after it). */
     timeMin: string | null;
+    /**
+     * A full listing that also returns events cancelled since (events.list `showDeleted`), so it can delete them:
+     * onWebhook's first listing of a calendar, which has no older sync token to learn of them from.
+     */
+    showDeleted?: boolean;
     /** Where a resumed listing continues. */
     pageToken: string | null;
 }
@@ -61,7 +66,10 @@ export async function* eventPages(nango: Caller, query: EventsQuery, pace?: Toke
             // resource, `status`): a cancelled instance would be cached bare by an incremental run and whole by a
             // full listing. With it, both listings give the same record.
             params['showDeleted'] = 'true';
-        } else if (query.timeMin) params['timeMin'] = query.timeMin;
+        } else {
+            if (query.timeMin) params['timeMin'] = query.timeMin;
+            if (query.showDeleted) params['showDeleted'] = 'true';
+        }
         if (pageToken) params['pageToken'] = pageToken;
         await pace?.take(1);
         // https://developers.google.com/workspace/calendar/api/v3/reference/events/list

@@ -19,3 +19,9 @@ export function eventsPath(calendarId: string): string {
 export function eventPath(calendarId: string, eventId: string): string {
     return `${eventsPath(calendarId)}/${encodeURIComponent(eventId)}`;
 }
+
+export function eventsWatchPath(calendarId: string): string {
+    return `${eventsPath(calendarId)}/watch`;
+}
+
+export const CHANNELS_STOP_PATH = `${ROOT}/channels/stop`;

@@ -109,3 +109,15 @@ export const CalendarResource = z.object({
     id: z.string(),
     timeZone: z.string().nullish()
 });
+
+/**
+ * What events.watch answers (https://developers.google.com/workspace/calendar/api/v3/reference/events/watch):
+ * `expiration` is an int64, which Google's JSON carries as a string.
+ */
+export const CalendarChannelResource = z.object({
+    id: z.string(),
+    resourceId: z.string(),
+    resourceUri: z.string(),
+    expiration: z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(Number)
+});
+export type CalendarChannelResource = z.infer<typeof CalendarChannelResource>;

@@ -96,6 +96,18 @@ export function calendarHandlers(core: ApiCore, store: CalendarStore): HttpHandl
             )
         ),
 
+        // https://developers.google.com/workspace/calendar/api/v3/reference/calendarList/get
+        // (Nango's own post-connection hook reads `primary` here for connection_config.emailAddressHash.)
+        http.get(calendarUrl('/users/me/calendarList/:calendarId'), ({ request, params }) =>
+            core.serve('calendarList.get', 1, request, () =>
+                answer(() => {
+                    const calendar = store.require(segment(params['calendarId']));
+                    if (!calendar.inList) throw calendarErrors.notFound();
+                    return HttpResponse.json(renderListEntry(calendar));
+                })
+            )
+        ),
+
         // https://developers.google.com/workspace/calendar/api/v3/reference/calendars/get
         http.get(calendarUrl('/calendars/:calendarId'), ({ request, params }) =>
             core.serve('calendars.get', 1, request, () =>
@@ -122,6 +134,29 @@ export function calendarHandlers(core: ApiCore, store: CalendarStore): HttpHandl
                     const options = writeOptions(new URL(request.url), request);
                     const event = store.insert(calendar, await jsonBody(request), options);
                     return HttpResponse.json(renderEvent(event, calendar, store.user));
+                })
+            )
+        ),
+
+        // https://developers.google.com/workspace/calendar/api/v3/reference/events/watch
+        http.post(calendarUrl('/calendars/:calendarId/events/watch'), ({ request, params }) =>
+            core.serve('events.watch', 1, request, () =>
+                answer(async () => {
+                    const requested = segment(params['calendarId']);
+                    const calendar = store.require(requested);
+                    // The URI Google names the watched collection by: the path as requested, with `?alt=json`.
+                    const uri = `${CALENDAR_BASE}/calendars/${encodeURIComponent(requested)}/events?alt=json`;
+                    return HttpResponse.json(store.channels.watch(calendar.id, uri, await jsonBody(request)));
+                })
+            )
+        ),
+
+        // https://developers.google.com/workspace/calendar/api/v3/reference/channels/stop
+        http.post(calendarUrl('/channels/stop'), ({ request }) =>
+            core.serve('channels.stop', 1, request, () =>
+                answer(async () => {
+                    store.channels.stop(await jsonBody(request));
+                    return new HttpResponse(null, { status: 204 });
                 })
             )
         ),

@@ -3,9 +3,11 @@ import type { HttpHandler } from 'msw';
 import type { Clock } from '../../runtime/clock.js';
 import { ApiCore } from '../common/core.js';
 import { Random } from '../common/random.js';
+import type { PushOutbox } from '../common/push.js';
 import type { Simulator } from '../common/simulator.js';
 import type { TruthRecord } from '../common/truth.js';
 import { applyCalendarActivity, CALENDAR_ACTIVITIES } from './activities.js';
+import type { ChannelsSnapshot } from './channels.js';
 import { calendarErrorFormat, type CalendarRateLimitStyle } from './errors.js';
 import { calendarHandlers } from './handlers.js';
 import type { CalendarUser, SentNotification, StoredCalendar, StoredEvent } from './model.js';
@@ -16,6 +18,7 @@ import { CalendarStore } from './store.js';
 export { CALENDAR_BASE } from './handlers.js';
 export { BIRTHDAY_CALENDAR, HOLIDAY_CALENDAR, SEED_USER } from './seed.js';
 export type { StoredCalendar, StoredEvent } from './model.js';
+export { CHANNEL_MAX_LIFETIME_MS, type StoredChannel } from './channels.js';
 
 /** Calendar's per-user limit: 600 requests per minute (https://developers.google.com/workspace/calendar/api/guides/quota). */
 export const CALENDAR_REQUESTS_PER_MINUTE = 600;
@@ -50,6 +53,8 @@ export interface CalendarSnapshot {
     user: CalendarUser;
     calendars: StoredCalendar[];
     notifications: SentNotification[];
+    /** Notification channels and the push messages not yet delivered (absent in snapshots made before push). */
+    channels?: ChannelsSnapshot;
 }
 
 /**
@@ -88,6 +93,7 @@ export class CalendarSimulator implements Simulator {
             for (const calendar of restored.calendars) this.store.addCalendar(calendar);
             this.store.idCounter = restored.idCounter;
             this.store.notifications.push(...restored.notifications);
+            if (restored.channels) this.store.channels.restore(restored.channels);
         } else {
             seedCalendars(this.store, new Random(this.seed), { events: options.events ?? 200, calendars: options.calendars ?? 4 });
         }
@@ -152,8 +158,14 @@ export class CalendarSimulator implements Simulator {
             idCounter: this.store.idCounter,
             user: this.store.user,
             calendars: [...this.store.calendars.values()],
-            notifications: this.store.notifications
+            notifications: this.store.notifications,
+            channels: this.store.channels.snapshot()
         });
+    }
+
+    /** Push messages of the calendars' notification channels (events.watch), until delivered. */
+    get push(): PushOutbox {
+        return this.store.channels.outbox;
     }
 
     /** The user's primary calendar id (their email address). */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../runtime/clock.js';
+import { CalendarChannels } from './channels.js';
 import { calendarErrors } from './errors.js';
 import { checkEventShape, EVENT_ID, readEventChanges, type EventChanges } from './event-input.js';
 import type { CalendarUser, EventTime, SentNotification, StoredCalendar, StoredEvent } from './model.js';
@@ -25,6 +26,8 @@ export type NewEvent = Omit<StoredEvent, 'index' | 'created' | 'updated' | 'etag
 export class CalendarStore {
     readonly calendars = new Map<string, StoredCalendar>();
     readonly notifications: SentNotification[] = [];
+    /** Notification channels on the calendars' events and the push messages they send. */
+    readonly channels: CalendarChannels;
     private readonly eventsById = new Map<string, Map<string, StoredEvent>>();
     private readonly exceptionIds = new Map<string, Map<string, string[]>>();
     private readonly seriesCache = new WeakMap<StoredEvent, { etag: number; series: Series | null; last: number }>();
@@ -38,7 +41,9 @@ export class CalendarStore {
     constructor(
         readonly user: CalendarUser,
         private readonly clock: Clock
-    ) {}
+    ) {
+        this.channels = new CalendarChannels(clock);
+    }
 
     now(): number {
         return this.clock.now();
@@ -171,6 +176,7 @@ export class CalendarStore {
         calendar.changeLog.push(event.index);
         event.changeSeq = calendar.changeLog.length;
         calendar.updated = at;
+        this.channels.changed(calendar.id);
     }
 
     newEventId(calendar: StoredCalendar): string {

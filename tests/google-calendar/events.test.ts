@@ -161,7 +161,7 @@ describe('events sync: first run', () => {
             [{ backfillDays: 0 }, 'backfillDays: '],
             [{ backfillDays: 1.5 }, 'backfillDays: a whole number of days'],
             [{ backfillDays: 5000 }, 'backfillDays: '],
-            [{ calendarId: ['primary'] }, "unknown key(s) 'calendarId' (known: calendarIds, allCalendars, backfillDays)"],
+            [{ calendarId: ['primary'] }, "unknown key(s) 'calendarId' (known: calendarIds, allCalendars, backfillDays, pushAddress"],
             [{ allCalendars: true, calendarIds: ['primary'] }, 'allCalendars: true and calendarIds both choose the calendars; keep one']
         ];
         for (const [metadata, problem] of cases) {

@@ -18,6 +18,7 @@ import {
 import { eventRecordId, toGoogleCalendarEvent } from '../mappers.js';
 import { readMetadata } from '../metadata.js';
 import { calendarBucket, calendarIdOf, eventPages, listedCalendarIds, type EventsPage } from '../pages.js';
+import { pushSettings, readPushMessage, reconcileChannels, recordedChannels, stopAllChannels } from '../push.js';
 import type { CalendarEventResource } from '../schemas.js';
 
 const DAY_MS = 86_400_000;
@@ -47,7 +48,11 @@ const sync = createSync({
     models: { GoogleCalendarEvent },
     metadata: Metadata,
     checkpoint: EventsCheckpoint,
+    // Calendar push (push.ts): Nango's webhook type is the message's X-Goog-Resource-State; every state is read here.
+    webhookSubscriptions: ['*'],
     exec: async (nango) => {
+        // A push may save an event while this run lists it: an older copy from this run must not overwrite it.
+        await nango.setMergingStrategy({ strategy: 'ignore_if_modified_after' }, 'GoogleCalendarEvent');
         const metadata = readMetadata(await nango.getMetadata());
         const previous = readState(await nango.getCheckpoint());
         const lost = previous === null && (await hasCachedEvents(nango));
@@ -74,6 +79,7 @@ const sync = createSync({
         assertRoomFor(run.state);
         await removeDroppedCalendars(run, previous, lost);
         if (JSON.stringify(run.state) !== JSON.stringify(previous)) await save(run);
+        await maintainPush(run, metadata);
 
         const failures = new Map<CalendarProgress, string>();
         await mapPooled([...run.state.calendars], { concurrency: CALENDARS_AT_ONCE }, async (progress) => {
@@ -99,6 +105,44 @@ const sync = createSync({
                 `${failed.length} of ${run.state.calendars.length} calendar(s) failed and resume from their checkpoint next run: ${failed.join('; ')}`
             );
         }
+    },
+    /**
+     * One push message (the request's headers): checked against the connection's channel token, then that calendar's
+     * changes are listed and applied exactly as the poll does. Nango keeps a webhook run's checkpoint apart from the
+     * sync's (`webhook:events` beside `sync:events`, packages/runner/lib/sdk/sdk.ts getCheckpointKey), so the sync
+     * tokens read here are the webhook's own, one per pushed calendar: the poll's never move, duplicated or
+     * reordered messages list nothing new, and the first message of a calendar lists it from the backfill window.
+     */
+    onWebhook: async (nango, payload) => {
+        const metadata = readMetadata(await nango.getMetadata());
+        const message = readPushMessage(payload, metadata);
+        if (message.kind === 'ignored') {
+            await nango.log(message.reason, { level: 'warn' });
+            return;
+        }
+        if (message.kind === 'handshake') {
+            await nango.log(`Push channel ${message.channelId} on ${message.calendarId} is open`);
+            return;
+        }
+        await nango.setMergingStrategy({ strategy: 'ignore_if_modified_after' }, 'GoogleCalendarEvent');
+        const state = readState(await nango.getCheckpoint()) ?? { calendars: [] };
+        let progress = state.calendars.find((known) => known.calendarId === message.calendarId);
+        if (!progress) {
+            progress = newProgress(message.calendarId, message.calendarId, 'full');
+            state.calendars.push(progress);
+            assertRoomFor(state);
+        }
+        const run: Run = {
+            nango,
+            state,
+            backfillDays: metadata.backfillDays ?? 365,
+            pace: calendarBucket(),
+            begun: new Set(),
+            saving: Promise.resolve(),
+            halted: null,
+            push: true
+        };
+        await pushCalendar(run, progress);
     }
 });
 
@@ -130,6 +174,11 @@ interface Run {
     saving: Promise<void>;
     /** The failure that ends the run, once one calendar met it. */
     halted: unknown;
+    /**
+     * A push run (onWebhook): it never deletes by absence, since its window may start later than the poll's, which
+     * would take events the poll keeps; deletions it cannot see are the poll's to make.
+     */
+    push?: boolean;
 }
 
 /**
@@ -212,6 +261,47 @@ async function syncCalendar(run: Run, progress: CalendarProgress): Promise<void>
     }
 }
 
+/**
+ * One channel per synced calendar, renewed before it expires, stopped with its calendar or when push is turned off.
+ * Push is an addition to polling: a failure here is logged and the run goes on.
+ */
+async function maintainPush(run: Run, metadata: z.infer<typeof Metadata>): Promise<void> {
+    const settings = pushSettings(metadata);
+    try {
+        if (settings) {
+            await reconcileChannels(
+                run.nango,
+                settings,
+                run.state.calendars.map((progress) => progress.calendarId),
+                Date.now()
+            );
+        } else if (recordedChannels(metadata).length > 0) {
+            await stopAllChannels(run.nango, recordedChannels(metadata));
+        }
+    } catch (error) {
+        await run.nango.log(`Push channels not maintained this run (${describeFailure(error)}); polling goes on`, { level: 'error' });
+    }
+}
+
+/**
+ * A push message's listing of one calendar. Unlike the poll it never resyncs: after a 410 it lists the calendar
+ * again without deleting anything, since its window may start later than the poll's; the poll's own 410 resyncs.
+ */
+async function pushCalendar(run: Run, progress: CalendarProgress): Promise<void> {
+    if (progress.phase === 'incremental') {
+        try {
+            await listChanges(run, progress);
+            return;
+        } catch (error) {
+            if (!isExpiredSyncToken(error)) throw error;
+            await run.nango.log(`Push: sync token of ${progress.calendarId} is no longer valid (410): listing it again`, { level: 'warn' });
+            Object.assign(progress, { ...newProgress(progress.calendarId, progress.configured, 'full'), timeMin: progress.timeMin });
+            await save(run);
+        }
+    }
+    await listAll(run, progress);
+}
+
 /** 404, or a 403 that is about access rather than rate (Nango has already retried it). */
 function isInaccessible(error: unknown): boolean {
     if (isNotFound(error)) return true;
@@ -230,14 +320,16 @@ function isInaccessible(error: unknown): boolean {
  * lists anew and would never learn of an event on that page cancelled in between. As a resync it deletes it.
  */
 async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
-    const listing: Listing = { seen: progress.phase === 'resync' ? new SeenIds() : null };
+    const listing: Listing = { seen: progress.phase === 'resync' && !run.push ? new SeenIds() : null };
     progress.timeMin ??= new Date(Date.now() - run.backfillDays * DAY_MS).toISOString();
     if (listing.seen) progress.pageToken = null;
-    if (!listing.seen && progress.pageToken === null) {
+    if (!listing.seen && progress.pageToken === null && !run.push) {
         run.begun.add(progress);
         await save(run);
     }
-    const syncToken = await readPages(run, progress, { syncToken: null, timeMin: progress.timeMin }, listing);
+    // A push run's full listing asks for cancelled events too: with no older token it would not learn of them.
+    const query = { syncToken: null, timeMin: progress.timeMin, showDeleted: run.push === true };
+    const syncToken = await readPages(run, progress, query, listing);
     const seen = listing.seen;
     if (seen) {
         const deleted = await deleteCachedEvents(run.nango, (event) => event.calendarId === progress.calendarId && !seen.has(event.id));
@@ -285,7 +377,7 @@ async function sweepExceptions(run: Run, progress: CalendarProgress): Promise<bo
 async function readPages(
     run: Run,
     progress: CalendarProgress,
-    query: { syncToken: string | null; timeMin: string | null },
+    query: { syncToken: string | null; timeMin: string | null; showDeleted?: boolean },
     listing: Listing
 ): Promise<string> {
     const listed = resumedPages(progress.pageToken, {
@@ -297,7 +389,7 @@ async function readPages(
                 { level: 'warn' }
             );
             progress.pageToken = null;
-            if (progress.phase === 'full') {
+            if (progress.phase === 'full' && !run.push) {
                 progress.phase = 'resync';
                 listing.seen = new SeenIds();
                 run.begun.delete(progress);
