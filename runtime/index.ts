@@ -39,3 +39,16 @@ export {
     type ScriptDefinition,
     type ScriptKind
 } from './sandbox.js';
+export { runWebhook, type RunWebhookOptions } from './run.js';
+export { runOnEvent, type OnEventResult, type OnEventType, type RunOnEventOptions } from './run-on-event.js';
+export {
+    routePush,
+    routePushRequest,
+    hashEmailAddress,
+    webhookUrl,
+    LOCAL_ENVIRONMENT_UUID,
+    type PushConnection,
+    type PushRoute,
+    type PushRouting,
+    type RoutePushOptions
+} from './push-routing.js';

@@ -12,9 +12,21 @@ export interface PlatformLimits {
      * body-parser reads '100mb' as 100 × 1024 × 1024. Tests lower it rather than build 100 MB.
      */
     recordsRequestBytes: number;
+    /**
+     * A webhook function (a sync's onWebhook) from start to end: the orchestrator schedules it with
+     * `timeoutSettingsInSecs.startedToCompleted: 60 * 60` and no retry (packages/orchestrator/lib/clients/client.ts
+     * buildWebhookSchedulingProps), then expires the task.
+     */
+    webhookRunMs: number;
+    /** An on-event script: `startedToCompleted: 5 * 60`, no retry (the same file, executeOnEvent). */
+    onEventRunMs: number;
 }
 
-export const NANGO_LIMITS: PlatformLimits = { recordsRequestBytes: 100 * 1024 * 1024 };
+export const NANGO_LIMITS: PlatformLimits = {
+    recordsRequestBytes: 100 * 1024 * 1024,
+    webhookRunMs: 60 * 60 * 1000,
+    onEventRunMs: 5 * 60 * 1000
+};
 
 // -------------------------------------------------------------------------------------------------------------
 // Checkpoints

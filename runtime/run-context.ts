@@ -48,6 +48,10 @@ export interface RunContextOptions {
     maxRetryWaitMs?: number | undefined;
     limits?: Partial<PlatformLimits> | undefined;
     transport?: ProxyTransport | undefined;
+    /** Where getCheckpoint/saveCheckpoint keep this run's checkpoint; default the script's name (see runtime/README.md). */
+    checkpointKey?: string | undefined;
+    /** The orchestrator's startedToCompleted limit for this kind of run, on the run's clock; none for syncs here. */
+    timeLimit?: { ms: number; what: string } | undefined;
 }
 
 const LEVELS: Record<string, LogEntry['level']> = {
@@ -72,6 +76,8 @@ export class RunContext {
     saves = 0;
     /** Set once the simulated cut happened: from then on every SDK call throws, as a dead worker writes nothing. */
     interrupted = false;
+    /** Set when the run went past `timeLimit`: the orchestrator expired the task, as it does a dead worker's. */
+    expired = false;
     private cutReason = '';
     private readonly locks = new Map<string, number>();
 
@@ -90,11 +96,21 @@ export class RunContext {
         return this.options.store;
     }
 
+    get checkpointKey(): string {
+        return this.options.checkpointKey ?? this.options.scriptName;
+    }
+
     get now(): number {
         return this.options.clock.now();
     }
 
     guard(): void {
+        const limit = this.options.timeLimit;
+        if (!this.interrupted && limit && this.now - this.started > limit.ms) {
+            this.interrupted = true;
+            this.expired = true;
+            this.cutReason = `past ${limit.what}`;
+        }
         if (this.interrupted) throw new ExecutionInterruptedSDKError({ message: `the run was cut ${this.cutReason}` });
     }
 
@@ -178,7 +194,7 @@ export class RunContext {
 
     getCheckpoint(): Record<string, string | number | boolean> | null {
         this.guard();
-        return this.store.getCheckpoint(this.conn, this.options.scriptName);
+        return this.store.getCheckpoint(this.conn, this.checkpointKey);
     }
 
     saveCheckpoint(checkpoint: unknown): void {
@@ -194,7 +210,7 @@ export class RunContext {
                 throw new Error(`Invalid checkpoint for ${this.options.scriptName}: ${issues}`);
             }
         }
-        this.store.saveCheckpoint(this.conn, this.options.scriptName, flat);
+        this.store.saveCheckpoint(this.conn, this.checkpointKey, flat);
         this.checkpoints += 1;
         this.progress();
         const stopAfter = this.options.stopAfterCheckpoints;
@@ -204,7 +220,7 @@ export class RunContext {
 
     clearCheckpoint(): void {
         this.guard();
-        this.store.clearCheckpoint(this.conn, this.options.scriptName);
+        this.store.clearCheckpoint(this.conn, this.checkpointKey);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -4,10 +4,10 @@ import type { z } from 'zod';
 import { SystemClock, type Clock } from './clock.js';
 import { LocalNangoAction } from './nango-action.js';
 import { InvalidRecordError, LocalNangoSync, type ModelCounts } from './nango-sync.js';
-import { actionOutputTooLarge, type PlatformLimits } from './platform-limits.js';
+import { actionOutputTooLarge, NANGO_LIMITS, type PlatformLimits } from './platform-limits.js';
 import { ProxyHttpError, type ProxyTransport } from './proxy.js';
 import type { RecordsStore } from './records-store.js';
-import { RunContext, type HttpAnswerHook, type LogEntry, type RunProgress } from './run-context.js';
+import { RunContext, type HttpAnswerHook, type LogEntry, type RunContextOptions, type RunProgress } from './run-context.js';
 import { loadScript, type ScriptDefinition, type ScriptKind } from './sandbox.js';
 import { ModelValidator, toJsonSchemaDefinitions } from './validation.js';
 
@@ -104,31 +104,67 @@ export type ActionResult<T = unknown> =
 
 const DEFAULT_TOKEN = 'test-access-token';
 
+export interface RunWebhookOptions extends RunSyncOptions {
+    /** What Nango's webhook routing forwards for this notification (routePush's `payload`). */
+    payload: unknown;
+}
+
 export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
+    return runSyncScript(options, 'sync', undefined);
+}
+
+/**
+ * A sync's `onWebhook(nango, payload)`, as Nango's runner calls it for scriptType 'webhook'
+ * (packages/runner/lib/exec.ts): the sync's own definition and models, a NangoSync object, the payload as the
+ * orchestrator stored it (`JSON.parse(JSON.stringify(input))`, packages/shared/lib/clients/orchestrator.ts
+ * triggerWebhook), its own checkpoint slot (`webhook:<sync>`, not the sync's) and the 1-hour limit.
+ */
+export async function runWebhook(options: RunWebhookOptions): Promise<SyncResult> {
+    return runSyncScript(options, 'webhook', options.payload);
+}
+
+async function runSyncScript(options: RunSyncOptions, scriptType: 'sync' | 'webhook', payload: unknown): Promise<SyncResult> {
     const clock = options.clock ?? new SystemClock();
     const started = clock.now();
     const base = { byModel: {}, calls: 0, checkpoints: 0, records: 0, httpAnswers: 0, saves: 0, elapsedMs: 0, logs: [] };
     const loaded = await load(options, 'syncs', clock, base.logs);
     if ('error' in loaded) return { ...base, status: 'failed', error: loaded.error };
     const definition = loaded.definition;
-    if (definition.type !== 'sync') {
-        return {
-            ...base,
-            status: 'failed',
-            error: { type: 'script_internal_error', message: `${options.name} is a ${definition.type}, not a sync` }
-        };
-    }
+    // The runner's own words (exec.ts) for a webhook run of the wrong script or of a sync without onWebhook.
+    const refusal =
+        definition.type !== 'sync'
+            ? scriptType === 'webhook'
+                ? 'Incorrect script loaded for webhook'
+                : `${options.name} is a ${definition.type}, not a sync`
+            : scriptType === 'webhook' && typeof definition.onWebhook !== 'function'
+              ? 'Missing onWebhook function'
+              : undefined;
+    if (refusal) return { ...base, status: 'failed', error: { type: 'script_internal_error', message: refusal } };
 
     const models = definition.models ?? {};
-    const run = context(options, clock, definition.checkpoint);
+    const limits = { ...NANGO_LIMITS, ...options.limits };
+    const run = context(
+        options,
+        clock,
+        definition.checkpoint,
+        scriptType === 'webhook'
+            ? {
+                  checkpointKey: checkpointKey('webhook', options.name),
+                  timeLimit: { ms: limits.webhookRunMs, what: `the webhook function limit (${limits.webhookRunMs / 60_000} min)` }
+              }
+            : {}
+    );
     run.logs.push(...base.logs);
     const validator = new ModelValidator(toJsonSchemaDefinitions(models), definition.version);
-    const nango = new LocalNangoSync(props(options, 'sync', clock, validator, definition), run, validator, Object.keys(models));
+    const nango = new LocalNangoSync(props(options, scriptType, clock, validator, definition), run, validator, Object.keys(models));
 
     let status: SyncResult['status'] = 'success';
     let error: RunError | undefined;
     try {
-        await definition.exec(nango);
+        if (scriptType === 'webhook') await definition.onWebhook?.(nango, jsonCopy(payload));
+        else await definition.exec(nango);
+        // The task is expired when its time is up, whether or not the script made another SDK call.
+        run.guard();
     } catch (err) {
         if (run.interrupted || err instanceof ExecutionInterruptedSDKError) {
             status = 'interrupted';
@@ -140,6 +176,14 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
     }
     // A script that swallowed the cut still ended with the worker: the run is interrupted, whatever it returned.
     if (run.interrupted) status = 'interrupted';
+    if (run.expired) {
+        status = 'failed';
+        error = {
+            type: 'task_expired_error',
+            message: `Task ${options.name} expired: it ran past ${run.options.timeLimit?.what ?? 'its time limit'}`
+        };
+        run.log('error', error.message);
+    }
     return {
         status,
         ...(error ? { error } : {}),
@@ -244,7 +288,7 @@ export async function runAction<T = unknown>(options: RunActionOptions): Promise
 
 // -------------------------------------------------------------------------------------------------------------
 
-async function load(
+export async function load(
     options: RunOptions,
     kind: ScriptKind,
     clock: Clock,
@@ -275,7 +319,12 @@ async function load(
     }
 }
 
-function context(options: RunSyncOptions | RunActionOptions, clock: Clock, checkpointSchema: z.ZodType | undefined): RunContext {
+export function context(
+    options: RunSyncOptions | RunActionOptions,
+    clock: Clock,
+    checkpointSchema: z.ZodType | undefined,
+    slot: Pick<RunContextOptions, 'checkpointKey' | 'timeLimit'> = {}
+): RunContext {
     const conn = { integration: options.integration, connectionId: options.connectionId ?? 'local' };
     if (options.connectionConfig) options.store.setConnectionConfig(conn, options.connectionConfig);
     const sync = options as RunSyncOptions;
@@ -294,14 +343,29 @@ function context(options: RunSyncOptions | RunActionOptions, clock: Clock, check
         onProgress: sync.onProgress,
         maxRetryWaitMs: options.maxRetryWaitMs,
         limits: options.limits,
-        transport: options.transport
+        transport: options.transport,
+        ...slot
     });
 }
 
+/**
+ * Nango keeps one checkpoint per script type and name (`getCheckpointKey`, packages/utils/lib/checkpoint/checkpoint.ts:
+ * `<type>:<name>`), so a sync's onWebhook does not see the sync's checkpoint. Syncs and actions keep their plain
+ * name here, as before; webhook functions and on-event scripts get the prefixed key.
+ */
+export function checkpointKey(type: 'webhook' | 'on-event', name: string): string {
+    return `${type}:${name}`;
+}
+
+/** What the orchestrator stores of a webhook's input (a JSON copy; nothing when falsy), and so what the script receives. */
+function jsonCopy(payload: unknown): unknown {
+    return payload ? (JSON.parse(JSON.stringify(payload)) as unknown) : null;
+}
+
 /** What runner-sdk's base classes read from NangoProps; ids that only matter on Nango's servers are constants. */
-function props(
+export function props(
     options: RunOptions,
-    scriptType: 'sync' | 'action',
+    scriptType: 'sync' | 'action' | 'webhook' | 'on-event',
     clock: Clock,
     validator: ModelValidator,
     definition: ScriptDefinition
@@ -321,7 +385,8 @@ function props(
         syncJobId: 1,
         syncConfig: {
             sync_name: options.name,
-            type: scriptType,
+            // A webhook runs under its sync's config; an on-event script's config is of its own kind.
+            type: scriptType === 'webhook' ? 'sync' : scriptType,
             version: definition.version ?? '0.0.1',
             models: Object.keys(validator.schema.definitions),
             models_json_schema: validator.schema
@@ -340,7 +405,7 @@ function props(
     };
 }
 
-function toRunError(err: unknown): RunError {
+export function toRunError(err: unknown): RunError {
     if (err instanceof ProxyHttpError) {
         const data = err.response?.data;
         return {
@@ -368,7 +433,7 @@ function scriptFrames(err: unknown): string[] {
         .split('\n')
         .slice(1)
         .map((line) => line.trim())
-        .filter((line) => /[/\\](syncs|actions)[/\\][^/\\]+\.(ts|cjs)|_(syncs|actions)_/.test(line))
+        .filter((line) => /[/\\](syncs|actions|on-events)[/\\][^/\\]+\.(ts|cjs)|_(syncs|actions|on-events)_/.test(line))
         .slice(0, 5);
 }
 

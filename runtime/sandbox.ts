@@ -19,9 +19,10 @@ import type { Clock } from './clock.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const INTEGRATIONS_DIR = join(REPO_ROOT, 'nango-integrations');
 
-export type ScriptKind = 'syncs' | 'actions';
+/** The folders of a Nango integration: `on-events/` holds createOnEvent scripts (the CLI's deploy reads them there). */
+export type ScriptKind = 'syncs' | 'actions' | 'on-events';
 
-/** The object a script's `export default createSync/createAction(...)` produces. */
+/** The object a script's `export default createSync/createAction/createOnEvent(...)` produces. */
 export interface ScriptDefinition {
     type: 'sync' | 'action' | 'onEvent';
     exec: (nango: unknown, input?: unknown) => Promise<unknown>;
@@ -31,6 +32,11 @@ export interface ScriptDefinition {
     checkpoint?: zod.ZodType;
     metadata?: zod.ZodType;
     version?: string;
+    /** Syncs: the sync's webhook function and the webhook types it takes. */
+    onWebhook?: (nango: unknown, payload: unknown) => Promise<unknown>;
+    webhookSubscriptions?: string[];
+    /** On-event scripts: which connection event runs them. */
+    event?: string;
     [key: string]: unknown;
 }
 
@@ -60,7 +66,7 @@ export function scriptSourcePath(integrationsDir: string, integration: string, k
     return join(integrationsDir, integration, kind, `${name}.ts`);
 }
 
-/** `nango compile` writes `build/<integration>_<syncs|actions>_<name>.cjs`. */
+/** `nango compile` writes `build/<integration>_<syncs|actions|on-events>_<name>.cjs` (zeroYaml/compile.js tsToJsPath). */
 export function compiledBundlePath(integrationsDir: string, integration: string, kind: ScriptKind, name: string): string {
     return join(integrationsDir, 'build', `${integration}_${kind}_${name}.cjs`);
 }
@@ -180,7 +186,7 @@ export function runInSandbox(
     const exported = script.runInContext(context) as { default?: unknown };
     const definition = exported.default;
     if (!definition || typeof definition !== 'object' || !('type' in definition) || !('exec' in definition)) {
-        throw new Error(`${options.file}: the default export is not a createSync/createAction result`);
+        throw new Error(`${options.file}: the default export is not a createSync/createAction/createOnEvent result`);
     }
     return definition as ScriptDefinition;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScript, RecordsStore, REPO_ROOT, runSync, VirtualClock } from '../../runtime/index.js';
+import { loadScript, RecordsStore, REPO_ROOT, runOnEvent, runSync, runWebhook, VirtualClock } from '../../runtime/index.js';
 import { FIXTURES_DIR } from './support/fixtures.js';
 
 const conn = { integration: 'google-mail', connectionId: 'local' };
@@ -91,6 +91,20 @@ describe.each(['source', 'compiled'] as const)('the sandbox, running the %s scri
         const start = new VirtualClock().now();
         expect(saved).toBe(`${start}|${start}|5000|1970-01-01T00:00:00.000Z|string|1|${Date.UTC(2020, 0, 1)}`);
         expect(clock.now()).toBe(start + 5000);
+    });
+
+    it("loads an on-event script from on-events/ and runs a sync's onWebhook", async () => {
+        const store = new RecordsStore();
+        store.setMetadata(conn, { refuse: 'refused from the bundle' });
+        const integrationsDir = from === 'source' ? FIXTURES_DIR : compiledDir;
+        const common = { integration: 'google-mail', store, from, integrationsDir, clock: new VirtualClock() };
+        const refused = await runOnEvent({ ...common, name: 'validate-connection', event: 'validate-connection' });
+        expect(refused).toMatchObject({
+            status: 'failed',
+            error: { error_type: 'script_internal_error', message: 'refused from the bundle' }
+        });
+        const pushed = await runWebhook({ ...common, name: 'pushed', payload: { items: [{ id: 'a', n: 1, label: null }] } });
+        expect(pushed).toMatchObject({ status: 'success', byModel: { PushedItem: { added: 1, updated: 0, deleted: 0 } } });
     });
 });
 
