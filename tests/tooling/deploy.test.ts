@@ -218,8 +218,18 @@ describe('npm run deploy -- dev, against a stand-in for Nango', () => {
 
         const flows = deployment.body['flowConfigs'] as FlowConfig[];
         const sent = flows.map((f) => `${f.providerConfigKey}/${f.type}s/${f.syncName}`).sort();
-        const entries = readEntryPoints(copy);
+        // On-event scripts travel apart, per integration (nango's zeroYaml/deploy.js onEventScriptsByProvider).
+        const entries = readEntryPoints(copy).filter((e) => e.kind !== 'on-events');
         expect(sent).toEqual(entries.map((e) => `${e.integration}/${e.kind}/${e.name}`).sort());
+        const onEvents = (deployment.body['onEventScriptsByProvider'] ?? []) as {
+            providerConfigKey: string;
+            scripts: { name: string; event: string; fileBody: { ts: string } }[];
+        }[];
+        for (const entry of readEntryPoints(copy).filter((e) => e.kind === 'on-events')) {
+            const script = onEvents.find((p) => p.providerConfigKey === entry.integration)?.scripts.find((s) => s.name === entry.name);
+            expect(script, `${entry.integration}/on-events/${entry.name}`).toBeDefined();
+            expect(script?.fileBody.ts).toBe(fs.readFileSync(entry.file, 'utf8'));
+        }
         for (const [integration, names] of Object.entries(KNOWN)) {
             for (const name of names.syncs) {
                 expect(sent).toContain(`${integration}/syncs/${name}`);

@@ -64,6 +64,12 @@ describe('the manifest of the repository', () => {
         const entries = readEntryPoints();
         expect(entries.length).toBeGreaterThan(0);
         for (const entry of entries) {
+            if (entry.kind === 'on-events') {
+                // Listed per event: `on-events: { <event>: [<script>...] }`, as nango.json's onEventScripts.
+                const byEvent = (manifest.integrations[entry.integration]?.['on-events'] ?? {}) as unknown as Record<string, string[]>;
+                expect(Object.values(byEvent).flat(), `${entry.integration}/on-events/${entry.name}`).toContain(entry.name);
+                continue;
+            }
             const script = manifest.integrations[entry.integration]?.[entry.kind]?.[entry.name];
             expect(script, `${entry.integration}/${entry.kind}/${entry.name}`).toBeDefined();
             const keys =
