@@ -132,6 +132,43 @@ export async function buildProgram(
         });
 
     program
+        .command('connect')
+        .description(
+            "Create a connection as Nango does: validate-connection (a failure refuses it, nothing is stored), Nango's own provider hook, then post-connection-creation."
+        )
+        .argument('<integration>', 'google-mail, salesforce or google-calendar')
+        .option('--metadata <json>', 'the connection metadata (JSON, or @file.json), e.g. the push settings')
+        .option('--connection <id>', 'connection id (default: local)')
+        .action(async (integration: string, options: { metadata?: string; connection?: string }) => {
+            const { connectCommand } = await import('./commands/connect.js');
+            process.exitCode = await connectCommand(integration, options);
+        });
+
+    program
+        .command('disconnect')
+        .description(
+            "Delete a connection as Nango does: pre-connection-deletion (stops watches), then the connection's records and state go."
+        )
+        .argument('<integration>', 'google-mail, salesforce or google-calendar')
+        .option('--connection <id>', 'connection id (default: local)')
+        .action(async (integration: string, options: { connection?: string }) => {
+            const { disconnectCommand } = await import('./commands/connect.js');
+            process.exitCode = await disconnectCommand(integration, options);
+        });
+
+    program
+        .command('deliver')
+        .description(
+            "Deliver the push notifications the simulated providers queued to Nango's routing and the syncs' onWebhook; print what each changed."
+        )
+        .argument('[integration]', 'google-mail or google-calendar (default: every integration)')
+        .option('--connection <id>', 'connection id whose simulated providers pushed (default: local)')
+        .action(async (integration: string | undefined, options: { connection?: string }) => {
+            const { deliverCommand } = await import('./commands/deliver.js');
+            process.exitCode = await deliverCommand(integration, options);
+        });
+
+    program
         .command('serve')
         .description('Serve a local Nango API on 127.0.0.1 for `nango dryrun` and @nangohq/node, backed by this store and the simulators.')
         .option('--port <port>', 'port to listen on (0: any free port)', '3003')

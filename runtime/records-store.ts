@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { ConnectionState } from './store/connection-state.js';
+import { ConnectionState, type StoredConnection } from './store/connection-state.js';
 import { openDatabase, Sequence } from './store/database.js';
 import { DeleteWindows } from './store/delete-windows.js';
 import { KeyValues } from './store/key-values.js';
@@ -17,6 +17,7 @@ import type { CachedRecord, ConnectionRef, DeletePayload, WriteOptions, WriteSum
 
 export { InvalidRecordsQueryError, type ListRecordsQuery, type ListRecordsResult } from './store/records-api.js';
 export { deepMerge } from './store/record-rules.js';
+export type { StoredConnection } from './store/connection-state.js';
 export type { CachedRecord, ConnectionRef, DeletePayload, LastAction, RecordMetadata, WriteOptions, WriteSummary } from './store/types.js';
 
 export class RecordsStore {
@@ -121,6 +122,11 @@ export class RecordsStore {
     /** Shallow merge into the existing metadata, as Nango's PATCH /connection/metadata. */
     updateMetadata(conn: ConnectionRef, metadata: Record<string, unknown>): void {
         this.setMetadata(conn, { ...(this.getMetadata(conn) ?? {}), ...metadata });
+    }
+
+    /** The connections with metadata or config, every integration. */
+    listConnections(): StoredConnection[] {
+        return this.state.list();
     }
 
     getConnectionConfig(conn: ConnectionRef): Record<string, unknown> | null {

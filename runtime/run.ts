@@ -19,7 +19,7 @@ export interface RunOptions {
     connectionId?: string | undefined;
     /** Sent as `Authorization: Bearer <token>`. Default 'test-access-token'. */
     accessToken?: string | undefined;
-    /** E.g. Salesforce `{ instance_url }`. Saved on the connection; when omitted, the connection's saved config is used. */
+    /** E.g. Salesforce `{ instance_url }`. Merged into the connection's saved config, which the run then uses. */
     connectionConfig?: Record<string, unknown> | undefined;
     /** Default: the system clock. */
     clock?: Clock | undefined;
@@ -326,7 +326,11 @@ export function context(
     slot: Pick<RunContextOptions, 'checkpointKey' | 'timeLimit'> = {}
 ): RunContext {
     const conn = { integration: options.integration, connectionId: options.connectionId ?? 'local' };
-    if (options.connectionConfig) options.store.setConnectionConfig(conn, options.connectionConfig);
+    // Merged into what the connection holds, as Nango's connection_config accumulates (its own hooks add
+    // emailAddressHash beside what the auth flow stored).
+    const saved = options.store.getConnectionConfig(conn);
+    const connectionConfig = options.connectionConfig ? { ...(saved ?? {}), ...options.connectionConfig } : (saved ?? {});
+    if (options.connectionConfig) options.store.setConnectionConfig(conn, connectionConfig);
     const sync = options as RunSyncOptions;
     return new RunContext({
         store: options.store,
@@ -334,7 +338,7 @@ export function context(
         scriptName: options.name,
         clock,
         accessToken: options.accessToken ?? DEFAULT_TOKEN,
-        connectionConfig: options.connectionConfig ?? options.store.getConnectionConfig(conn) ?? {},
+        connectionConfig,
         checkpointSchema,
         stopAfterCheckpoints: sync.stopAfterCheckpoints,
         stopAfterHttpAnswers: options.stopAfterHttpAnswers,

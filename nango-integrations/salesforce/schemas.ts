@@ -26,6 +26,21 @@ export const SalesforceDescribe = z.object({
     fields: z.array(z.object({ name: z.string(), type: z.string(), relationshipName: z.string().nullable().optional() }))
 });
 
+/** https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_userinfo_endpoint.htm (OpenID Connect UserInfo) */
+export const SalesforceUserInfo = z.object({
+    user_id: z.string(),
+    organization_id: z.string(),
+    preferred_username: z.string().nullable().optional(),
+    active: z.boolean().optional()
+});
+export type SalesforceUserInfo = z.infer<typeof SalesforceUserInfo>;
+
+/** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm */
+export const SalesforceLimits = z.object({ DailyApiRequests: z.object({ Max: z.number(), Remaining: z.number() }) });
+
+/** The part of describe that says whether the user may query the object at all. */
+export const SalesforceObjectAccess = z.object({ name: z.string(), queryable: z.boolean() });
+
 /** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_sobject_create.htm */
 export const SalesforceCreateResponse = z.object({
     id: z.string(),

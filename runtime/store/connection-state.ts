@@ -1,6 +1,11 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ConnectionRef } from './types.js';
 
+export interface StoredConnection extends ConnectionRef {
+    metadata: Record<string, unknown> | null;
+    config: Record<string, unknown> | null;
+}
+
 /** What a connection keeps beside its records: each sync's checkpoint, the connection's metadata and config. */
 export class ConnectionState {
     private readonly stmts;
@@ -14,6 +19,9 @@ export class ConnectionState {
             ),
             clearCheckpoint: db.prepare('DELETE FROM checkpoints WHERE integration = ? AND connection_id = ? AND sync_name = ?'),
             getConnection: db.prepare('SELECT metadata, config FROM connections WHERE integration = ? AND connection_id = ?'),
+            listConnections: db.prepare(
+                'SELECT integration, connection_id, metadata, config FROM connections ORDER BY integration, connection_id'
+            ),
             setMetadata: db.prepare(
                 `INSERT INTO connections (integration, connection_id, metadata) VALUES (?, ?, ?)
                  ON CONFLICT (integration, connection_id) DO UPDATE SET metadata = excluded.metadata`
@@ -23,6 +31,22 @@ export class ConnectionState {
                  ON CONFLICT (integration, connection_id) DO UPDATE SET config = excluded.config`
             )
         };
+    }
+
+    /** Every connection that has metadata or config (a connection the runner created always has config). */
+    list(): StoredConnection[] {
+        const rows = this.stmts.listConnections.all() as {
+            integration: string;
+            connection_id: string;
+            metadata: string | null;
+            config: string | null;
+        }[];
+        return rows.map((row) => ({
+            integration: row.integration,
+            connectionId: row.connection_id,
+            metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null,
+            config: row.config ? (JSON.parse(row.config) as Record<string, unknown>) : null
+        }));
     }
 
     getCheckpoint<T>(conn: ConnectionRef, syncName: string): T | null {

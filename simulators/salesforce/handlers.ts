@@ -6,6 +6,7 @@ import { http, HttpResponse, type HttpHandler } from 'msw';
 import type { ApiCore } from '../common/core.js';
 import { errorResponse, NOT_FOUND_MESSAGE, SalesforceApiError } from './errors.js';
 import { SoqlError } from './soql/errors.js';
+import { to18 } from './ids.js';
 import type { SalesforceStore } from './store.js';
 import { parseDateTime } from './values.js';
 
@@ -45,6 +46,15 @@ export function salesforceHandlers(instanceUrl: string, core: ApiCore, store: Sa
                 }
                 return HttpResponse.json(versions);
             }
+            // The OpenID Connect UserInfo endpoint: who the token belongs to, in which org.
+            // https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_userinfo_endpoint.htm
+            if (segments.length === 3 && segments[1] === 'oauth2' && segments[2] === 'userinfo') {
+                return core.serve('userinfo', 1, request, () =>
+                    request.method === 'GET' || request.method === 'POST'
+                        ? HttpResponse.json(userInfo(base, store))
+                        : errorResponse(405, [{ errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${request.method}' not allowed` }])
+                );
+            }
             const route =
                 segments[0] === 'services' && segments[1] === 'data'
                     ? resolveRoute(store, core, request.method, segments.slice(2), url)
@@ -75,6 +85,35 @@ export function salesforceHandlers(instanceUrl: string, core: ApiCore, store: Sa
             return withLimitInfo(response, core);
         })
     ];
+}
+
+/** The simulated org's id (00D is the Organization key prefix). */
+const ORG_ID = to18('00D5g00000ACMEo');
+
+/** The UserInfo answer for the integration user, the fields the scripts read and their neighbours. */
+function userInfo(base: string, store: SalesforceStore): Record<string, unknown> {
+    const userId = store.integrationUser;
+    const user = store.table('User').get(userId.slice(0, 15)) ?? {};
+    const text = (field: string) => (typeof user[field] === 'string' ? (user[field] as string) : null);
+    return {
+        sub: `https://login.salesforce.com/id/${ORG_ID}/${userId}`,
+        user_id: userId,
+        organization_id: ORG_ID,
+        preferred_username: text('Username'),
+        nickname: text('FirstName'),
+        name: text('Name'),
+        email: text('Email'),
+        email_verified: true,
+        given_name: text('FirstName'),
+        family_name: text('LastName'),
+        active: user['IsActive'] === true,
+        user_type: 'STANDARD',
+        urls: {
+            rest: `${base}/services/data/v{version}/`,
+            sobjects: `${base}/services/data/v{version}/sobjects/`,
+            query: `${base}/services/data/v{version}/query/`
+        }
+    };
 }
 
 /** Every answer of an authenticated session reports the org's usage of its daily allowance. */
