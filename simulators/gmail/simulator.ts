@@ -1,7 +1,7 @@
 import { http, type HttpHandler } from 'msw';
 import type { Clock } from '../../runtime/clock.js';
 import { ApiCore } from '../common/core.js';
-import { PushOutbox } from '../common/push.js';
+import { PushOutbox, type PushNotification } from '../common/push.js';
 import { Random } from '../common/random.js';
 import type { Simulator } from '../common/simulator.js';
 import type { TruthRecord } from '../common/truth.js';
@@ -40,6 +40,8 @@ export interface GmailSnapshot {
     history: HistoryRecord[];
     /** Absent in snapshots taken before push was simulated. */
     watch?: WatchSnapshot;
+    /** Pushes emitted and not yet taken: they wait for a `deliver` in a later invocation of the runner. */
+    pushQueue?: PushNotification[];
 }
 
 const activityList = [
@@ -161,7 +163,8 @@ export class GmailSimulator implements Simulator {
                 idCounter: m.idCounter,
                 threads: [...m.threads.values()].map((t) => ({ id: t.id, seed: t.seed, historyId: t.historyId, messages: t.messages })),
                 history: m.history,
-                watch: m.watch.snapshot()
+                watch: m.watch.snapshot(),
+                pushQueue: [...this.push.peek()]
             } satisfies GmailSnapshot)
         ) as GmailSnapshot;
     }
@@ -275,6 +278,7 @@ export class GmailSimulator implements Simulator {
         this.activityCount = snapshot.activityCount;
         m.idCounter = snapshot.idCounter;
         if (snapshot.watch) m.watch.load(snapshot.watch);
+        for (const notification of snapshot.pushQueue ?? []) this.push.emit(notification);
         m.version += 1;
     }
 }

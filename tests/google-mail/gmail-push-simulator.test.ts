@@ -154,5 +154,11 @@ describe('Gmail simulator: users.watch and users.stop', () => {
         expect(restored.mailbox.watch.active).toEqual(sim.mailbox.watch.active);
         restored.applyActivity('trash');
         expect(restored.push.take()).toHaveLength(1);
+        // Pushes not yet taken survive a snapshot too: the runner delivers them in a later invocation.
+        await clock.sleep(1000);
+        sim.applyActivity('new-mail');
+        const queued = sim.push.peek();
+        expect(queued).toHaveLength(1);
+        expect(GmailSimulator.restore(sim.snapshot(), { clock }).push.take()).toEqual(queued);
     });
 });

@@ -50,6 +50,6 @@ export default createOnEvent({
                 `This connection holds the mailbox ${metadata.emailAddress}; it was reconnected with ${profile.emailAddress}. Reconnect with ${metadata.emailAddress}, or create a new connection for the other mailbox`
             );
         }
-        await nango.log(`Gmail connection for ${profile.emailAddress} has the scopes it needs`);
+        await nango.log(`Gmail connection for ${profile.emailAddress} validated`);
     }
 });
