@@ -1,4 +1,5 @@
 import type { Clock } from '../../runtime/clock.js';
+import { googlePushAuthorization } from '../common/push.js';
 import { GmailError, invalidArgument } from './errors.js';
 import { isKnownLabel } from './labels.js';
 
@@ -41,6 +42,11 @@ export interface PubSubSetup {
     topics: string[];
     /** The push subscription that forwards the topic to Nango's webhook URL. */
     subscription: string;
+    /**
+     * The subscription's authentication, when turned on: Pub/Sub then sends `Authorization: Bearer <OIDC token>`
+     * signed by Google for this audience and service account (https://cloud.google.com/pubsub/docs/authenticate-push-subscriptions).
+     */
+    authentication?: { audience: string; serviceAccountEmail?: string } | undefined;
 }
 
 export const DEFAULT_PUBSUB: PubSubSetup = {
@@ -173,7 +179,16 @@ export class MailboxWatch {
             message: { data, messageId, message_id: messageId, publishTime, publish_time: publishTime },
             subscription: this.pubsub.subscription
         };
-        return { provider: 'gmail', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), emittedAt: now };
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        const auth = this.pubsub.authentication;
+        if (auth) {
+            headers['authorization'] = googlePushAuthorization({
+                aud: auth.audience,
+                iat: Math.floor(now / 1000),
+                ...(auth.serviceAccountEmail ? { email: auth.serviceAccountEmail } : {})
+            });
+        }
+        return { provider: 'gmail', headers, body: JSON.stringify(body), emittedAt: now };
     }
 
     private labelIds(value: unknown): string[] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../runtime/clock.js';
+import { routePushRequest, webhookUrl } from '../../runtime/index.js';
 import { DEFAULT_PUBSUB, GmailSimulator, WATCH_LIFETIME_MS } from '../../simulators/gmail/index.js';
 import { server } from '../support/msw.js';
 
@@ -145,6 +146,29 @@ describe('Gmail simulator: users.watch and users.stop', () => {
         await clock.sleep(1000);
         sim.addThread({ labelIds: ['INBOX'] });
         expect(sim.push.take()).toHaveLength(1);
+    });
+
+    it('signs its pushes when the subscription has authentication, as Nango checks them', async () => {
+        const clock = new VirtualClock();
+        const audience = webhookUrl('google-mail');
+        const sim = new GmailSimulator({ clock, seed: 3, threads: 5, pubsub: { ...DEFAULT_PUBSUB, authentication: { audience } } });
+        server.use(...sim.handlers);
+        await watch({ topicName: TOPIC });
+        sim.applyActivity('new-mail');
+        const [push] = sim.push.take();
+        expect(push?.headers['authorization']).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+        const connection = {
+            integration: 'google-mail',
+            connectionId: 'local',
+            metadata: { emailAddress: sim.emailAddress },
+            syncs: [{ name: 'gmail-threads', webhookSubscriptions: ['*'] }]
+        };
+        expect(routePushRequest(push!, [connection], { now: clock.now() })).toMatchObject({ status: 200, connectionIds: ['local'] });
+        // Without authentication the subscription sends no such header.
+        const { sim: plain } = setup();
+        await watch({ topicName: TOPIC });
+        plain.applyActivity('new-mail');
+        expect(plain.push.take()[0]?.headers['authorization']).toBeUndefined();
     });
 
     it('keeps the watch in its snapshot', async () => {
