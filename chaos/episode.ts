@@ -6,6 +6,7 @@
  */
 import type { RunSyncOptions, SyncResult } from '../runtime/index.js';
 import type { Fault } from '../simulators/common/faults.js';
+import type { PushNotification } from '../simulators/common/push.js';
 import { Random } from '../simulators/common/random.js';
 import { cacheDifference, checkpointProblems, liveCache, verdictProblems } from './oracle.js';
 import type { ChaosSubject } from './subjects.js';
@@ -62,18 +63,26 @@ async function play(subject: ChaosSubject, seed: number, options: EpisodeOptions
         return result;
     };
 
+    if (subject.push) {
+        const connected = await world.connect(subject.push.metadata);
+        log.push(`connect: ${connected.log.split('\n').join(' | ')}`);
+        if (!connected.outcome.ok) return [`the connection was refused: ${connected.outcome.reason}`];
+    }
+
     const steps = random.int(3, 10);
     for (let i = 0; i < steps; i += 1) {
         const roll = random.next();
         if (roll < 0.18) {
             const activity = random.pick(world.sim.activities()).name;
             log.push(`activity ${activity}: ${world.sim.applyActivity(activity)}`);
+            await deliverStep(world, random, log);
         } else if (roll < 0.26) {
             // Many changes at once: more than one page of changes (Gmail history pages hold 500 records).
             const activity = random.pick(world.sim.activities().filter((a) => !/expir|^new/i.test(a.name))).name;
             const times = random.int(20, 150);
             for (let n = 0; n < times; n += 1) world.sim.applyActivity(activity);
             log.push(`activity ${activity} x${times}`);
+            await deliverStep(world, random, log);
         } else if (roll < 0.38) {
             const burst = faultBurst(random, methods);
             world.sim.core.faults.inject(burst.method, burst.fault, burst.times);
@@ -92,13 +101,14 @@ async function play(subject: ChaosSubject, seed: number, options: EpisodeOptions
         } else if (roll < 0.9) {
             // The provider changes, or starts failing, while the run reads it.
             const at = random.int(1, 12);
-            const during = duringRun(world, random, methods, log);
+            const during =
+                world.pushQueued() > 0 && random.chance(0.3) ? pushDuringRun(world, log) : duringRun(world, random, methods, log);
             const cut = random.chance(0.3) ? { stopAfterHttpAnswers: at + random.int(0, 10) } : {};
             const cutText = cut.stopAfterHttpAnswers === undefined ? '' : `, cut after answer ${cut.stopAfterHttpAnswers}`;
             await run(`run with ${during.label} after HTTP answer ${at}${cutText}`, {
                 ...cut,
-                onHttpAnswer: (count) => {
-                    if (count === at) during.apply();
+                onHttpAnswer: async (count) => {
+                    if (count === at) await during.apply();
                 }
             });
         } else {
@@ -110,6 +120,8 @@ async function play(subject: ChaosSubject, seed: number, options: EpisodeOptions
 
     world.sim.core.faults.clear();
     log.push('faults cleared');
+    // Whatever is still queued arrives late, before the polls that must reconcile it.
+    for (const line of await world.deliver()) log.push(`late ${line}`);
     let inARow = 0;
     let lastError = '';
     for (let i = 0; i < MAX_CLEAN_RUNS && inARow < 2; i += 1) {
@@ -164,11 +176,52 @@ function faultBurst(random: Random, methods: ReadonlySet<string>): FaultBurst {
     return { method, fault, times, label: `next ${times} ${method} -> ${describeFault(fault)}` };
 }
 
+/**
+ * After provider activity, what it pushed: delivered at once (in order, reversed, or twice, as Pub/Sub and Calendar
+ * channels may), or left queued for a later step. No outbox, or an empty one, draws nothing from the episode's random
+ * sequence, so a poll-only episode is the same step for step as before push existed.
+ */
+async function deliverStep(world: World, random: Random, log: string[]): Promise<void> {
+    if (world.pushQueued() === 0) return;
+    const roll = random.next();
+    if (roll < 0.2) {
+        log.push(`push held: ${world.pushQueued()} queued`);
+        return;
+    }
+    const [how, arrange] =
+        roll < 0.6
+            ? ['in order', (q: PushNotification[]) => q]
+            : roll < 0.8
+              ? ['reversed', (q: PushNotification[]) => [...q].reverse()]
+              : ['twice', (q: PushNotification[]) => [...q, ...q]];
+    for (const line of await world.deliver(arrange)) log.push(`deliver ${how}: ${line}`);
+}
+
+/** A push delivered while a poll run is in flight (the webhook function runs to its end inside the run's pause). */
+function pushDuringRun(world: World, log: string[]): { label: string; apply: () => Promise<void> } {
+    return {
+        label: 'push delivery',
+        apply: async () => {
+            for (const line of await world.deliver()) log.push(`  during the run, ${line}`);
+        }
+    };
+}
+
 /** What happens mid-run: an activity at the provider, or a fault burst that starts after the run began. */
-function duringRun(world: World, random: Random, methods: ReadonlySet<string>, log: string[]): { label: string; apply: () => void } {
+function duringRun(
+    world: World,
+    random: Random,
+    methods: ReadonlySet<string>,
+    log: string[]
+): { label: string; apply: () => void | Promise<void> } {
     if (random.chance(0.6)) {
         const activity = random.pick(world.sim.activities()).name;
-        return { label: activity, apply: () => log.push(`  during the run, activity ${activity}: ${world.sim.applyActivity(activity)}`) };
+        return {
+            label: activity,
+            apply: () => {
+                log.push(`  during the run, activity ${activity}: ${world.sim.applyActivity(activity)}`);
+            }
+        };
     }
     const burst = faultBurst(random, methods);
     return {

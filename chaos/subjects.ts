@@ -10,6 +10,13 @@ export interface ChaosSubject {
     simulator: SimulatorName;
     /** Seeded world sizes (threads, contacts, leads, events): small, so hundreds of episodes run in minutes. */
     size: { min: number; max: number };
+    /**
+     * Push on: each episode first connects its connection with this metadata, as `npm start -- connect` does
+     * (validate-connection, Nango's provider hook, post-connection-creation, which starts the provider's watch), and
+     * the episode delivers what the simulator queued among its steps. Without it, no step differs from a poll-only
+     * episode.
+     */
+    push?: { metadata: Record<string, unknown> } | undefined;
 }
 
 function subject(integration: IntegrationId, name: string, size: ChaosSubject['size']): ChaosSubject {

@@ -12,6 +12,8 @@ import type { Simulator } from '../simulators/common/simulator.js';
 import { verdictOfCache, type Verdict } from '../simulators/common/truth.js';
 import { prepareSimulatedConnection, truthFor } from '../runner/setup.js';
 import { createSimulator, SIMULATED_TOKEN } from '../runner/simulators.js';
+import { connect, deliver, type ConnectOutcome } from '../runner/push.js';
+import type { PushNotification, PushOutbox } from '../simulators/common/push.js';
 import { ObservedStore } from './observed-store.js';
 import type { ChaosSubject } from './subjects.js';
 
@@ -35,6 +37,12 @@ export interface World {
     verdicts(store?: ObservedStore): Verdict[];
     /** An empty cache for the same connection (same metadata), for a fresh sync on the same provider. */
     emptyStore(): ObservedStore;
+    /** Creates the connection as Nango does (on-event scripts included), with this metadata. */
+    connect(metadata: Record<string, unknown>): Promise<{ outcome: ConnectOutcome; log: string }>;
+    /** Notifications the simulator queued for Nango's webhook URL; 0 when it has no outbox. */
+    pushQueued(): number;
+    /** Takes the queue and delivers it (routed, then onWebhook per route), in the order `arrange` gives; one line each. */
+    deliver(arrange?: (queued: PushNotification[]) => PushNotification[]): Promise<string[]>;
 }
 
 export interface WorldOptions {
@@ -53,7 +61,8 @@ export function createWorld(subject: ChaosSubject, options: WorldOptions): World
     const conn = { integration, connectionId: CHAOS_CONNECTION };
     const store = new ObservedStore(':memory:');
     const connectionConfig = prepareSimulatedConnection(store, integration, CHAOS_CONNECTION, new Map([[subject.simulator, sim]]));
-    const metadata = store.getMetadata(conn);
+    // What a fresh cache of the same connection starts with: as prepared, or as connect left it.
+    let metadata = store.getMetadata(conn);
     return {
         subject,
         clock,
@@ -97,6 +106,40 @@ export function createWorld(subject: ChaosSubject, options: WorldOptions): World
             const fresh = new ObservedStore(':memory:');
             if (metadata !== null) fresh.setMetadata(conn, metadata);
             return fresh;
+        },
+        connect: async (withMetadata) => {
+            let text = '';
+            const outcome = await connect({
+                store,
+                integration,
+                connectionId: CHAOS_CONNECTION,
+                target: { accessToken: SIMULATED_TOKEN, connectionConfig, clock },
+                out: { write: (chunk: string) => (text += chunk) },
+                metadata: { ...(store.getMetadata(conn) ?? {}), ...withMetadata },
+                integrationsDir: options.integrationsDir
+            });
+            metadata = store.getMetadata(conn);
+            return { outcome, log: text.trimEnd() };
+        },
+        pushQueued: () => outboxOf(sim)?.peek().length ?? 0,
+        deliver: async (arrange = (queued) => queued) => {
+            const queued = outboxOf(sim)?.take() ?? [];
+            if (queued.length === 0) return [];
+            const lines = await deliver({
+                store,
+                notifications: arrange(queued),
+                connectionId: CHAOS_CONNECTION,
+                target: { accessToken: SIMULATED_TOKEN, connectionConfig, clock },
+                out: { write: () => true },
+                integrationsDir: options.integrationsDir
+            });
+            return lines.map((line) => line.text);
         }
     };
+}
+
+/** The simulators that push expose `push: PushOutbox` (Gmail, Calendar); the others have none. */
+function outboxOf(sim: Simulator): PushOutbox | undefined {
+    const push = (sim as { push?: unknown }).push;
+    return push && typeof push === 'object' && typeof (push as PushOutbox).take === 'function' ? (push as PushOutbox) : undefined;
 }

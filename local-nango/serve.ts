@@ -4,6 +4,7 @@ import { openStore } from '../runner/store.js';
 import { storeFile } from '../runner/paths.js';
 import { UserError } from '../runner/errors.js';
 import { checkSecretKey, startLocalNango } from './server.js';
+import { LOCAL_ENVIRONMENT_UUID } from '../runtime/push-routing.js';
 
 export interface ServeOptions {
     port?: string;
@@ -69,6 +70,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
             .integrations()
             .map((entry) => entry.id)
             .join(', ')}, plus any the runner created.`,
+        `Provider push (Nango's webhook URL): POST ${api.url}/webhook/${LOCAL_ENVIRONMENT_UUID}/<google-mail|google-calendar>`,
         '',
         'Point the CLI at it (in nango-integrations/):',
         `  NANGO_HOSTPORT=${api.url} NANGO_SECRET_KEY=${api.secretKey} npx nango dryrun gmail-threads local --integration-id google-mail -e dev --no-interactive --auto-confirm`,

@@ -12,6 +12,7 @@ import { getConnection, getIntegration, listConnections, setMetadata } from './r
 import { proxy } from './routes/proxy.js';
 import { getRecords } from './routes/records.js';
 import { ScriptRoutes } from './routes/scripts.js';
+import { WebhookRoutes } from './routes/webhook.js';
 import { WebhookSender, type WebhookDelivery } from './webhooks.js';
 
 /** Nango's secret keys are UUID v4; any other bearer is refused before a lookup (access.middleware.ts keyRegex). */
@@ -83,8 +84,17 @@ export async function startLocalNango(options: LocalNangoOptions): Promise<Local
         : undefined;
     network.install();
     const scripts = new ScriptRoutes(registry, network, webhooks);
+    const incoming = new WebhookRoutes(registry, network);
 
     const route = async (req: ApiRequest): Promise<ApiResponse> => {
+        // Providers call Nango's webhook URL without the secret key (routes.public.ts: before the auth middleware).
+        const webhook = /^\/webhook\/([^/]+)\/([^/]+)$/.exec(req.path);
+        if (req.method === 'POST' && webhook) {
+            return incoming.receive(req, {
+                environmentUuid: decodeURIComponent(webhook[1]!),
+                providerConfigKey: decodeURIComponent(webhook[2]!)
+            });
+        }
         const refused = authenticate(req, secretKey);
         if (refused) return refused;
         const { method, path } = req;
@@ -128,8 +138,12 @@ export async function startLocalNango(options: LocalNangoOptions): Promise<Local
         clock,
         webhooks,
         within: (sims, work) => network.within(sims, work),
-        idle: () => scripts.idle(),
+        idle: async () => {
+            await incoming.idle();
+            await scripts.idle();
+        },
         close: async () => {
+            await incoming.idle();
             await scripts.idle();
             await new Promise<void>((resolvePromise) => {
                 server.close(() => resolvePromise());
