@@ -265,6 +265,39 @@ describe('gmail-threads onWebhook', () => {
         expect(historyIdOf(pollCheckpoint(world))).toBeGreaterThanOrEqual(changeHistoryId);
     });
 
+    it('lets the first backfill remove what a push cached before it and the mailbox dropped since (chaos seed 2297920013)', async () => {
+        // Connected with push on, no poll yet: a push caches the threads that changed.
+        const world = mailWorld({ threads: 12 });
+        world.store.setMetadata(conn, { pushTopic: TOPIC });
+        await runOnEvent({
+            integration: 'google-mail',
+            name: 'post-connection-creation',
+            event: 'post-connection-creation',
+            store: world.store,
+            clock: world.clock
+        });
+        world.sim.applyActivity('label-changes');
+        const [push] = world.sim.push.take();
+        const applied = await runWebhook({
+            integration: 'google-mail',
+            name: 'gmail-threads',
+            store: world.store,
+            clock: world.clock,
+            payload: routePush(push!, [
+                { ...conn, metadata: world.store.getMetadata(conn), syncs: [{ name: 'gmail-threads', webhookSubscriptions: ['*'] }] }
+            ])[0]!.payload
+        });
+        const cached = world.store.liveRecords(conn, 'GmailThread').map((record) => String(record['id']));
+        expect(applied.status).toBe('success');
+        expect(cached.length).toBeGreaterThan(0);
+        // Those threads go to the trash and the pushes telling so are lost; then the first poll runs.
+        await world.clock.sleep(1000);
+        for (const id of cached) world.sim.trashThread(id);
+        world.sim.push.take();
+        expect((await world.sync()).status).toBe('success');
+        expect(world.verdict().ok).toBe(true);
+    });
+
     it('leaves to the poll the changes of a push whose start id Gmail no longer keeps (404), and follows later pushes', async () => {
         const world = await pushWorld();
         world.sim.applyActivity('new-mail');

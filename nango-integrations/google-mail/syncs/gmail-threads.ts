@@ -16,7 +16,7 @@ import { renewWatchIfDue } from '../watch.js';
  * `phase: 'backfill'`: threads.list pages are being fetched; `pageToken` is the page in progress ('' = the first
  * page) and `afterThreadId` the last thread of it already saved ('' = none yet), so a cut run resumes inside the page
  * (a page token always lists the threads after the same position); `query` the search the backfill started with (kept so a resumed backfill lists the same set), `resync` whether the
- * backfill replaces an existing cache (deletes tracked). `historyId` is the mailbox's history id taken BEFORE the
+ * backfill replaces an existing cache (every backfill tracks deletes). `historyId` is the mailbox's history id taken BEFORE the
  * backfill started, so the first incremental run replays every change made while it ran.
  * `phase: 'incremental'`: `historyId` is where the next history.list starts.
  */
@@ -103,8 +103,9 @@ async function syncBackfill(
         await nango.saveCheckpoint(state);
     }
     // A resync replaces a cache that may hold threads deleted since: whatever it does not see is deleted at the end.
-    // The window stays open across executions until trackDeletesEnd, so a resumed resync opens it again.
-    if (state.resync) await nango.trackDeletesStart('GmailThread');
+    // So does a first backfill: with push on, onWebhook may have cached threads before it, some since gone.
+    // The window stays open across executions until trackDeletesEnd, so a resumed backfill opens it again.
+    await nango.trackDeletesStart('GmailThread');
 
     // Page k+1 may repeat the tail of page k when mail arrives meanwhile: skip what the previous page fetched.
     let previousPage = new Set<string>();
@@ -131,7 +132,7 @@ async function syncBackfill(
         }
     }
 
-    if (state.resync) await nango.trackDeletesEnd('GmailThread');
+    await nango.trackDeletesEnd('GmailThread');
     await nango.saveCheckpoint({
         phase: 'incremental',
         historyId: state.historyId,
