@@ -13,7 +13,7 @@ import { verdictOfCache, type Verdict } from '../simulators/common/truth.js';
 import { prepareSimulatedConnection, truthFor } from '../runner/setup.js';
 import { createSimulator, SIMULATED_TOKEN } from '../runner/simulators.js';
 import { connect, deliver, type ConnectOutcome } from '../runner/push.js';
-import type { PushNotification, PushOutbox } from '../simulators/common/push.js';
+import { pushOutboxOf, type PushNotification } from '../simulators/common/push.js';
 import { ObservedStore } from './observed-store.js';
 import type { ChaosSubject } from './subjects.js';
 
@@ -121,9 +121,9 @@ export function createWorld(subject: ChaosSubject, options: WorldOptions): World
             metadata = store.getMetadata(conn);
             return { outcome, log: text.trimEnd() };
         },
-        pushQueued: () => outboxOf(sim)?.peek().length ?? 0,
+        pushQueued: () => pushOutboxOf(sim)?.peek().length ?? 0,
         deliver: async (arrange = (queued) => queued) => {
-            const queued = outboxOf(sim)?.take() ?? [];
+            const queued = pushOutboxOf(sim)?.take() ?? [];
             if (queued.length === 0) return [];
             const lines = await deliver({
                 store,
@@ -136,10 +136,4 @@ export function createWorld(subject: ChaosSubject, options: WorldOptions): World
             return lines.map((line) => line.text);
         }
     };
-}
-
-/** The simulators that push expose `push: PushOutbox` (Gmail, Calendar); the others have none. */
-function outboxOf(sim: Simulator): PushOutbox | undefined {
-    const push = (sim as { push?: unknown }).push;
-    return push && typeof push === 'object' && typeof (push as PushOutbox).take === 'function' ? (push as PushOutbox) : undefined;
 }

@@ -32,6 +32,11 @@ export interface IntegrationEntry {
     simulators: SimulatorName[];
     syncs: SyncEntry[];
     actions: ActionEntry[];
+    /**
+     * Push on: the rehearsal connects with this metadata (`connect`: validate-connection, post-connection-creation,
+     * which starts the provider's watch) and delivers what the activity queued before polling (runner/rehearse-push.ts).
+     */
+    push?: { metadata: Record<string, unknown> };
 }
 
 /** Reads the live records of a model in the connection being rehearsed. */

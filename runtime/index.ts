@@ -52,3 +52,4 @@ export {
     type PushRouting,
     type RoutePushOptions
 } from './push-routing.js';
+export { deployedScripts, onEventScripts, pushConnections, webhookSyncs } from './deployed.js';

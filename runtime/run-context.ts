@@ -79,7 +79,8 @@ export class RunContext {
     /** Set when the run went past `timeLimit`: the orchestrator expired the task, as it does a dead worker's. */
     expired = false;
     private cutReason = '';
-    private readonly locks = new Map<string, number>();
+    /** This run as a lock owner. */
+    private readonly owner = `run-${(nextOwner += 1)}`;
 
     readonly limits: PlatformLimits;
 
@@ -224,23 +225,35 @@ export class RunContext {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Locks (held for the run only: a lock outlives nothing locally)
+    // Locks: one table per store (a Nango environment), shared by every run on it, each run its own owner
     // ---------------------------------------------------------------------------------------------------------
 
+    /**
+     * Nango's runner keeps locks in persist for the whole environment (packages/runner/lib/server.ts HttpLocks), the
+     * owner being the execution (its activity log id, sdk.ts Locking): a sync and a webhook function running at once
+     * see each other's locks, an owner may take its own lock again, and the runner releases an execution's locks when
+     * it ends (exec.ts `finally`). Key 1 to 255 characters and a positive TTL, or the call throws (MapLocks' rules).
+     */
     tryAcquireLock(key: string, ttlMs: number): boolean {
         this.guard();
-        const until = this.locks.get(key);
-        if (until !== undefined && until > this.now) return false;
-        this.locks.set(key, this.now + ttlMs);
+        if (!key || key.length > 255) throw new Error('Invalid lock key (must be between 1 and 255 characters)');
+        if (!(ttlMs > 0)) throw new Error('Invalid lock TTL (must be greater than 0)');
+        const locks = locksOf(this.store);
+        const held = locks.get(key);
+        if (held && held.until > this.now && held.owner !== this.owner) return false;
+        locks.set(key, { owner: this.owner, until: this.now + ttlMs });
         return true;
     }
 
     releaseLock(key: string): boolean {
-        return this.locks.delete(key);
+        const locks = locksOf(this.store);
+        if (locks.get(key)?.owner !== this.owner) return false;
+        return locks.delete(key);
     }
 
     releaseAllLocks(): void {
-        this.locks.clear();
+        const locks = locksOf(this.store);
+        for (const [key, held] of locks) if (held.owner === this.owner) locks.delete(key);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -308,6 +321,18 @@ export class RunContext {
 }
 
 export const LOCAL_USER_AGENT = 'nango-local-runtime';
+
+let nextOwner = 0;
+const LOCKS = new WeakMap<RecordsStore, Map<string, { owner: string; until: number }>>();
+
+function locksOf(store: RecordsStore): Map<string, { owner: string; until: number }> {
+    let locks = LOCKS.get(store);
+    if (!locks) {
+        locks = new Map();
+        LOCKS.set(store, locks);
+    }
+    return locks;
+}
 
 function safeJson(value: unknown): string {
     try {

@@ -102,6 +102,9 @@ export async function runOnEvent(options: RunOnEventOptions): Promise<OnEventRes
                     : { message: error.payload }
                 : { name: 'Error', message: error.message };
         return failed(error.type, payload, run.calls, run.logs);
+    } finally {
+        // The runner's `finally`; a dead worker's locks stay until their TTL runs out.
+        if (!run.interrupted) run.releaseAllLocks();
     }
     return { status: 'success', calls: run.calls, logs: run.logs, elapsedMs: clock.now() - started };
 }

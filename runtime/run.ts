@@ -173,6 +173,9 @@ async function runSyncScript(options: RunSyncOptions, scriptType: 'sync' | 'webh
             error = toRunError(err);
             run.log('error', `${options.name} failed: ${error.message}`);
         }
+    } finally {
+        // The runner's `finally`; a dead worker's locks stay until their TTL runs out.
+        if (!run.interrupted) run.releaseAllLocks();
     }
     // A script that swallowed the cut still ended with the worker: the run is interrupted, whatever it returned.
     if (run.interrupted) status = 'interrupted';
@@ -266,6 +269,9 @@ export async function runAction<T = unknown>(options: RunActionOptions): Promise
         }
         const error = toRunError(err);
         return failed(error.type, error.message, toPayload(error), run.calls, run.logs, error.status);
+    } finally {
+        // The runner's `finally`; a dead worker's locks stay until their TTL runs out.
+        if (!run.interrupted) run.releaseAllLocks();
     }
     if (run.interrupted) return expired();
 

@@ -1,4 +1,4 @@
-import type { PushNotification, PushOutbox } from '../../simulators/common/push.js';
+import { pushOutboxOf, type PushNotification } from '../../simulators/common/push.js';
 import { INTEGRATIONS, integration as integrationOf, type IntegrationEntry } from '../catalog.js';
 import { DEFAULT_CONNECTION } from '../connections.js';
 import { deliver } from '../push.js';
@@ -20,7 +20,7 @@ export async function deliverCommand(integrationId: string | undefined, options:
         for (const entry of entries) {
             const { target, finish } = openTarget(entry, store, connectionId, false);
             try {
-                const notifications = target.simulators.flatMap((sim) => outboxOf(sim)?.take() ?? []);
+                const notifications = target.simulators.flatMap((sim) => pushOutboxOf(sim)?.take() ?? []);
                 if (notifications.length === 0) {
                     if (integrationId !== undefined) process.stdout.write(`${entry.id}: nothing queued\n`);
                     continue;
@@ -43,12 +43,6 @@ export async function deliverCommand(integrationId: string | undefined, options:
     } finally {
         store.close();
     }
-}
-
-/** The simulators that push expose `push: PushOutbox` (gmail, calendar); the others have none. */
-function outboxOf(sim: unknown): PushOutbox | undefined {
-    const push = (sim as { push?: unknown }).push;
-    return push && typeof push === 'object' && typeof (push as PushOutbox).take === 'function' ? (push as PushOutbox) : undefined;
 }
 
 function sortByEmission(notifications: PushNotification[]): PushNotification[] {

@@ -5,6 +5,8 @@ import type { Verdict } from '../../simulators/common/truth.js';
 import { cachedLookup, INTEGRATIONS, integration as integrationOf, type IntegrationEntry, type SimulatorName } from '../catalog.js';
 import { REHEARSAL_CONNECTION } from '../connections.js';
 import { clip, formatInt, formatMs } from '../format.js';
+import { connect } from '../push.js';
+import { pushPhase, type PushPhase } from '../rehearse-push.js';
 import { runOneAction, runOneSync, type RunRow, type Target } from '../run.js';
 import { expireCursors, prepareSimulatedConnection } from '../setup.js';
 import { loadSimulators, saveSimulators, SIMULATED_TOKEN, startSimulatedNetwork } from '../simulators.js';
@@ -84,12 +86,45 @@ async function rehearseIntegration(entry: IntegrationEntry, store: RecordsStore)
             );
         }
     };
+    const pushVerdicts: Verdict[] = [];
     try {
+        if (entry.push) {
+            const connected = await connect({
+                store,
+                integration: entry.id,
+                connectionId: REHEARSAL_CONNECTION,
+                target,
+                out: { write: (text: string) => process.stdout.write(`  ${text}`) },
+                metadata: {
+                    ...(store.getMetadata({ integration: entry.id, connectionId: REHEARSAL_CONNECTION }) ?? {}),
+                    ...entry.push.metadata
+                }
+            });
+            if (!connected.ok) rows.push(failedStep('connect', connected.reason));
+        }
         await syncAll('initial');
 
         out('  activity at the provider:');
         applyActivities(sims, (name) => !isExpiry(name));
+        let pushed: PushPhase | undefined;
+        if (entry.push) {
+            pushed = await pushPhase({
+                store,
+                integration: entry.id,
+                connectionId: REHEARSAL_CONNECTION,
+                simulators: [...sims.values()],
+                target,
+                syncs: entry.syncs,
+                verdictOf: (model) => verdictOfModel(store, entry, model, sims),
+                out: process.stdout
+            });
+            rows.push(...pushed.rows);
+            pushVerdicts.push(...pushed.verdicts);
+        }
         await syncAll('incremental');
+        const movedBack = pushed?.movedBack() ?? [];
+        if (movedBack.length > 0)
+            rows.push(failedStep('poll after push', `the poll changed what the push wrote: ${movedBack.slice(0, 5).join(', ')}`));
 
         // Activity first, then the lapse: the history the stored cursors point into is gone, changes and all.
         out('  more activity, then a lapse that expires the stored cursors:');
@@ -121,11 +156,21 @@ async function rehearseIntegration(entry: IntegrationEntry, store: RecordsStore)
         const verdicts = entry.syncs.flatMap((sync) =>
             sync.models.map((m) => modelVerdict(store, entry.id, REHEARSAL_CONNECTION, m.model, sims.get(m.simulator)!))
         );
-        return { rows, verdicts };
+        return { rows, verdicts: [...pushVerdicts, ...verdicts] };
     } finally {
         saveSimulators(store, REHEARSAL_CONNECTION, sims);
         server.close();
     }
+}
+
+function verdictOfModel(store: RecordsStore, entry: IntegrationEntry, model: string, sims: ReadonlyMap<SimulatorName, Simulator>): Verdict {
+    const simulator = entry.syncs.flatMap((sync) => sync.models).find((m) => m.model === model)!.simulator;
+    return modelVerdict(store, entry.id, REHEARSAL_CONNECTION, model, sims.get(simulator)!);
+}
+
+/** A rehearsal step that is not a script run, failed, as a row of the run table. */
+function failedStep(script: string, error: string): RunRow {
+    return { script, phase: 'push', status: 'failed', added: 0, updated: 0, deleted: 0, calls: 0, units: null, wallMs: 0, error };
 }
 
 function applyActivities(sims: ReadonlyMap<SimulatorName, Simulator>, pick: (activity: string) => boolean): void {

@@ -35,6 +35,15 @@ export class PushOutbox {
     }
 }
 
+/**
+ * The outbox of a simulator that pushes (Gmail, Calendar: `push: PushOutbox`), or undefined for one that does not.
+ * Read this way so that callers work whichever simulators push.
+ */
+export function pushOutboxOf(simulator: unknown): PushOutbox | undefined {
+    const push = (simulator as { push?: Partial<PushOutbox> } | null)?.push;
+    return typeof push?.take === 'function' && typeof push.peek === 'function' ? (push as PushOutbox) : undefined;
+}
+
 /** Node's HTTP server (and so Nango's express) hands header names lower-cased; a simulator may write them as documented. */
 function lowerCaseHeaders(headers: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));

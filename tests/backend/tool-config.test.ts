@@ -47,7 +47,7 @@ describe('tool-config.json', () => {
             const definition = await definitionOf(entry.file);
             if (entry.kind === 'syncs') {
                 expected.push(...Object.keys(definition.models ?? {}).map((model) => `cache ${entry.integration} ${model}`));
-            } else {
+            } else if (entry.kind === 'actions') {
                 expected.push(`action ${entry.integration} ${entry.name}`);
             }
         }
@@ -71,7 +71,7 @@ describe('tool-config.json', () => {
                     expect(tool?.source === 'cache' ? tool.record_schema : undefined, model).toEqual(z.toJSONSchema(schema));
                     expect(tool?.source === 'cache' ? tool.sync : undefined).toBe(entry.name);
                 }
-            } else {
+            } else if (entry.kind === 'actions') {
                 const tool = committed.tools.find(
                     (t) => t.source === 'action' && t.integration === entry.integration && t.action === entry.name
                 );

@@ -1,6 +1,8 @@
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { RecordsStore, runSync, runWebhook, VirtualClock } from '../../runtime/index.js';
-import { FIXTURES_DIR } from '../runtime/support/fixtures.js';
+import { server } from '../support/msw.js';
+import { FIXTURES_DIR, GMAIL } from '../runtime/support/fixtures.js';
 
 const conn = { integration: 'google-mail', connectionId: 'local' };
 
@@ -76,5 +78,29 @@ describe('runWebhook', () => {
         const result = await push({ items: [item('in-time', 1)] });
         expect(result.status).toBe('success');
         expect(store.liveRecords(conn, 'PushedItem')).toEqual([item('in-time', 1)]);
+    });
+});
+
+describe('locks between a poll and a webhook function', () => {
+    it("share the store's lock table: a webhook during the poll is refused the poll's lock, and gets it once the poll ended", async () => {
+        const { store, push, clock } = setup({ lockKey: 'mailbox:local' });
+        server.use(http.get(`${GMAIL}/profile`, () => HttpResponse.json({ emailAddress: 'ada@example.com', historyId: '1' })));
+        const label = (id: string) => store.liveRecords(conn, 'PushedItem').find((r) => r['id'] === id)?.['label'];
+        const poll = await runSync({
+            integration: 'google-mail',
+            name: 'pushed',
+            store,
+            clock,
+            integrationsDir: FIXTURES_DIR,
+            onHttpAnswer: async () => {
+                await push({});
+            }
+        });
+        expect(poll.status).toBe('success');
+        expect(label('poll-lock')).toBe('true');
+        expect(label('webhook-lock')).toBe('false');
+        // The poll's locks went with it.
+        await push({});
+        expect(label('webhook-lock')).toBe('true');
     });
 });

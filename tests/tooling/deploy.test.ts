@@ -218,17 +218,27 @@ describe('npm run deploy -- dev, against a stand-in for Nango', () => {
 
         const flows = deployment.body['flowConfigs'] as FlowConfig[];
         const sent = flows.map((f) => `${f.providerConfigKey}/${f.type}s/${f.syncName}`).sort();
-        // On-event scripts travel apart, per integration (nango's zeroYaml/deploy.js onEventScriptsByProvider).
-        const entries = readEntryPoints(copy).filter((e) => e.kind !== 'on-events');
+        const all = readEntryPoints(copy);
+        // On-event scripts travel apart from the flows: onEventScriptsByProvider (zeroYaml/deploy.js).
+        const entries = all.filter((e) => e.kind !== 'on-events');
         expect(sent).toEqual(entries.map((e) => `${e.integration}/${e.kind}/${e.name}`).sort());
         const onEvents = (deployment.body['onEventScriptsByProvider'] ?? []) as {
             providerConfigKey: string;
-            scripts: { name: string; event: string; fileBody: { ts: string } }[];
+            scripts: { name: string; event: string; fileBody: { js: string; ts: string } }[];
         }[];
-        for (const entry of readEntryPoints(copy).filter((e) => e.kind === 'on-events')) {
-            const script = onEvents.find((p) => p.providerConfigKey === entry.integration)?.scripts.find((s) => s.name === entry.name);
-            expect(script, `${entry.integration}/on-events/${entry.name}`).toBeDefined();
-            expect(script?.fileBody.ts).toBe(fs.readFileSync(entry.file, 'utf8'));
+        const sentEvents = onEvents.flatMap((p) => p.scripts.map((script) => `${p.providerConfigKey}/on-events/${script.name}`)).sort();
+        expect(sentEvents).toEqual(
+            all
+                .filter((e) => e.kind === 'on-events')
+                .map((e) => `${e.integration}/${e.kind}/${e.name}`)
+                .sort()
+        );
+        for (const provider of onEvents) {
+            for (const script of provider.scripts) {
+                const file = path.join(copy, provider.providerConfigKey, 'on-events', `${script.name}.ts`);
+                expect(script.fileBody.ts).toBe(fs.readFileSync(file, 'utf8'));
+                expect(script.event).toBe(((await import(pathToFileURL(file).href)) as { default: { event: string } }).default.event);
+            }
         }
         for (const [integration, names] of Object.entries(KNOWN)) {
             for (const name of names.syncs) {
