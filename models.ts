@@ -99,11 +99,26 @@ export const GmailThread = z.object({
 });
 export type GmailThread = z.infer<typeof GmailThread>;
 
-/** Connection metadata read by `gmail-threads` (set it with Nango's metadata API). */
+/**
+ * The google-mail connection's metadata, read by `gmail-threads` and the on-event scripts. `backfillDays` and
+ * `pushTopic` are the product's to set (with Nango's updateMetadata, which keeps the others); the rest is written by
+ * the scripts: replacing the whole metadata (setMetadata) drops them, and the next gmail-threads run restarts the watch.
+ */
 export const GmailThreadsMetadata = z
     .object({
         /** Backfill only the threads with mail in the last N days (Gmail search `newer_than:Nd`); default: the whole mailbox. */
-        backfillDays: z.number().int().positive().optional()
+        backfillDays: z.number().int().positive().optional(),
+        /** Push on: the Pub/Sub topic Gmail publishes to, `projects/<project>/topics/<topic>` (README "Gmail push (Pub/Sub)"). */
+        pushTopic: z
+            .string()
+            .regex(/^projects\/[^/]+\/topics\/[^/]+$/)
+            .optional(),
+        /** The mailbox's address, as Gmail's profile gives it; Nango routes pushes by `metadata.emailAddress`. Written by post-connection-creation. */
+        emailAddress: z.string().min(1).optional(),
+        /** The running watch: the history id it started at, when it was last (re)started and when Gmail ends it (ISO 8601). Written by the scripts. */
+        pushWatchHistoryId: z.string().regex(/^\d+$/).optional(),
+        pushWatchRenewedAt: z.iso.datetime().optional(),
+        pushWatchExpiresAt: z.iso.datetime().optional()
     })
     // An unknown key is a misspelling (`backfilDays`): refused, so it cannot silently mean "the whole mailbox".
     .strict();

@@ -24,3 +24,13 @@ export function readMetadata<T extends Record<string, unknown>>(
     const value = (raw as Record<string, unknown>)[field];
     throw new Error(`metadata.${field} must be ${expected[field]!} (got ${JSON.stringify(value)}); fix it with setMetadata`);
 }
+
+/** What each key of the google-mail connection's metadata (models.ts GmailThreadsMetadata) must be, for the error message. */
+export const GMAIL_METADATA_EXPECTED = {
+    backfillDays: 'a positive integer',
+    pushTopic: 'a Pub/Sub topic name, projects/<project>/topics/<topic>',
+    emailAddress: "the mailbox's address",
+    pushWatchHistoryId: 'a Gmail history id (digits)',
+    pushWatchRenewedAt: 'an ISO 8601 date-time',
+    pushWatchExpiresAt: 'an ISO 8601 date-time'
+} as const;

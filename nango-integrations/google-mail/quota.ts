@@ -11,7 +11,9 @@ export const GMAIL_UNITS = {
     messagesGet: 5,
     threadsList: 10,
     threadsGet: 10,
-    messagesSend: 100
+    messagesSend: 100,
+    watch: 100,
+    stop: 50
 } as const;
 
 export const GMAIL_UNITS_PER_MINUTE = 15_000;

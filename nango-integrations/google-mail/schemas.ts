@@ -102,6 +102,35 @@ export const GmailProfile = z.object({
 });
 export type GmailProfile = z.infer<typeof GmailProfile>;
 
+/** users.watch: the mailbox's history id when the watch starts and when Gmail ends it (epoch ms, as a string). */
+export const GmailWatchResponse = z.object({
+    historyId: z.string(),
+    expiration: z.string().regex(/^\d+$/)
+});
+export type GmailWatchResponse = z.infer<typeof GmailWatchResponse>;
+
+/**
+ * What `onWebhook` receives for a Gmail push: the Pub/Sub push body (wrapped delivery,
+ * https://cloud.google.com/pubsub/docs/push) to which Nango adds `type: '*'`, `emailAddress` and
+ * `emailAddressHash` (NangoHQ/nango packages/server/lib/webhook/gmail-webhook-routing.ts). Only what we read is checked.
+ */
+export const PubSubGmailPush = z.object({
+    message: z.object({ data: z.string(), messageId: z.string().nullish(), publishTime: z.string().nullish() }),
+    subscription: z.string().nullish()
+});
+export type PubSubGmailPush = z.infer<typeof PubSubGmailPush>;
+
+/**
+ * The push's `message.data`, decoded: the mailbox and its history id after the change
+ * (https://developers.google.com/workspace/gmail/api/guides/push). Gmail writes the id as a JSON number, the API's
+ * other answers as a string: both are read, and kept as a string (ids pass 2^53 in old mailboxes).
+ */
+export const GmailPushData = z.object({
+    emailAddress: z.string(),
+    historyId: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String)
+});
+export type GmailPushData = z.infer<typeof GmailPushData>;
+
 /** `messages.get?format=metadata`: headers only, no bodies. */
 export const GmailMessageMetadata = z.object({
     id: z.string(),
@@ -243,6 +272,7 @@ export type SchemaChecks = [
     True<KeysOf<gmail_v1.Schema$ListMessagesResponse, GmailMessagesListResponse>>,
     True<KeysOf<gmail_v1.Schema$Message, Item<GmailMessagesListResponse['messages']>>>,
     True<KeysOf<gmail_v1.Schema$Message, GmailSendResponse>>,
+    True<KeysOf<gmail_v1.Schema$WatchResponse, GmailWatchResponse>>,
     True<KeysOf<people_v1.Schema$ListConnectionsResponse, PeopleConnectionsResponse>>,
     True<KeysOf<people_v1.Schema$Person, PeoplePerson>>,
     True<KeysOf<people_v1.Schema$PersonMetadata, Nested<PeoplePerson['metadata']>>>,

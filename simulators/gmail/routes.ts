@@ -26,7 +26,9 @@ export const gmailUnits = {
     'threads.trash': 10,
     'threads.untrash': 10,
     'threads.delete': 20,
-    'messages.send': 100
+    'messages.send': 100,
+    stop: 50,
+    watch: 100
 } as const;
 
 const V1 = '/gmail/v1/users/:userId';
@@ -185,6 +187,21 @@ export function gmailRoutes(mailbox: Mailbox): Route[] {
                 threadsTotal: mailbox.threads.size,
                 historyId: String(mailbox.historyId)
             } satisfies gmail_v1.Schema$Profile);
+        }),
+
+        // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/watch
+        route('POST', `${V1}/watch`, 'watch', [], async (context) => {
+            const answer = mailbox.watch.start(await readJson(context.request), mailbox.historyId);
+            return json({
+                historyId: String(answer.historyId),
+                expiration: String(answer.expiration)
+            } satisfies gmail_v1.Schema$WatchResponse);
+        }),
+
+        // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/stop (an empty answer, 204)
+        route('POST', `${V1}/stop`, 'stop', [], () => {
+            mailbox.watch.stop();
+            return new HttpResponse(null, { status: 204 });
         }),
 
         // https://developers.google.com/gmail/api/reference/rest/v1/users.labels/list

@@ -1,6 +1,7 @@
 import { http, type HttpHandler } from 'msw';
 import type { Clock } from '../../runtime/clock.js';
 import { ApiCore } from '../common/core.js';
+import { PushOutbox, type PushNotification } from '../common/push.js';
 import { Random } from '../common/random.js';
 import type { Simulator } from '../common/simulator.js';
 import type { TruthRecord } from '../common/truth.js';
@@ -9,6 +10,7 @@ import { gmailErrorFormat } from './errors.js';
 import { GMAIL_HOST, serveRoute, type Route } from './router.js';
 import { gmailRoutes } from './routes.js';
 import { Mailbox, type HistoryRecord, type StoredMessage, type StoredThread } from './store.js';
+import type { PubSubSetup, WatchSnapshot } from './watch.js';
 
 export interface GmailSimulatorOptions {
     clock: Clock;
@@ -21,6 +23,8 @@ export interface GmailSimulatorOptions {
     quota?: boolean;
     accessToken?: string;
     historyRetentionMs?: number;
+    /** The Pub/Sub project and topics users.watch accepts (default: DEFAULT_PUBSUB of watch.ts). */
+    pubsub?: PubSubSetup;
 }
 
 export interface GmailSnapshot {
@@ -34,6 +38,10 @@ export interface GmailSnapshot {
     idCounter: number;
     threads: { id: string; seed: number; historyId: number; messages: StoredMessage[] }[];
     history: HistoryRecord[];
+    /** Absent in snapshots taken before push was simulated. */
+    watch?: WatchSnapshot;
+    /** Pushes emitted and not yet taken: they wait for a `deliver` in a later invocation of the runner. */
+    pushQueue?: PushNotification[];
 }
 
 const activityList = [
@@ -54,6 +62,8 @@ export class GmailSimulator implements Simulator {
     readonly mailbox: Mailbox;
     readonly routes: Route[];
     readonly handlers: HttpHandler[];
+    /** Pub/Sub pushes of the mailbox's watch, as Nango's webhook URL would receive them (watch.ts). */
+    readonly push = new PushOutbox();
     private activityCount = 0;
 
     constructor(options: GmailSimulatorOptions, restoring?: GmailSnapshot) {
@@ -68,8 +78,10 @@ export class GmailSimulator implements Simulator {
             clock: options.clock,
             seed: restoring?.seed ?? options.seed ?? 1,
             ...(options.emailAddress !== undefined ? { emailAddress: options.emailAddress } : {}),
-            ...(options.historyRetentionMs !== undefined ? { historyRetentionMs: options.historyRetentionMs } : {})
+            ...(options.historyRetentionMs !== undefined ? { historyRetentionMs: options.historyRetentionMs } : {}),
+            ...(options.pubsub !== undefined ? { pubsub: options.pubsub } : {})
         });
+        this.mailbox.watch.sink = this.push;
         if (restoring) this.load(restoring);
         else this.mailbox.generate(options.threads ?? 50);
         this.routes = gmailRoutes(this.mailbox);
@@ -150,7 +162,9 @@ export class GmailSimulator implements Simulator {
                 activityCount: this.activityCount,
                 idCounter: m.idCounter,
                 threads: [...m.threads.values()].map((t) => ({ id: t.id, seed: t.seed, historyId: t.historyId, messages: t.messages })),
-                history: m.history
+                history: m.history,
+                watch: m.watch.snapshot(),
+                pushQueue: [...this.push.peek()]
             } satisfies GmailSnapshot)
         ) as GmailSnapshot;
     }
@@ -263,6 +277,8 @@ export class GmailSimulator implements Simulator {
         m.horizon = snapshot.horizon;
         this.activityCount = snapshot.activityCount;
         m.idCounter = snapshot.idCounter;
+        if (snapshot.watch) m.watch.load(snapshot.watch);
+        for (const notification of snapshot.pushQueue ?? []) this.push.emit(notification);
         m.version += 1;
     }
 }

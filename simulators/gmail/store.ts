@@ -3,6 +3,7 @@ import { Random } from '../common/random.js';
 import { LabelSets } from './labels.js';
 import { parseMime, type MimeNode } from './mime.js';
 import { generateMessage, generatedMessageId, makePeople, ownerName, type Person } from './seed.js';
+import { MailboxWatch, type PubSubSetup } from './watch.js';
 
 /**
  * The mailbox: threads of messages, labels, and the history log, with Gmail's rules for how they change. Every
@@ -61,6 +62,8 @@ export interface MailboxOptions {
     historyRetentionMs?: number;
     /** The seeded mail spreads over this many days before the clock's now. */
     spanDays?: number;
+    /** The Pub/Sub project and topics users.watch accepts. */
+    pubsub?: PubSubSetup;
 }
 
 export const DAY = 86_400_000;
@@ -81,6 +84,8 @@ export class Mailbox {
     /** Bumped on every change; list caches compare it. */
     version = 0;
     idCounter = 0;
+    /** users.watch state; told of every history record written. */
+    readonly watch: MailboxWatch;
     private threadOrder: StoredThread[] | null = null;
     private messageOrder: StoredMessage[] | null = null;
 
@@ -90,6 +95,7 @@ export class Mailbox {
         this.owner = { name: ownerName, address: options.emailAddress ?? 'morgan.lee@example.com' };
         this.people = makePeople(this.seed);
         this.historyRetentionMs = options.historyRetentionMs ?? 7 * DAY;
+        this.watch = new MailboxWatch(this.clock, this.owner.address, options.pubsub);
     }
 
     // ---- seeding -------------------------------------------------------------------------------------------
@@ -256,6 +262,7 @@ export class Mailbox {
             labelIds: message.labelIds,
             changed
         });
+        this.watch.recorded(id, message.labelIds, changed);
         return id;
     }
 

@@ -152,9 +152,14 @@ describe('gmail-threads connection metadata', () => {
         ['a backfillDays given as a string', { backfillDays: '30' }, /metadata\.backfillDays must be a positive integer \(got "30"\)/],
         ['a fractional backfillDays', { backfillDays: 1.5 }, /metadata\.backfillDays must be a positive integer \(got 1\.5\)/],
         [
+            'a pushTopic that is not a topic name',
+            { pushTopic: 'gmail-push' },
+            /metadata\.pushTopic must be a Pub\/Sub topic name, projects\/<project>\/topics\/<topic> \(got "gmail-push"\)/
+        ],
+        [
             'a misspelt key',
             { backfilDays: 30 },
-            /metadata has an unknown key "backfilDays" \(known: backfillDays\); fix it with setMetadata/
+            /metadata has an unknown key "backfilDays" \(known: backfillDays, pushTopic, emailAddress, [^)]*\); fix it with setMetadata/
         ]
     ];
     for (const [what, metadata, message] of refused) {

@@ -3,18 +3,20 @@ import { z } from 'zod';
 import { GmailThread, GmailThreadsMetadata } from '../../../models.js';
 import { isExpiredHistoryId } from '../../shared/google-errors.js';
 import { readCheckpoint } from '../checkpoints.js';
-import { readMetadata } from '../metadata.js';
-import { compareHistoryIds, maxHistoryId } from '../mappers.js';
-import { historyPages, READ_RETRIES, threadPages } from '../pages.js';
+import { applyHistory } from '../history.js';
+import { GMAIL_METADATA_EXPECTED, readMetadata } from '../metadata.js';
+import { READ_RETRIES, threadPages } from '../pages.js';
+import { handlePush } from '../push.js';
 import { gmailBucket, GMAIL_UNITS } from '../quota.js';
 import { GmailProfile } from '../schemas.js';
 import { fetchThreads, SAVE_CHUNK } from '../threads.js';
+import { renewWatchIfDue } from '../watch.js';
 
 /**
  * `phase: 'backfill'`: threads.list pages are being fetched; `pageToken` is the page in progress ('' = the first
  * page) and `afterThreadId` the last thread of it already saved ('' = none yet), so a cut run resumes inside the page
  * (a page token always lists the threads after the same position); `query` the search the backfill started with (kept so a resumed backfill lists the same set), `resync` whether the
- * backfill replaces an existing cache (deletes tracked). `historyId` is the mailbox's history id taken BEFORE the
+ * backfill replaces an existing cache (every backfill tracks deletes). `historyId` is the mailbox's history id taken BEFORE the
  * backfill started, so the first incremental run replays every change made while it ran.
  * `phase: 'incremental'`: `historyId` is where the next history.list starts.
  */
@@ -34,7 +36,7 @@ type Checkpoint = z.infer<typeof SavedCheckpoint>;
 const sync = createSync({
     description:
         'Gmail threads with their messages (headers, decoded text and HTML bodies, attachment metadata). A paced backfill, then history-based increments; an expired history id leads to a full resync.',
-    version: '1.0.0',
+    version: '1.1.0',
     frequency: 'every 5 minutes',
     autoStart: true,
     scopes: ['https://www.googleapis.com/auth/gmail.readonly'],
@@ -42,15 +44,23 @@ const sync = createSync({
     metadata: GmailThreadsMetadata,
     checkpoint: Checkpoint,
     exec: async (nango) => {
-        const metadata = readMetadata(GmailThreadsMetadata, await nango.getMetadata(), { backfillDays: 'a positive integer' });
+        const metadata = readMetadata(GmailThreadsMetadata, await nango.getMetadata(), GMAIL_METADATA_EXPECTED);
         const checkpoint = readCheckpoint(SavedCheckpoint, await nango.getCheckpoint(), 'gmail-threads');
         const bucket = gmailBucket();
+        // Push on: a run that finds the watch a day old renews it (watch.ts).
+        await renewWatchIfDue(nango, metadata, bucket);
         if (checkpoint?.phase === 'incremental') {
             await syncIncremental(nango, checkpoint, bucket, metadata);
             return;
         }
         // No checkpoint (first run) or a backfill to resume.
         await syncBackfill(nango, checkpoint, bucket, metadata);
+    },
+    // Nango gives every Gmail push the type '*' (gmail-webhook-routing.ts in NangoHQ/nango).
+    webhookSubscriptions: ['*'],
+    onWebhook: async (nango, payload) => {
+        const metadata = readMetadata(GmailThreadsMetadata, await nango.getMetadata(), GMAIL_METADATA_EXPECTED);
+        await handlePush(nango, payload, metadata, gmailBucket());
     }
 });
 
@@ -93,8 +103,9 @@ async function syncBackfill(
         await nango.saveCheckpoint(state);
     }
     // A resync replaces a cache that may hold threads deleted since: whatever it does not see is deleted at the end.
-    // The window stays open across executions until trackDeletesEnd, so a resumed resync opens it again.
-    if (state.resync) await nango.trackDeletesStart('GmailThread');
+    // So does a first backfill: with push on, onWebhook may have cached threads before it, some since gone.
+    // The window stays open across executions until trackDeletesEnd, so a resumed backfill opens it again.
+    await nango.trackDeletesStart('GmailThread');
 
     // Page k+1 may repeat the tail of page k when mail arrives meanwhile: skip what the previous page fetched.
     let previousPage = new Set<string>();
@@ -121,7 +132,7 @@ async function syncBackfill(
         }
     }
 
-    if (state.resync) await nango.trackDeletesEnd('GmailThread');
+    await nango.trackDeletesEnd('GmailThread');
     await nango.saveCheckpoint({
         phase: 'incremental',
         historyId: state.historyId,
@@ -144,44 +155,29 @@ function resumeIndex(ids: readonly string[], afterThreadId: string): number {
 }
 
 async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket, metadata: GmailThreadsMetadata): Promise<void> {
-    // A thread fetched earlier in this run already shows every change up to the history id it came with; a change
-    // recorded after that id (made while the run went on, found on a later page) needs the thread fetched again.
-    const fetchedAt = new Map<string, string>();
-    let changed = 0;
-    let deleted = 0;
+    let applied;
     try {
-        for await (const page of historyPages(nango, { startHistoryId: state.historyId, bucket })) {
-            const threadIds = new Set<string>();
-            for (const record of page.history ?? []) {
-                for (const change of [
-                    ...(record.messagesAdded ?? []),
-                    ...(record.messagesDeleted ?? []),
-                    ...(record.labelsAdded ?? []),
-                    ...(record.labelsRemoved ?? [])
-                ]) {
-                    const seen = fetchedAt.get(change.message.threadId);
-                    if (seen === undefined || compareHistoryIds(record.id, seen) > 0) threadIds.add(change.message.threadId);
-                }
+        applied = await applyHistory(nango, {
+            startHistoryId: state.historyId,
+            bucket,
+            save: saveTo(nango),
+            remove: async (ids) => {
+                await nango.batchDelete(
+                    ids.map((id) => ({ id })),
+                    'GmailThread'
+                );
+            },
+            onHandled: async (historyId) => {
+                await nango.saveCheckpoint({ ...state, historyId });
             }
-            const fetched = await fetchThreads(nango, [...threadIds], bucket, saveTo(nango));
-            // Gone: deleted, or left with no message outside SPAM and TRASH (threads.list no longer shows it).
-            const gone = fetched.gone.map((id) => ({ id }));
-            if (gone.length > 0) await nango.batchDelete(gone, 'GmailThread');
-            for (const [id, historyId] of fetched.versions) fetchedAt.set(id, historyId);
-            changed += fetched.saved;
-            deleted += fetched.gone.length;
-            // On the last page, the mailbox's current id; before it, the last record handled (history.list returns
-            // the records after the start id, so a resumed run continues right after it).
-            const handled = page.nextPageToken ? maxHistoryId((page.history ?? []).map((record) => record.id)) : page.historyId;
-            if (handled !== '0') await nango.saveCheckpoint({ ...state, historyId: handled });
-        }
+        });
     } catch (error) {
         if (!isExpiredHistoryId(error)) throw error;
         await nango.log(`History id ${state.historyId} has expired (404): resyncing the whole mailbox`, { level: 'warn' });
         await syncBackfill(nango, null, bucket, metadata, true);
         return;
     }
-    await nango.log(`Incremental run: ${changed} threads saved, ${deleted} deleted`);
+    await nango.log(`Incremental run: ${applied.changed} threads saved, ${applied.deleted} deleted`);
 }
 
 export default sync;
