@@ -1,5 +1,5 @@
 import { formatBytes, formatInt, formatMs, formatRatio, markdownTable } from '../runner/format.js';
-import type { BenchSettings, CaseResult, Measure } from './run.js';
+import type { BenchSettings, CaseResult, Measure, TimeSplit } from './run.js';
 
 export interface Report {
     generatedAt: string;
@@ -65,6 +65,28 @@ export function renderReport(report: Report): string {
             r.floor.sustainedThroughput === null ? '-' : rate(r.floor.sustainedThroughput)
         ])
     );
+    const split = markdownTable(
+        [
+            { title: 'sync' },
+            { title: 'records', align: 'right' },
+            { title: 'script' },
+            { title: 'time (API)', align: 'right' },
+            { title: 'waiting on the API', align: 'right' },
+            { title: 'local CPU', align: 'right' },
+            { title: 'records store (left out)', align: 'right' },
+            { title: 'validation (left out)', align: 'right' },
+            { title: 'of limit', align: 'right' },
+            { title: 'of limit, runtime counted', align: 'right' }
+        ],
+        report.results.flatMap((result) =>
+            (
+                [
+                    ['ours', result.ours],
+                    ['naive', result.naive]
+                ] as const
+            ).flatMap(([variant, m]) => (m?.time ? [timeRow(result, variant, m, m.time)] : []))
+        )
+    );
     return [
         '# Bench results',
         '',
@@ -79,10 +101,23 @@ export function renderReport(report: Report): string {
         '',
         versus,
         '',
+        '## Where the time goes',
+        '',
+        split,
+        '',
         ...events(report),
         '## How to read this',
         '',
         timeNote(settings),
+        '- **of limit** is rec/s ÷ limit rec/s, with rec/s from **time (API)**. On the event clock that time leaves out ' +
+            'what the local runtime does in Nango’s records service’s place (**records store**: SQLite writes and reads, ' +
+            'checkpoints, metadata, persist’s request checks; **validation**: the models checked as `nango dryrun --validate` ' +
+            'does, which Nango’s runner does not): on Nango `batchSave` is a request to that service, not this process’s CPU. ' +
+            'The service’s own latency is not modelled (one round trip per 1,000 records saved). **of limit, runtime counted** ' +
+            'adds the two back as if they ran in series, the worst case: the reading of results written before the split. ' +
+            '**waiting on the API** is the time the clock jumped ahead with nothing but waits left (latency, pacing, backoff); ' +
+            '**local CPU** is the rest of time (API): the script, the runtime’s proxy and sandbox. With `--scale` the ' +
+            'runtime’s time cannot be paused and stays in time (API).',
         '- **min units** is the fewest quota units the provider’s cost table allows for that data: Gmail getProfile (1) + ' +
             'ceil(N/500) threads.list (10) + N threads.get (10); People ceil(N/1000) connections.list; Salesforce ceil(N/2000) query ' +
             'pages; Calendar ceil(n/2500) events.list pages per calendar.',
@@ -152,6 +187,23 @@ function timeNote(settings: BenchSettings): string {
         'the default event clock does not have this bias.' +
         transport
     );
+}
+
+function timeRow(result: CaseResult, variant: string, m: Measure, time: TimeSplit): string[] {
+    const runtimeMs = time.runtime.recordsMs + time.runtime.validationMs;
+    const counted = time.runtimeExcluded ? m.simMs + runtimeMs : m.simMs;
+    return [
+        result.sync,
+        formatInt(m.records),
+        variant,
+        formatMs(m.simMs),
+        time.waitMs === null ? '-' : formatMs(time.waitMs),
+        time.localCpuMs === null ? '-' : formatMs(time.localCpuMs),
+        formatMs(time.runtime.recordsMs),
+        formatMs(time.runtime.validationMs),
+        percent(m.throughput / result.floor.limitThroughput),
+        percent(counted > 0 ? m.records / (counted / 1000) / result.floor.limitThroughput : 0)
+    ];
 }
 
 function row(result: CaseResult, variant: string, m: Measure): string[] {

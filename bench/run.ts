@@ -22,6 +22,7 @@ import { floorFor, type Floor } from './costs.js';
 import { EventClock } from './event-clock.js';
 import { MemorySampler, type MemoryPeak } from './memory.js';
 import { renderReport, type Report } from './report.js';
+import { RuntimeTimer, type RuntimeTime } from './runtime-time.js';
 import { inProcessFetch } from './transport.js';
 
 const BENCH_DIR = resolve(import.meta.dirname);
@@ -39,11 +40,27 @@ export interface Measure {
     /** Calls the provider refused for quota (429/403), counted in `calls`. */
     limited: number;
     wallMs: number;
-    /** Duration on the simulator's (scaled) time line: what the run would take against the real API. */
+    /**
+     * Duration on the simulator's (scaled) time line: what the run would take against the real API. On the event
+     * clock it leaves out the local runtime's records store and validation (`runtime`), as on Nango.
+     */
     simMs: number;
+    /** Where `simMs` went; absent in results written before the split. */
+    time?: TimeSplit;
     /** Records per second on the simulator's time line. */
     throughput: number;
     memory: MemoryPeak;
+}
+
+export interface TimeSplit {
+    /** Waiting on the API not covered by local work (latency, quota pacing, backoff); null with --scale. */
+    waitMs: number | null;
+    /** This process's CPU on the time line: the script, the runtime's proxy and sandbox; null with --scale. */
+    localCpuMs: number | null;
+    /** The local runtime standing in for Nango's records service, in CPU ms (runtime-time.ts). */
+    runtime: RuntimeTime;
+    /** Whether `runtime` is left out of `simMs` (the event clock pauses for it; a scaled clock cannot). */
+    runtimeExcluded: boolean;
 }
 
 export interface CaseResult {
@@ -191,20 +208,22 @@ async function measureRun(
     globalThis.fetch = inProcessFetch({ handlers: () => currentHandlers, clock, latencyMs: settings.latencyMs });
     const dir = mkdtempSync(join(tmpdir(), 'nango-bench-'));
     const store = new RecordsStore(join(dir, 'records.sqlite'));
+    const timer = new RuntimeTimer(clock instanceof EventClock ? () => clock.pause() : undefined);
     const conn = { integration: benchCase.integration, connectionId: CONNECTION };
     try {
         const connectionConfig = prepareConnection(benchCase, store, CONNECTION, sim);
         const shape = shapeOf(benchCase, sim);
         const floor = floorFor(benchCase.sync, shape, settings.latencyMs, sim.core.limit);
         const progress = new ProgressLine(quiet ? { write: () => true } : process.stdout, `${variant.padEnd(5)} ${benchCase.sync}`, 10_000);
-        const sampler = new MemorySampler({ pause: clock instanceof EventClock ? () => clock.pause() : undefined });
+        const sampler = new MemorySampler({ pause: () => timer.suspend() });
         sampler.start();
         let savedSoFar = 0;
+        const uninstall = timer.install();
         const wallStart = performance.now();
-        const result = await runSync({
+        const running = runSync({
             integration: benchCase.integration,
             name: benchCase.sync,
-            store,
+            store: timer.wrapStore(store),
             connectionId: CONNECTION,
             accessToken: SIMULATED_TOKEN,
             connectionConfig,
@@ -217,8 +236,10 @@ async function measureRun(
                 progress.update(p);
             }
         });
+        const result = await running.finally(uninstall);
         const wallMs = performance.now() - wallStart;
         const memory = sampler.stop();
+        const waitMs = clock instanceof EventClock ? clock.waitedMs() : null;
         const usage = sim.core.meter.totals();
         const records = store.countLive(conn, benchCase.model);
         const verdict = verdictOfCache(benchCase.model, sim.truth(benchCase.model), store.allRecords(conn, benchCase.model), (m, r) =>
@@ -234,6 +255,12 @@ async function measureRun(
             limited: usage.limited,
             wallMs,
             simMs: result.elapsedMs,
+            time: {
+                waitMs,
+                localCpuMs: waitMs === null ? null : Math.max(0, result.elapsedMs - waitMs),
+                runtime: timer.totalsMs(),
+                runtimeExcluded: clock instanceof EventClock
+            },
             throughput: result.elapsedMs > 0 ? records / (result.elapsedMs / 1000) : 0,
             memory
         };
