@@ -18,6 +18,7 @@ import { formatInt, formatMs } from '../runner/format.js';
 import { ProgressLine } from '../runner/progress.js';
 import { SIMULATED_TOKEN } from '../runner/simulators.js';
 import { CASES, prepareConnection, shapeOf, type BenchCase } from './cases.js';
+import { compareReports, renderComparison } from './compare.js';
 import { floorFor, type Floor } from './costs.js';
 import { EventClock } from './event-clock.js';
 import { MemorySampler, type MemoryPeak } from './memory.js';
@@ -104,6 +105,10 @@ async function main(): Promise<void> {
         .option('--naive-max <n>', 'largest size the naive baseline runs at (it is skipped above; never extrapolated)', 'Infinity')
         .option('--out-dir <dir>', 'where results.json and RESULTS.md go', BENCH_DIR)
         .option('--render <results.json>', 'measure nothing: write RESULTS.md again from an earlier results.json')
+        .option(
+            '--compare <results.json>',
+            'print these earlier figures beside the new ones (or the --render ones) and exit 1 if any case regressed by more than 10%'
+        )
         .parse(process.argv);
     const options = program.opts<{
         sizes: string;
@@ -113,10 +118,21 @@ async function main(): Promise<void> {
         naiveMax: string;
         outDir: string;
         render?: string;
+        compare?: string;
     }>();
+    // Read before anything is measured: a run takes minutes, and a baseline that cannot be read would waste it.
+    const baseline = options.compare === undefined ? null : { label: options.compare, report: readReport(options.compare) };
     const outDir = usableOutDir(options.outDir);
+    const compareWith = (report: Report) => {
+        if (!baseline) return;
+        const comparison = compareReports(baseline.report, report);
+        process.stdout.write(`\n${renderComparison(comparison, baseline.label)}`);
+        if (comparison.regressions > 0) process.exitCode = 1;
+    };
     if (options.render !== undefined) {
-        await writeMarkdown(JSON.parse(readFileSync(resolve(callerDirectory(), options.render), 'utf8')) as Report, outDir);
+        const report = readReport(options.render);
+        await writeMarkdown(report, outDir);
+        compareWith(report);
         return;
     }
     const settings: BenchSettings = {
@@ -152,6 +168,19 @@ async function main(): Promise<void> {
     };
     writeAtomically(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
     await writeMarkdown(report, outDir);
+    compareWith(report);
+}
+
+function readReport(file: string): Report {
+    const path = resolve(callerDirectory(), file);
+    try {
+        const report = JSON.parse(readFileSync(path, 'utf8')) as Report;
+        if (!Array.isArray(report.results)) throw new Error('no "results" array');
+        return report;
+    } catch (err) {
+        process.stderr.write(`error: ${file}: not a bench results.json (${(err as Error).message}); nothing was measured\n`);
+        process.exit(2);
+    }
 }
 
 /** Formatted as `npm run lint` (prettier --check) expects, so a fresh RESULTS.md can be committed as written. */
