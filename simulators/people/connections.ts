@@ -161,6 +161,47 @@ function sortKey(contact: StoredContact, order: SortOrder): string {
     }
 }
 
+interface Keyed {
+    contact: StoredContact;
+    key: string;
+}
+
+/** Sorted by key, ascending except for LAST_MODIFIED_DESCENDING. */
+function sortedByKey(contacts: readonly StoredContact[], order: SortOrder): Keyed[] {
+    const sign = order === 'LAST_MODIFIED_DESCENDING' ? -1 : 1;
+    const keyed = contacts.map((contact) => ({ contact, key: sortKey(contact, order) }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * sign);
+    return keyed;
+}
+
+/**
+ * The live contacts in listing order, kept until the book changes: a 100k-contact listing asks for it 100 times, and
+ * sorting it each time made the simulator, not the sync, the cost of a large listing. Every create, edit and delete
+ * takes a new change sequence number (store.ts), so the number and the count of contacts tell a changed book.
+ */
+const liveListings = new WeakMap<ContactBook, { changeSeq: number; size: number; order: SortOrder; keyed: Keyed[] }>();
+
+function sortedLive(book: ContactBook, order: SortOrder): Keyed[] {
+    const cached = liveListings.get(book);
+    if (cached && cached.changeSeq === book.changeSeq && cached.size === book.contacts.size && cached.order === order) return cached.keyed;
+    const keyed = sortedByKey(book.live(), order);
+    liveListings.set(book, { changeSeq: book.changeSeq, size: book.contacts.size, order, keyed });
+    return keyed;
+}
+
+/** Index of the first entry past `after` in listing order (binary search; keys are unique). */
+function firstAfter(keyed: readonly Keyed[], after: string, descending: boolean): number {
+    let low = 0;
+    let high = keyed.length;
+    while (low < high) {
+        const middle = (low + high) >>> 1;
+        const key = keyed[middle]!.key;
+        if (descending ? key >= after : key <= after) low = middle + 1;
+        else high = middle;
+    }
+    return low;
+}
+
 const expired = (): PeopleError =>
     new PeopleError(400, 'Sync token is expired. Clear local cache and retry call without the sync token.', 'EXPIRED_SYNC_TOKEN');
 
@@ -191,18 +232,17 @@ export function listConnections(book: ContactBook, url: URL, now: number): peopl
     }
 
     const upTo = page?.upTo ?? book.changeSeq - 1;
-    let candidates: StoredContact[];
-    if (sync) {
-        candidates = [...book.contacts.values()].filter((c) => c.changeSeq > sync.seq && c.changeSeq <= upTo);
-    } else {
-        candidates = book.live();
-    }
     const descending = request.sortOrder === 'LAST_MODIFIED_DESCENDING';
-    const keyed = candidates.map((contact) => ({ contact, key: sortKey(contact, request.sortOrder) }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * (descending ? -1 : 1));
+    const keyed = sync
+        ? sortedByKey(
+              [...book.contacts.values()].filter((c) => c.changeSeq > sync.seq && c.changeSeq <= upTo),
+              request.sortOrder
+          )
+        : sortedLive(book, request.sortOrder);
     const after = page?.after;
-    const remaining = after === undefined ? keyed : keyed.filter((item) => (descending ? item.key < after : item.key > after));
-    const slice = remaining.slice(0, request.pageSize);
+    const start = after === undefined ? 0 : firstAfter(keyed, after, descending);
+    const remaining = { length: keyed.length - start };
+    const slice = keyed.slice(start, start + request.pageSize);
 
     const response: people_v1.Schema$ListConnectionsResponse = {};
     if (slice.length > 0) response.connections = slice.map((item) => toPerson(item.contact, request.fields));
