@@ -105,6 +105,7 @@ export function renderReport(report: Report): string {
         '',
         split,
         '',
+        ...experiments(report),
         ...events(report),
         '## How to read this',
         '',
@@ -141,6 +142,64 @@ export function renderReport(report: Report): string {
             'about fetching, pacing and memory. People has no ids-only listing, so its baseline pages at the default 100.',
         ''
     ].join('\n');
+}
+
+/** `--experiment`: each experiment beside ours on the same data, each against the floor of its own way of reading. */
+function experiments(report: Report): string[] {
+    const tried = report.results.filter((r) => r.trial);
+    if (tried.length === 0) return [];
+    const share = report.settings.singleMessageShare;
+    const table = markdownTable(
+        [
+            { title: 'sync' },
+            { title: 'records', align: 'right' },
+            { title: 'script' },
+            { title: 'API calls', align: 'right' },
+            { title: 'quota units', align: 'right' },
+            { title: 'its min units', align: 'right' },
+            { title: 'time (API)', align: 'right' },
+            { title: 'rec/s', align: 'right' },
+            { title: 'its limit rec/s', align: 'right' },
+            { title: 'of its limit', align: 'right' },
+            { title: 'its sustained rec/s', align: 'right' },
+            { title: 'peak live heap Δ', align: 'right' },
+            { title: 'cache' }
+        ],
+        tried.flatMap((r) =>
+            (
+                [
+                    ['ours', r.ours, r.floor],
+                    ['experiment', r.trial!.measure, r.trial!.floor]
+                ] as const
+            ).map(([script, m, floor]) => [
+                r.sync,
+                formatInt(m.records),
+                script,
+                `${formatInt(m.calls)}${m.limited > 0 ? ` (${formatInt(m.limited)} refused)` : ''}`,
+                formatInt(m.units),
+                formatInt(floor.minUnits),
+                formatMs(m.simMs),
+                rate(m.throughput),
+                rate(floor.limitThroughput),
+                percent(m.throughput / floor.limitThroughput),
+                floor.sustainedThroughput === null ? '-' : rate(floor.sustainedThroughput),
+                formatBytes(m.memory.liveHeapGrowth),
+                m.correct ? 'matches' : `DIFFERS (${m.status})`
+            ])
+        )
+    );
+    return [
+        '## Experiment: Gmail threads read by size',
+        '',
+        `Mailbox: ${share === null || share === undefined ? 'the seed’s default share (0.4)' : `${Math.round(share * 100)}%`} of threads ` +
+            'with a single message (`--single-message-share`). The experiment (bench/experiments/) lists message ids first ' +
+            '(messages.list, 5 units a page of 500, spam and trash included so counts are exact), then reads a thread of one ' +
+            'message with messages.get (5 units) and the others with threads.get (10); its floor is 1 + 5 × pages + 5 × ' +
+            'single + 10 × the rest. It has no checkpoints or increments: a measurement, not a sync.',
+        '',
+        table,
+        ''
+    ];
 }
 
 /** What happened beyond the figures: calls refused for quota (and retried), runs that failed. */

@@ -28,6 +28,12 @@ import { inProcessFetch } from './transport.js';
 
 const BENCH_DIR = resolve(import.meta.dirname);
 const BASELINES_DIR = join(BENCH_DIR, 'baselines');
+/** Scripts tried beside ours (`--experiment`), each judged against the floor of its own way of reading. */
+const EXPERIMENTS_DIR = join(BENCH_DIR, 'experiments');
+/** The cost model of each experiment (costs.ts), by sync. */
+const EXPERIMENT_COSTS: Record<string, string> = { 'gmail-threads': 'gmail-threads by size' };
+
+type Variant = 'ours' | 'naive' | 'trial';
 const CONNECTION = 'bench';
 
 export interface Measure {
@@ -72,6 +78,8 @@ export interface CaseResult {
     floor: Floor;
     ours: Measure;
     naive: Measure | null;
+    /** `--experiment`: the experiment's script on the same data, and the floor of its way of reading. */
+    trial?: { measure: Measure; floor: Floor };
     /** Ours relative to the floor and to the naive baseline (>1 means ours uses more / takes longer). */
     ratios: {
         unitsToFloor: number;
@@ -90,6 +98,10 @@ export interface BenchSettings {
     scale: number | null;
     only: string[] | null;
     naiveMax: number;
+    /** Run the scripts of bench/experiments/ beside ours (absent in results written before the option). */
+    experiment?: boolean;
+    /** Gmail: share of single-message threads in the seeded mailbox; null for the seed's default. */
+    singleMessageShare?: number | null;
 }
 
 async function main(): Promise<void> {
@@ -103,6 +115,8 @@ async function main(): Promise<void> {
         )
         .option('--only <syncs>', 'comma-separated sync names (default: all)')
         .option('--naive-max <n>', 'largest size the naive baseline runs at (it is skipped above; never extrapolated)', 'Infinity')
+        .option('--experiment', 'also run the scripts of bench/experiments/ (gmail-threads read by thread size) on the same data')
+        .option('--single-message-share <p>', "Gmail: share of threads holding one message in the seeded mailbox (default: the seed's 0.4)")
         .option('--out-dir <dir>', 'where results.json and RESULTS.md go', BENCH_DIR)
         .option('--render <results.json>', 'measure nothing: write RESULTS.md again from an earlier results.json')
         .option(
@@ -116,6 +130,8 @@ async function main(): Promise<void> {
         scale?: string;
         only?: string;
         naiveMax: string;
+        experiment?: boolean;
+        singleMessageShare?: string;
         outDir: string;
         render?: string;
         compare?: string;
@@ -140,8 +156,13 @@ async function main(): Promise<void> {
         latencyMs: Number(options.latency),
         scale: options.scale === undefined ? null : Number(options.scale),
         only: options.only ? options.only.split(',').map((s) => s.trim()) : null,
-        naiveMax: parseSize(options.naiveMax)
+        naiveMax: parseSize(options.naiveMax),
+        experiment: options.experiment === true,
+        singleMessageShare: options.singleMessageShare === undefined ? null : Number(options.singleMessageShare)
     };
+    const share = settings.singleMessageShare;
+    if (share !== null && share !== undefined && !(share >= 0 && share <= 1))
+        throw new Error('--single-message-share must be within 0 and 1');
     if (!(settings.latencyMs >= 0) || (settings.scale !== null && !(settings.scale >= 1)))
         throw new Error('--latency must be >= 0 and --scale >= 1');
     const cases = CASES.filter((c) => settings.only === null || settings.only.includes(c.sync));
@@ -195,6 +216,7 @@ async function measureCase(benchCase: BenchCase, size: number, settings: BenchSe
     process.stdout.write(`\n${benchCase.sync} at ${formatInt(size)}\n`);
     const ours = await measureRun(benchCase, size, settings, 'ours');
     const naive = size <= settings.naiveMax ? await measureRun(benchCase, size, settings, 'naive') : null;
+    const trial = settings.experiment && benchCase.sync in EXPERIMENT_COSTS ? await measureRun(benchCase, size, settings, 'trial') : null;
     const { floor, records } = ours;
     const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
     // A baseline that did not finish (e.g. Salesforce's daily allowance spent) has no figures to compare with.
@@ -206,6 +228,7 @@ async function measureCase(benchCase: BenchCase, size: number, settings: BenchSe
         floor,
         ours: ours.measure,
         naive: naive?.measure ?? null,
+        ...(trial ? { trial: { measure: trial.measure, floor: trial.floor } } : {}),
         ratios: {
             unitsToFloor: ours.measure.units / floor.minUnits,
             throughputToLimit: ours.measure.throughput / floor.limitThroughput,
@@ -227,12 +250,12 @@ async function measureRun(
     benchCase: BenchCase,
     size: number,
     settings: BenchSettings,
-    variant: 'ours' | 'naive',
+    variant: Variant,
     quiet = false
 ): Promise<{ measure: Measure; floor: Floor; records: number }> {
     const clock = settings.scale === null ? new EventClock() : new SystemClock(settings.scale);
     // The transport applies the latency; the simulator itself answers at once.
-    const sim = benchCase.create(size, clock, 0);
+    const sim = benchCase.create(size, clock, 0, { singleMessageShare: settings.singleMessageShare ?? undefined });
     currentHandlers = sim.handlers;
     globalThis.fetch = inProcessFetch({ handlers: () => currentHandlers, clock, latencyMs: settings.latencyMs });
     const dir = mkdtempSync(join(tmpdir(), 'nango-bench-'));
@@ -242,7 +265,12 @@ async function measureRun(
     try {
         const connectionConfig = prepareConnection(benchCase, store, CONNECTION, sim);
         const shape = shapeOf(benchCase, sim);
-        const floor = floorFor(benchCase.sync, shape, settings.latencyMs, sim.core.limit);
+        const floor = floorFor(
+            variant === 'trial' ? EXPERIMENT_COSTS[benchCase.sync]! : benchCase.sync,
+            shape,
+            settings.latencyMs,
+            sim.core.limit
+        );
         const progress = new ProgressLine(quiet ? { write: () => true } : process.stdout, `${variant.padEnd(5)} ${benchCase.sync}`, 10_000);
         const sampler = new MemorySampler({ pause: () => timer.suspend() });
         sampler.start();
@@ -257,7 +285,7 @@ async function measureRun(
             accessToken: SIMULATED_TOKEN,
             connectionConfig,
             clock,
-            ...(variant === 'naive' ? { integrationsDir: BASELINES_DIR } : {}),
+            ...(variant === 'naive' ? { integrationsDir: BASELINES_DIR } : variant === 'trial' ? { integrationsDir: EXPERIMENTS_DIR } : {}),
             onProgress: (p) => {
                 sampler.sample();
                 if (p.records !== savedSoFar) sampler.afterSave();
@@ -316,6 +344,7 @@ async function warmUp(benchCase: BenchCase, settings: BenchSettings): Promise<vo
     const quick = { ...settings, latencyMs: 0 };
     await measureRun(benchCase, 50, quick, 'ours', true);
     await measureRun(benchCase, 50, quick, 'naive', true);
+    if (settings.experiment && benchCase.sync in EXPERIMENT_COSTS) await measureRun(benchCase, 50, quick, 'trial', true);
 }
 
 function parseSize(text: string): number {

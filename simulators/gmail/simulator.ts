@@ -21,6 +21,8 @@ export interface GmailSimulatorOptions {
     quota?: boolean;
     accessToken?: string;
     historyRetentionMs?: number;
+    /** Share of seeded threads with a single message (store.ts DEFAULT_SINGLE_MESSAGE_SHARE). */
+    singleMessageShare?: number;
 }
 
 export interface GmailSnapshot {
@@ -71,7 +73,7 @@ export class GmailSimulator implements Simulator {
             ...(options.historyRetentionMs !== undefined ? { historyRetentionMs: options.historyRetentionMs } : {})
         });
         if (restoring) this.load(restoring);
-        else this.mailbox.generate(options.threads ?? 50);
+        else this.mailbox.generate(options.threads ?? 50, undefined, options.singleMessageShare);
         this.routes = gmailRoutes(this.mailbox);
         this.handlers = [
             ...this.routes.map((route) =>
