@@ -1,4 +1,5 @@
 import { formatBytes, formatInt, formatMs, formatRatio, markdownTable } from '../runner/format.js';
+import type { MergedRun } from './merge.js';
 import type { BenchSettings, CaseResult, Measure, TimeSplit } from './run.js';
 
 export interface Report {
@@ -7,6 +8,8 @@ export interface Report {
     settings: BenchSettings;
     benchWallMs: number;
     results: CaseResult[];
+    /** Set when the report was merged from several runs (merge.ts): which run measured which case. */
+    merged?: MergedRun[];
 }
 
 const rate = (value: number) => (Number.isFinite(value) ? (value >= 100 ? formatInt(value) : value.toFixed(1)) : '∞');
@@ -90,8 +93,14 @@ export function renderReport(report: Report): string {
     return [
         '# Bench results',
         '',
-        `Generated ${report.generatedAt} by \`npm run bench\` on Node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
-            `${formatBytes(report.machine.memoryBytes)} RAM; the whole bench took ${formatMs(report.benchWallMs)}.`,
+        report.merged && report.merged.length > 1
+            ? `Merged from ${report.merged.length} runs of \`npm run bench\` (\`--render ... --merge ...\`), each case from the last run that ` +
+              `measured it, on Node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
+              `${formatBytes(report.machine.memoryBytes)} RAM: ` +
+              report.merged.map((run) => `${run.generatedAt}: ${run.cases.join(', ')}`).join('; ') +
+              '.'
+            : `Generated ${report.generatedAt} by \`npm run bench\` on Node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
+              `${formatBytes(report.machine.memoryBytes)} RAM; the whole bench took ${formatMs(report.benchWallMs)}.`,
         '',
         `Settings: sizes ${settings.sizes.map(formatInt).join(', ')}; ${settings.latencyMs} ms per API call; provider per-user limits on ` +
             '(Gmail 15,000 units/min, People 90 reads/min, Calendar 600 requests/min, Salesforce 100,000 requests/24 h); ' +

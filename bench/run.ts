@@ -19,6 +19,7 @@ import { ProgressLine } from '../runner/progress.js';
 import { SIMULATED_TOKEN } from '../runner/simulators.js';
 import { CASES, prepareConnection, shapeOf, type BenchCase } from './cases.js';
 import { compareReports, renderComparison } from './compare.js';
+import { mergeReports } from './merge.js';
 import { floorFor, type Floor } from './costs.js';
 import { EventClock } from './event-clock.js';
 import { MemorySampler, type MemoryPeak } from './memory.js';
@@ -120,6 +121,10 @@ async function main(): Promise<void> {
         .option('--out-dir <dir>', 'where results.json and RESULTS.md go', BENCH_DIR)
         .option('--render <results.json>', 'measure nothing: write RESULTS.md again from an earlier results.json')
         .option(
+            '--merge <results.json,...>',
+            'with --render: replace the cases these later runs measured (by sync and size) and write results.json and RESULTS.md'
+        )
+        .option(
             '--compare <results.json>',
             'print these earlier figures beside the new ones (or the --render ones) and exit 1 if any case regressed by more than 10%'
         )
@@ -135,6 +140,7 @@ async function main(): Promise<void> {
         outDir: string;
         render?: string;
         compare?: string;
+        merge?: string;
     }>();
     // Read before anything is measured: a run takes minutes, and a baseline that cannot be read would waste it.
     const baseline = options.compare === undefined ? null : { label: options.compare, report: readReport(options.compare) };
@@ -145,8 +151,18 @@ async function main(): Promise<void> {
         process.stdout.write(`\n${renderComparison(comparison, baseline.label)}`);
         if (comparison.regressions > 0) process.exitCode = 1;
     };
+    if (options.merge !== undefined && options.render === undefined) throw new Error('--merge goes with --render <results.json>');
     if (options.render !== undefined) {
-        const report = readReport(options.render);
+        let report = readReport(options.render);
+        if (options.merge !== undefined) {
+            const updates = options.merge.split(',').map((file) => readReport(file.trim()));
+            report = mergeReports(
+                report,
+                updates,
+                CASES.map((c) => c.sync)
+            );
+            writeAtomically(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+        }
         await writeMarkdown(report, outDir);
         compareWith(report);
         return;
