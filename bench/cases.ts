@@ -8,7 +8,8 @@ import { CalendarSimulator } from '../simulators/calendar/index.js';
 import type { Simulator } from '../simulators/common/simulator.js';
 import type { IntegrationId, SimulatorName } from '../runner/catalog.js';
 import { prepareSimulatedConnection } from '../runner/setup.js';
-import { createSimulator } from '../runner/simulators.js';
+import { createSimulator, SIMULATED_TOKEN } from '../runner/simulators.js';
+import { GmailSimulator } from '../simulators/gmail/index.js';
 import type { DataShape } from './costs.js';
 
 export interface BenchCase {
@@ -17,7 +18,13 @@ export interface BenchCase {
     model: string;
     simulator: SimulatorName;
     /** A simulator whose `model` holds about `size` records, with the provider's limits on. */
-    create(size: number, clock: Clock, latencyMs: number): Simulator;
+    create(size: number, clock: Clock, latencyMs: number, data?: DataOptions): Simulator;
+}
+
+/** What the bench may change in a case's data beyond its size. */
+export interface DataOptions {
+    /** Gmail: share of threads holding a single message (simulators/gmail/store.ts); the seed's default when absent. */
+    singleMessageShare?: number | undefined;
 }
 
 const SEED = 20260115;
@@ -28,7 +35,15 @@ export const CASES: BenchCase[] = [
         integration: 'google-mail',
         model: 'GmailThread',
         simulator: 'gmail',
-        create: (size, clock, latencyMs) => createSimulator('gmail', { clock, seed: SEED, size, latencyMs, limits: true })
+        create: (size, clock, latencyMs, data) =>
+            new GmailSimulator({
+                clock,
+                seed: SEED,
+                threads: size,
+                latencyMs,
+                accessToken: SIMULATED_TOKEN,
+                ...(data?.singleMessageShare === undefined ? {} : { singleMessageShare: data.singleMessageShare })
+            })
     },
     {
         sync: 'gmail-contacts',
@@ -79,6 +94,12 @@ export function prepareConnection(benchCase: BenchCase, store: RecordsStore, con
 /** What the floor is computed from: the records a correct sync caches, per calendar where paging is per calendar. */
 export function shapeOf(benchCase: BenchCase, sim: Simulator): DataShape {
     const truth = sim.truth(benchCase.model);
+    if (sim instanceof GmailSimulator) {
+        // For the thread-size experiment's floor: what messages.list lists (spam and trash included) and how many of
+        // the synced threads hold one message.
+        const single = truth.filter((record) => sim.mailbox.threads.get(record.id)?.messages.length === 1).length;
+        return { records: truth.length, singleMessage: single, listedMessages: sim.mailbox.messages.size };
+    }
     if (benchCase.sync !== 'events') return { records: truth.length };
     const perCalendar = new Map<string, number>();
     for (const record of truth) {

@@ -9,6 +9,9 @@ export interface DataShape {
     records: number;
     /** Calendar only: events per calendar (sync state and paging are per calendar). */
     perPartition?: number[];
+    /** Gmail only: synced threads that hold a single message, and every message messages.list lists. */
+    singleMessage?: number;
+    listedMessages?: number;
 }
 
 export interface ProviderLimit {
@@ -52,6 +55,18 @@ export const COST_MODELS: Record<string, CostModel> = {
         cheapest: ({ records }) => {
             const pages = Math.max(1, ceilDiv(records, 500));
             return { calls: 1 + pages + records, units: 1 + 10 * pages + 10 * records, sequential: 1 + pages };
+        }
+    },
+    // The thread-size experiment (bench/experiments/): getProfile (1), messages.list at 500 ids a page (5 units) to
+    // learn each thread's size, then messages.get (5) for a thread of one message and threads.get (10) for the rest.
+    'gmail-threads by size': {
+        cheapest: ({ records, singleMessage = 0, listedMessages = records }) => {
+            const pages = Math.max(1, ceilDiv(listedMessages, 500));
+            return {
+                calls: 1 + pages + records,
+                units: 1 + 5 * pages + 5 * singleMessage + 10 * (records - singleMessage),
+                sequential: 1 + pages
+            };
         }
     },
     // connections.list at 1000 a page carries the whole person: one call per page, one unit per call.

@@ -36,6 +36,14 @@ export class EventClock implements Clock {
         return cpu - this.origin - paused + this.skipped;
     }
 
+    /**
+     * Milliseconds the time line jumped ahead because nothing but waiting was left (latency, quota pacing, backoff not
+     * covered by local work). The rest of `elapsed()` is this process's CPU time outside pauses.
+     */
+    waitedMs(): number {
+        return this.skipped;
+    }
+
     sleep(ms: number): Promise<void> {
         return new Promise((resolve) => {
             const wake = this.elapsed() + Math.max(0, ms);

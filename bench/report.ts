@@ -1,5 +1,6 @@
 import { formatBytes, formatInt, formatMs, formatRatio, markdownTable } from '../runner/format.js';
-import type { BenchSettings, CaseResult, Measure } from './run.js';
+import type { MergedRun } from './merge.js';
+import type { BenchSettings, CaseResult, Measure, TimeSplit } from './run.js';
 
 export interface Report {
     generatedAt: string;
@@ -7,6 +8,8 @@ export interface Report {
     settings: BenchSettings;
     benchWallMs: number;
     results: CaseResult[];
+    /** Set when the report was merged from several runs (merge.ts): which run measured which case. */
+    merged?: MergedRun[];
 }
 
 const rate = (value: number) => (Number.isFinite(value) ? (value >= 100 ? formatInt(value) : value.toFixed(1)) : '∞');
@@ -65,11 +68,39 @@ export function renderReport(report: Report): string {
             r.floor.sustainedThroughput === null ? '-' : rate(r.floor.sustainedThroughput)
         ])
     );
+    const split = markdownTable(
+        [
+            { title: 'sync' },
+            { title: 'records', align: 'right' },
+            { title: 'script' },
+            { title: 'time (API)', align: 'right' },
+            { title: 'waiting on the API', align: 'right' },
+            { title: 'local CPU', align: 'right' },
+            { title: 'records store (left out)', align: 'right' },
+            { title: 'validation (left out)', align: 'right' },
+            { title: 'of limit', align: 'right' },
+            { title: 'of limit, runtime counted', align: 'right' }
+        ],
+        report.results.flatMap((result) =>
+            (
+                [
+                    ['ours', result.ours],
+                    ['naive', result.naive]
+                ] as const
+            ).flatMap(([variant, m]) => (m?.time ? [timeRow(result, variant, m, m.time)] : []))
+        )
+    );
     return [
         '# Bench results',
         '',
-        `Generated ${report.generatedAt} by \`npm run bench\` on Node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
-            `${formatBytes(report.machine.memoryBytes)} RAM; the whole bench took ${formatMs(report.benchWallMs)}.`,
+        report.merged && report.merged.length > 1
+            ? `Merged from ${report.merged.length} runs of \`npm run bench\` (\`--render ... --merge ...\`), each case from the last run that ` +
+              `measured it, on Node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
+              `${formatBytes(report.machine.memoryBytes)} RAM: ` +
+              report.merged.map((run) => `${run.generatedAt}: ${run.cases.join(', ')}`).join('; ') +
+              '.'
+            : `Generated ${report.generatedAt} by \`npm run bench\` on Node ${report.machine.node}, ${report.machine.cpus} × ${report.machine.cpuModel}, ` +
+              `${formatBytes(report.machine.memoryBytes)} RAM; the whole bench took ${formatMs(report.benchWallMs)}.`,
         '',
         `Settings: sizes ${settings.sizes.map(formatInt).join(', ')}; ${settings.latencyMs} ms per API call; provider per-user limits on ` +
             '(Gmail 15,000 units/min, People 90 reads/min, Calendar 600 requests/min, Salesforce 100,000 requests/24 h); ' +
@@ -79,10 +110,24 @@ export function renderReport(report: Report): string {
         '',
         versus,
         '',
+        '## Where the time goes',
+        '',
+        split,
+        '',
+        ...experiments(report),
         ...events(report),
         '## How to read this',
         '',
         timeNote(settings),
+        '- **of limit** is rec/s ÷ limit rec/s, with rec/s from **time (API)**. On the event clock that time leaves out ' +
+            'what the local runtime does in Nango’s records service’s place (**records store**: SQLite writes and reads, ' +
+            'checkpoints, metadata, persist’s request checks; **validation**: the models checked as `nango dryrun --validate` ' +
+            'does, which Nango’s runner does not): on Nango `batchSave` is a request to that service, not this process’s CPU. ' +
+            'The service’s own latency is not modelled (one round trip per 1,000 records saved). **of limit, runtime counted** ' +
+            'adds the two back as if they ran in series, the worst case: the reading of results written before the split. ' +
+            '**waiting on the API** is the time the clock jumped ahead with nothing but waits left (latency, pacing, backoff); ' +
+            '**local CPU** is the rest of time (API): the script, the runtime’s proxy and sandbox. With `--scale` the ' +
+            'runtime’s time cannot be paused and stays in time (API).',
         '- **min units** is the fewest quota units the provider’s cost table allows for that data: Gmail getProfile (1) + ' +
             'ceil(N/500) threads.list (10) + N threads.get (10); People ceil(N/1000) connections.list; Salesforce ceil(N/2000) query ' +
             'pages; Calendar ceil(n/2500) events.list pages per calendar.',
@@ -106,6 +151,64 @@ export function renderReport(report: Report): string {
             'about fetching, pacing and memory. People has no ids-only listing, so its baseline pages at the default 100.',
         ''
     ].join('\n');
+}
+
+/** `--experiment`: each experiment beside ours on the same data, each against the floor of its own way of reading. */
+function experiments(report: Report): string[] {
+    const tried = report.results.filter((r) => r.trial);
+    if (tried.length === 0) return [];
+    const share = report.settings.singleMessageShare;
+    const table = markdownTable(
+        [
+            { title: 'sync' },
+            { title: 'records', align: 'right' },
+            { title: 'script' },
+            { title: 'API calls', align: 'right' },
+            { title: 'quota units', align: 'right' },
+            { title: 'its min units', align: 'right' },
+            { title: 'time (API)', align: 'right' },
+            { title: 'rec/s', align: 'right' },
+            { title: 'its limit rec/s', align: 'right' },
+            { title: 'of its limit', align: 'right' },
+            { title: 'its sustained rec/s', align: 'right' },
+            { title: 'peak live heap Δ', align: 'right' },
+            { title: 'cache' }
+        ],
+        tried.flatMap((r) =>
+            (
+                [
+                    ['ours', r.ours, r.floor],
+                    ['experiment', r.trial!.measure, r.trial!.floor]
+                ] as const
+            ).map(([script, m, floor]) => [
+                r.sync,
+                formatInt(m.records),
+                script,
+                `${formatInt(m.calls)}${m.limited > 0 ? ` (${formatInt(m.limited)} refused)` : ''}`,
+                formatInt(m.units),
+                formatInt(floor.minUnits),
+                formatMs(m.simMs),
+                rate(m.throughput),
+                rate(floor.limitThroughput),
+                percent(m.throughput / floor.limitThroughput),
+                floor.sustainedThroughput === null ? '-' : rate(floor.sustainedThroughput),
+                formatBytes(m.memory.liveHeapGrowth),
+                m.correct ? 'matches' : `DIFFERS (${m.status})`
+            ])
+        )
+    );
+    return [
+        '## Experiment: Gmail threads read by size',
+        '',
+        `Mailbox: ${share === null || share === undefined ? 'the seed’s default share (0.4)' : `${Math.round(share * 100)}%`} of threads ` +
+            'with a single message (`--single-message-share`). The experiment (bench/experiments/) lists message ids first ' +
+            '(messages.list, 5 units a page of 500, spam and trash included so counts are exact), then reads a thread of one ' +
+            'message with messages.get (5 units) and the others with threads.get (10); its floor is 1 + 5 × pages + 5 × ' +
+            'single + 10 × the rest. It has no checkpoints or increments: a measurement, not a sync.',
+        '',
+        table,
+        ''
+    ];
 }
 
 /** What happened beyond the figures: calls refused for quota (and retried), runs that failed. */
@@ -152,6 +255,23 @@ function timeNote(settings: BenchSettings): string {
         'the default event clock does not have this bias.' +
         transport
     );
+}
+
+function timeRow(result: CaseResult, variant: string, m: Measure, time: TimeSplit): string[] {
+    const runtimeMs = time.runtime.recordsMs + time.runtime.validationMs;
+    const counted = time.runtimeExcluded ? m.simMs + runtimeMs : m.simMs;
+    return [
+        result.sync,
+        formatInt(m.records),
+        variant,
+        formatMs(m.simMs),
+        time.waitMs === null ? '-' : formatMs(time.waitMs),
+        time.localCpuMs === null ? '-' : formatMs(time.localCpuMs),
+        formatMs(time.runtime.recordsMs),
+        formatMs(time.runtime.validationMs),
+        percent(m.throughput / result.floor.limitThroughput),
+        percent(counted > 0 ? m.records / (counted / 1000) / result.floor.limitThroughput : 0)
+    ];
 }
 
 function row(result: CaseResult, variant: string, m: Measure): string[] {

@@ -18,14 +18,23 @@ import { formatInt, formatMs } from '../runner/format.js';
 import { ProgressLine } from '../runner/progress.js';
 import { SIMULATED_TOKEN } from '../runner/simulators.js';
 import { CASES, prepareConnection, shapeOf, type BenchCase } from './cases.js';
+import { compareReports, renderComparison } from './compare.js';
+import { mergeReports } from './merge.js';
 import { floorFor, type Floor } from './costs.js';
 import { EventClock } from './event-clock.js';
 import { MemorySampler, type MemoryPeak } from './memory.js';
 import { renderReport, type Report } from './report.js';
+import { RuntimeTimer, type RuntimeTime } from './runtime-time.js';
 import { inProcessFetch } from './transport.js';
 
 const BENCH_DIR = resolve(import.meta.dirname);
 const BASELINES_DIR = join(BENCH_DIR, 'baselines');
+/** Scripts tried beside ours (`--experiment`), each judged against the floor of its own way of reading. */
+const EXPERIMENTS_DIR = join(BENCH_DIR, 'experiments');
+/** The cost model of each experiment (costs.ts), by sync. */
+const EXPERIMENT_COSTS: Record<string, string> = { 'gmail-threads': 'gmail-threads by size' };
+
+type Variant = 'ours' | 'naive' | 'trial';
 const CONNECTION = 'bench';
 
 export interface Measure {
@@ -39,11 +48,27 @@ export interface Measure {
     /** Calls the provider refused for quota (429/403), counted in `calls`. */
     limited: number;
     wallMs: number;
-    /** Duration on the simulator's (scaled) time line: what the run would take against the real API. */
+    /**
+     * Duration on the simulator's (scaled) time line: what the run would take against the real API. On the event
+     * clock it leaves out the local runtime's records store and validation (`runtime`), as on Nango.
+     */
     simMs: number;
+    /** Where `simMs` went; absent in results written before the split. */
+    time?: TimeSplit;
     /** Records per second on the simulator's time line. */
     throughput: number;
     memory: MemoryPeak;
+}
+
+export interface TimeSplit {
+    /** Waiting on the API not covered by local work (latency, quota pacing, backoff); null with --scale. */
+    waitMs: number | null;
+    /** This process's CPU on the time line: the script, the runtime's proxy and sandbox; null with --scale. */
+    localCpuMs: number | null;
+    /** The local runtime standing in for Nango's records service, in CPU ms (runtime-time.ts). */
+    runtime: RuntimeTime;
+    /** Whether `runtime` is left out of `simMs` (the event clock pauses for it; a scaled clock cannot). */
+    runtimeExcluded: boolean;
 }
 
 export interface CaseResult {
@@ -54,6 +79,8 @@ export interface CaseResult {
     floor: Floor;
     ours: Measure;
     naive: Measure | null;
+    /** `--experiment`: the experiment's script on the same data, and the floor of its way of reading. */
+    trial?: { measure: Measure; floor: Floor };
     /** Ours relative to the floor and to the naive baseline (>1 means ours uses more / takes longer). */
     ratios: {
         unitsToFloor: number;
@@ -72,6 +99,10 @@ export interface BenchSettings {
     scale: number | null;
     only: string[] | null;
     naiveMax: number;
+    /** Run the scripts of bench/experiments/ beside ours (absent in results written before the option). */
+    experiment?: boolean;
+    /** Gmail: share of single-message threads in the seeded mailbox; null for the seed's default. */
+    singleMessageShare?: number | null;
 }
 
 async function main(): Promise<void> {
@@ -85,8 +116,18 @@ async function main(): Promise<void> {
         )
         .option('--only <syncs>', 'comma-separated sync names (default: all)')
         .option('--naive-max <n>', 'largest size the naive baseline runs at (it is skipped above; never extrapolated)', 'Infinity')
+        .option('--experiment', 'also run the scripts of bench/experiments/ (gmail-threads read by thread size) on the same data')
+        .option('--single-message-share <p>', "Gmail: share of threads holding one message in the seeded mailbox (default: the seed's 0.4)")
         .option('--out-dir <dir>', 'where results.json and RESULTS.md go', BENCH_DIR)
         .option('--render <results.json>', 'measure nothing: write RESULTS.md again from an earlier results.json')
+        .option(
+            '--merge <results.json,...>',
+            'with --render: replace the cases these later runs measured (by sync and size) and write results.json and RESULTS.md'
+        )
+        .option(
+            '--compare <results.json>',
+            'print these earlier figures beside the new ones (or the --render ones) and exit 1 if any case regressed by more than 10%'
+        )
         .parse(process.argv);
     const options = program.opts<{
         sizes: string;
@@ -94,12 +135,36 @@ async function main(): Promise<void> {
         scale?: string;
         only?: string;
         naiveMax: string;
+        experiment?: boolean;
+        singleMessageShare?: string;
         outDir: string;
         render?: string;
+        compare?: string;
+        merge?: string;
     }>();
+    // Read before anything is measured: a run takes minutes, and a baseline that cannot be read would waste it.
+    const baseline = options.compare === undefined ? null : { label: options.compare, report: readReport(options.compare) };
     const outDir = usableOutDir(options.outDir);
+    const compareWith = (report: Report) => {
+        if (!baseline) return;
+        const comparison = compareReports(baseline.report, report);
+        process.stdout.write(`\n${renderComparison(comparison, baseline.label)}`);
+        if (comparison.regressions > 0) process.exitCode = 1;
+    };
+    if (options.merge !== undefined && options.render === undefined) throw new Error('--merge goes with --render <results.json>');
     if (options.render !== undefined) {
-        await writeMarkdown(JSON.parse(readFileSync(resolve(callerDirectory(), options.render), 'utf8')) as Report, outDir);
+        let report = readReport(options.render);
+        if (options.merge !== undefined) {
+            const updates = options.merge.split(',').map((file) => readReport(file.trim()));
+            report = mergeReports(
+                report,
+                updates,
+                CASES.map((c) => c.sync)
+            );
+            writeAtomically(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+        }
+        await writeMarkdown(report, outDir);
+        compareWith(report);
         return;
     }
     const settings: BenchSettings = {
@@ -107,8 +172,13 @@ async function main(): Promise<void> {
         latencyMs: Number(options.latency),
         scale: options.scale === undefined ? null : Number(options.scale),
         only: options.only ? options.only.split(',').map((s) => s.trim()) : null,
-        naiveMax: parseSize(options.naiveMax)
+        naiveMax: parseSize(options.naiveMax),
+        experiment: options.experiment === true,
+        singleMessageShare: options.singleMessageShare === undefined ? null : Number(options.singleMessageShare)
     };
+    const share = settings.singleMessageShare;
+    if (share !== null && share !== undefined && !(share >= 0 && share <= 1))
+        throw new Error('--single-message-share must be within 0 and 1');
     if (!(settings.latencyMs >= 0) || (settings.scale !== null && !(settings.scale >= 1)))
         throw new Error('--latency must be >= 0 and --scale >= 1');
     const cases = CASES.filter((c) => settings.only === null || settings.only.includes(c.sync));
@@ -135,6 +205,19 @@ async function main(): Promise<void> {
     };
     writeAtomically(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
     await writeMarkdown(report, outDir);
+    compareWith(report);
+}
+
+function readReport(file: string): Report {
+    const path = resolve(callerDirectory(), file);
+    try {
+        const report = JSON.parse(readFileSync(path, 'utf8')) as Report;
+        if (!Array.isArray(report.results)) throw new Error('no "results" array');
+        return report;
+    } catch (err) {
+        process.stderr.write(`error: ${file}: not a bench results.json (${(err as Error).message}); nothing was measured\n`);
+        process.exit(2);
+    }
 }
 
 /** Formatted as `npm run lint` (prettier --check) expects, so a fresh RESULTS.md can be committed as written. */
@@ -149,6 +232,7 @@ async function measureCase(benchCase: BenchCase, size: number, settings: BenchSe
     process.stdout.write(`\n${benchCase.sync} at ${formatInt(size)}\n`);
     const ours = await measureRun(benchCase, size, settings, 'ours');
     const naive = size <= settings.naiveMax ? await measureRun(benchCase, size, settings, 'naive') : null;
+    const trial = settings.experiment && benchCase.sync in EXPERIMENT_COSTS ? await measureRun(benchCase, size, settings, 'trial') : null;
     const { floor, records } = ours;
     const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
     // A baseline that did not finish (e.g. Salesforce's daily allowance spent) has no figures to compare with.
@@ -160,6 +244,7 @@ async function measureCase(benchCase: BenchCase, size: number, settings: BenchSe
         floor,
         ours: ours.measure,
         naive: naive?.measure ?? null,
+        ...(trial ? { trial: { measure: trial.measure, floor: trial.floor } } : {}),
         ratios: {
             unitsToFloor: ours.measure.units / floor.minUnits,
             throughputToLimit: ours.measure.throughput / floor.limitThroughput,
@@ -181,35 +266,42 @@ async function measureRun(
     benchCase: BenchCase,
     size: number,
     settings: BenchSettings,
-    variant: 'ours' | 'naive',
+    variant: Variant,
     quiet = false
 ): Promise<{ measure: Measure; floor: Floor; records: number }> {
     const clock = settings.scale === null ? new EventClock() : new SystemClock(settings.scale);
     // The transport applies the latency; the simulator itself answers at once.
-    const sim = benchCase.create(size, clock, 0);
+    const sim = benchCase.create(size, clock, 0, { singleMessageShare: settings.singleMessageShare ?? undefined });
     currentHandlers = sim.handlers;
     globalThis.fetch = inProcessFetch({ handlers: () => currentHandlers, clock, latencyMs: settings.latencyMs });
     const dir = mkdtempSync(join(tmpdir(), 'nango-bench-'));
     const store = new RecordsStore(join(dir, 'records.sqlite'));
+    const timer = new RuntimeTimer(clock instanceof EventClock ? () => clock.pause() : undefined);
     const conn = { integration: benchCase.integration, connectionId: CONNECTION };
     try {
         const connectionConfig = prepareConnection(benchCase, store, CONNECTION, sim);
         const shape = shapeOf(benchCase, sim);
-        const floor = floorFor(benchCase.sync, shape, settings.latencyMs, sim.core.limit);
+        const floor = floorFor(
+            variant === 'trial' ? EXPERIMENT_COSTS[benchCase.sync]! : benchCase.sync,
+            shape,
+            settings.latencyMs,
+            sim.core.limit
+        );
         const progress = new ProgressLine(quiet ? { write: () => true } : process.stdout, `${variant.padEnd(5)} ${benchCase.sync}`, 10_000);
-        const sampler = new MemorySampler({ pause: clock instanceof EventClock ? () => clock.pause() : undefined });
+        const sampler = new MemorySampler({ pause: () => timer.suspend() });
         sampler.start();
         let savedSoFar = 0;
+        const uninstall = timer.install();
         const wallStart = performance.now();
-        const result = await runSync({
+        const running = runSync({
             integration: benchCase.integration,
             name: benchCase.sync,
-            store,
+            store: timer.wrapStore(store),
             connectionId: CONNECTION,
             accessToken: SIMULATED_TOKEN,
             connectionConfig,
             clock,
-            ...(variant === 'naive' ? { integrationsDir: BASELINES_DIR } : {}),
+            ...(variant === 'naive' ? { integrationsDir: BASELINES_DIR } : variant === 'trial' ? { integrationsDir: EXPERIMENTS_DIR } : {}),
             onProgress: (p) => {
                 sampler.sample();
                 if (p.records !== savedSoFar) sampler.afterSave();
@@ -217,8 +309,10 @@ async function measureRun(
                 progress.update(p);
             }
         });
+        const result = await running.finally(uninstall);
         const wallMs = performance.now() - wallStart;
         const memory = sampler.stop();
+        const waitMs = clock instanceof EventClock ? clock.waitedMs() : null;
         const usage = sim.core.meter.totals();
         const records = store.countLive(conn, benchCase.model);
         const verdict = verdictOfCache(benchCase.model, sim.truth(benchCase.model), store.allRecords(conn, benchCase.model), (m, r) =>
@@ -234,6 +328,12 @@ async function measureRun(
             limited: usage.limited,
             wallMs,
             simMs: result.elapsedMs,
+            time: {
+                waitMs,
+                localCpuMs: waitMs === null ? null : Math.max(0, result.elapsedMs - waitMs),
+                runtime: timer.totalsMs(),
+                runtimeExcluded: clock instanceof EventClock
+            },
             throughput: result.elapsedMs > 0 ? records / (result.elapsedMs / 1000) : 0,
             memory
         };
@@ -260,6 +360,7 @@ async function warmUp(benchCase: BenchCase, settings: BenchSettings): Promise<vo
     const quick = { ...settings, latencyMs: 0 };
     await measureRun(benchCase, 50, quick, 'ours', true);
     await measureRun(benchCase, 50, quick, 'naive', true);
+    if (settings.experiment && benchCase.sync in EXPERIMENT_COSTS) await measureRun(benchCase, 50, quick, 'trial', true);
 }
 
 function parseSize(text: string): number {

@@ -8,6 +8,7 @@ import type { NangoAction } from 'nango';
 import { describeFailure, googleFailureOf } from '../shared/google-errors.js';
 import type { TokenBucket } from '../shared/pace.js';
 import { PageTokenGuard, resumedPages } from '../shared/page-tokens.js';
+import type { WindowPacer } from './people-quota.js';
 import { GMAIL_UNITS } from './quota.js';
 import { GmailHistoryListResponse, GmailThreadsListResponse, PeopleConnectionsResponse } from './schemas.js';
 
@@ -118,21 +119,22 @@ export const PERSON_FIELDS = 'names,emailAddresses,phoneNumbers,organizations,ph
  */
 export function connectionPages(
     nango: Caller,
-    options: { syncToken: string | null; pageToken: string | null; onRestart: () => void }
+    options: { syncToken: string | null; pageToken: string | null; pacer: WindowPacer; onRestart: () => void }
 ): AsyncGenerator<PeopleConnectionsResponse> {
     return resumed(nango, 'people.connections.list', options.pageToken, options.onRestart, (pageToken) =>
-        listConnections(nango, { syncToken: options.syncToken, pageToken })
+        listConnections(nango, { syncToken: options.syncToken, pageToken, pacer: options.pacer })
     );
 }
 
 async function* listConnections(
     nango: Caller,
-    options: { syncToken: string | null; pageToken: string | null }
+    options: { syncToken: string | null; pageToken: string | null; pacer: WindowPacer }
 ): AsyncGenerator<PeopleConnectionsResponse> {
     const guard = new PageTokenGuard('people.connections.list');
     let pageToken = options.pageToken;
     guard.check(pageToken);
     for (;;) {
+        await options.pacer.take();
         // https://developers.google.com/people/api/rest/v1/people.connections/list
         const response = await nango.get({
             baseUrlOverride: PEOPLE_BASE_URL,

@@ -25,6 +25,8 @@ export interface GmailSimulatorOptions {
     historyRetentionMs?: number;
     /** The Pub/Sub project and topics users.watch accepts (default: DEFAULT_PUBSUB of watch.ts). */
     pubsub?: PubSubSetup;
+    /** Share of seeded threads with a single message (store.ts DEFAULT_SINGLE_MESSAGE_SHARE). */
+    singleMessageShare?: number;
 }
 
 export interface GmailSnapshot {
@@ -83,7 +85,7 @@ export class GmailSimulator implements Simulator {
         });
         this.mailbox.watch.sink = this.push;
         if (restoring) this.load(restoring);
-        else this.mailbox.generate(options.threads ?? 50);
+        else this.mailbox.generate(options.threads ?? 50, undefined, options.singleMessageShare);
         this.routes = gmailRoutes(this.mailbox);
         this.handlers = [
             ...this.routes.map((route) =>

@@ -161,6 +161,45 @@ function sortKey(contact: StoredContact, order: SortOrder): string {
     }
 }
 
+/** Contacts in listing order: by key, ascending except for LAST_MODIFIED_DESCENDING. */
+function sortedByKey(contacts: readonly StoredContact[], order: SortOrder): StoredContact[] {
+    const sign = order === 'LAST_MODIFIED_DESCENDING' ? -1 : 1;
+    const keyed = contacts.map((contact) => ({ contact, key: sortKey(contact, order) }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * sign);
+    return keyed.map((item) => item.contact);
+}
+
+/**
+ * The live contacts in listing order, kept until the book changes: a 100k-contact listing asks for it 100 times, and
+ * sorting it each time made the simulator, not the sync, the cost of a large listing. Only the order is kept (one
+ * reference a contact), not the keys: the bench runs the simulator in the sync's process and would count them as the
+ * sync's heap. Every create, edit and delete takes a new change sequence number (store.ts), so the number and the
+ * count of contacts tell a changed book.
+ */
+const liveListings = new WeakMap<ContactBook, { changeSeq: number; size: number; order: SortOrder; sorted: StoredContact[] }>();
+
+function sortedLive(book: ContactBook, order: SortOrder): StoredContact[] {
+    const cached = liveListings.get(book);
+    if (cached && cached.changeSeq === book.changeSeq && cached.size === book.contacts.size && cached.order === order) return cached.sorted;
+    const sorted = sortedByKey(book.live(), order);
+    liveListings.set(book, { changeSeq: book.changeSeq, size: book.contacts.size, order, sorted });
+    return sorted;
+}
+
+/** Index of the first contact past `after` in listing order (binary search; keys are unique). */
+function firstAfter(sorted: readonly StoredContact[], order: SortOrder, after: string): number {
+    const descending = order === 'LAST_MODIFIED_DESCENDING';
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+        const middle = (low + high) >>> 1;
+        const key = sortKey(sorted[middle]!, order);
+        if (descending ? key >= after : key <= after) low = middle + 1;
+        else high = middle;
+    }
+    return low;
+}
+
 const expired = (): PeopleError =>
     new PeopleError(400, 'Sync token is expired. Clear local cache and retry call without the sync token.', 'EXPIRED_SYNC_TOKEN');
 
@@ -191,24 +230,26 @@ export function listConnections(book: ContactBook, url: URL, now: number): peopl
     }
 
     const upTo = page?.upTo ?? book.changeSeq - 1;
-    let candidates: StoredContact[];
-    if (sync) {
-        candidates = [...book.contacts.values()].filter((c) => c.changeSeq > sync.seq && c.changeSeq <= upTo);
-    } else {
-        candidates = book.live();
-    }
-    const descending = request.sortOrder === 'LAST_MODIFIED_DESCENDING';
-    const keyed = candidates.map((contact) => ({ contact, key: sortKey(contact, request.sortOrder) }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * (descending ? -1 : 1));
-    const after = page?.after;
-    const remaining = after === undefined ? keyed : keyed.filter((item) => (descending ? item.key < after : item.key > after));
-    const slice = remaining.slice(0, request.pageSize);
+    const sorted = sync
+        ? sortedByKey(
+              [...book.contacts.values()].filter((c) => c.changeSeq > sync.seq && c.changeSeq <= upTo),
+              request.sortOrder
+          )
+        : sortedLive(book, request.sortOrder);
+    const start = page?.after === undefined ? 0 : firstAfter(sorted, request.sortOrder, page.after);
+    const slice = sorted.slice(start, start + request.pageSize);
 
     const response: people_v1.Schema$ListConnectionsResponse = {};
-    if (slice.length > 0) response.connections = slice.map((item) => toPerson(item.contact, request.fields));
+    if (slice.length > 0) response.connections = slice.map((contact) => toPerson(contact, request.fields));
     const last = slice[slice.length - 1];
-    if (remaining.length > slice.length && last) {
-        response.nextPageToken = encode({ key: pagingKey, after: last.key, upTo, from: sync?.seq ?? 0, issuedAt: now } satisfies PageToken);
+    if (sorted.length - start > slice.length && last) {
+        response.nextPageToken = encode({
+            key: pagingKey,
+            after: sortKey(last, request.sortOrder),
+            upTo,
+            from: sync?.seq ?? 0,
+            issuedAt: now
+        } satisfies PageToken);
     } else if (request.requestSyncToken) {
         response.nextSyncToken = encode({
             seq: upTo,
@@ -217,7 +258,7 @@ export function listConnections(book: ContactBook, url: URL, now: number): peopl
             key: keyOf(request, false, null)
         } satisfies SyncToken);
     }
-    response.totalPeople = keyed.length;
-    response.totalItems = keyed.length;
+    response.totalPeople = sorted.length;
+    response.totalItems = sorted.length;
     return response;
 }

@@ -73,6 +73,20 @@ describe('npm run bench (smoke run at a tiny size)', () => {
         }
     });
 
+    it('keeps the local runtime’s records store and validation off the time line and reports them apart', () => {
+        for (const { sync, ours, naive } of results.results) {
+            for (const measure of [ours, naive!]) {
+                const time = measure.time!;
+                expect(time.runtimeExcluded, sync).toBe(true);
+                // Every sync saves and checkpoints, and every saved record is validated.
+                expect(time.runtime.recordsMs, sync).toBeGreaterThan(0);
+                expect(time.runtime.validationMs, sync).toBeGreaterThan(0);
+                // The time line is waits plus local CPU (whole milliseconds on the clock, microseconds in the parts).
+                expect(time.waitMs! + time.localCpuMs!, sync).toBeCloseTo(measure.simMs, -1);
+            }
+        }
+    });
+
     it('the naive baseline fetches item by item: at least one call per record for the list-then-get syncs', () => {
         for (const result of results.results.filter((r) => r.sync !== 'gmail-contacts')) {
             expect(result.naive!.calls, result.sync).toBeGreaterThanOrEqual(result.records);

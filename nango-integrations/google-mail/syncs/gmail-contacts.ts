@@ -5,6 +5,7 @@ import { isExpiredSyncToken } from '../../shared/google-errors.js';
 import { readCheckpoint } from '../checkpoints.js';
 import { toGoogleContact } from '../mappers.js';
 import { connectionPages } from '../pages.js';
+import { peoplePacer, type WindowPacer } from '../people-quota.js';
 import { PeoplePerson } from '../schemas.js';
 
 /**
@@ -34,9 +35,11 @@ const sync = createSync({
     checkpoint: Checkpoint,
     exec: async (nango) => {
         const checkpoint = readCheckpoint(SavedCheckpoint, await nango.getCheckpoint(), 'gmail-contacts');
+        // One pacer for the whole execution: a resync after an expired token shares the minute of the failed call.
+        const pacer = peoplePacer();
         if (checkpoint?.phase === 'incremental' && checkpoint.syncToken !== '') {
             try {
-                await syncChanges(nango, checkpoint);
+                await syncChanges(nango, checkpoint, pacer);
             } catch (error) {
                 if (!isExpiredSyncToken(error)) throw error;
                 // Sync tokens expire seven days after the full sync that issued them: list everything again.
@@ -45,11 +48,11 @@ const sync = createSync({
                 // so a failed or cut resync must be finished by the next run, never left for increments to feed.
                 const resync: Checkpoint = { phase: 'full', syncToken: '', pageToken: '', resync: true };
                 await nango.saveCheckpoint(resync);
-                await syncAll(nango, resync);
+                await syncAll(nango, resync, pacer);
             }
             return;
         }
-        await syncAll(nango, checkpoint?.phase === 'full' ? checkpoint : null);
+        await syncAll(nango, checkpoint?.phase === 'full' ? checkpoint : null, pacer);
     }
 });
 
@@ -71,7 +74,7 @@ async function readPage(nango: Nango, connections: readonly unknown[]): Promise<
     return { save, remove };
 }
 
-async function syncAll(nango: Nango, resume: Checkpoint | null): Promise<void> {
+async function syncAll(nango: Nango, resume: Checkpoint | null, pacer: WindowPacer): Promise<void> {
     let state: Checkpoint = resume ?? { phase: 'full', syncToken: '', pageToken: '', resync: false };
     if (resume === null) {
         // Recorded before the first save: a first listing that dies before its first page checkpoint must be known
@@ -91,7 +94,7 @@ async function syncAll(nango: Nango, resume: Checkpoint | null): Promise<void> {
     const restart = () => {
         state = { ...state, pageToken: '' };
     };
-    for await (const page of connectionPages(nango, { syncToken: null, pageToken: state.pageToken || null, onRestart: restart })) {
+    for await (const page of connectionPages(nango, { syncToken: null, pageToken: state.pageToken || null, pacer, onRestart: restart })) {
         const { save } = await readPage(nango, page.connections ?? []);
         await nango.batchSave(save, 'GoogleContact');
         if (page.nextPageToken) {
@@ -105,13 +108,14 @@ async function syncAll(nango: Nango, resume: Checkpoint | null): Promise<void> {
     await nango.saveCheckpoint({ phase: 'incremental', syncToken, pageToken: '', resync: false });
 }
 
-async function syncChanges(nango: Nango, state: Checkpoint): Promise<void> {
+async function syncChanges(nango: Nango, state: Checkpoint, pacer: WindowPacer): Promise<void> {
     let nextSyncToken: string | null = null;
     // Listing the changes again from their first page repeats saves and deletes, which is harmless.
     const restart = () => undefined;
     for await (const page of connectionPages(nango, {
         syncToken: state.syncToken,
         pageToken: state.pageToken || null,
+        pacer,
         onRestart: restart
     })) {
         const { save, remove } = await readPage(nango, page.connections ?? []);
