@@ -27,7 +27,7 @@ export async function runCampaign(options: {
 }): Promise<SyncSummary[]> {
     const summaries: SyncSummary[] = [];
     for (const subject of options.subjects) {
-        const summary: SyncSummary = { sync: subject.sync.name, episodes: 0, divergent: [] };
+        const summary: SyncSummary = { sync: subject.name, episodes: 0, divergent: [] };
         for (let i = 0; i < options.episodes; i += 1) {
             const result = await runEpisode(subject, episodeSeed(options.seed, i), options);
             summary.episodes += 1;

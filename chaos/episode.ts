@@ -40,12 +40,12 @@ export interface EpisodeOptions {
 export async function runEpisode(subject: ChaosSubject, seed: number, options: EpisodeOptions): Promise<EpisodeResult> {
     const log: string[] = [];
     try {
-        return { sync: subject.sync.name, seed, log, divergences: await play(subject, seed, options, log) };
+        return { sync: subject.name, seed, log, divergences: await play(subject, seed, options, log) };
     } catch (err) {
         // A simulator or the runtime threw: the episode proves nothing, and that is worth a look too.
         const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
         log.push(`crashed: ${message}`);
-        return { sync: subject.sync.name, seed, log, divergences: [`the episode crashed: ${message.split('\n')[0]}`] };
+        return { sync: subject.name, seed, log, divergences: [`the episode crashed: ${message.split('\n')[0]}`] };
     }
 }
 

@@ -17,7 +17,7 @@ const program = new Command('npm run chaos --')
     .description('Seeded chaos episodes per sync: activity, faults, cut runs, clock jumps, then an oracle against the provider truth.')
     .option('--episodes <n>', 'episodes per sync (default 100)')
     .option('--seed <s>', 'campaign seed; with --only and no --episodes, the one episode seed to replay', '1')
-    .option('--only <sync|action>', `one sync (${CHAOS_SUBJECTS.map((s) => s.sync.name).join(', ')}) or one write action`)
+    .option('--only <sync|action>', `one sync (${CHAOS_SUBJECTS.map((s) => s.name).join(', ')}) or one write action`)
     .option('--actions', 'only the action part: each write action under lost answers, retried once')
     .action(async (options: Options) => {
         process.exitCode = await main(options);
@@ -30,7 +30,7 @@ interface Options {
     actions?: boolean;
 }
 
-const isSync = (name: string) => CHAOS_SUBJECTS.some((s) => s.sync.name === name);
+const isSync = (name: string) => CHAOS_SUBJECTS.some((s) => s.name === name);
 
 async function main(options: Options): Promise<number> {
     const seed = integer(options.seed, '--seed');

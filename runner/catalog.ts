@@ -2,8 +2,18 @@
  * What the runner knows about the repository's scripts: which syncs and actions each integration has, which
  * simulator holds the ground truth of each model, and the sample input each action is rehearsed with.
  */
+import { LOCAL_ENVIRONMENT_UUID } from '../runtime/push-routing.js';
 import type { RecordsStore } from '../runtime/records-store.js';
+import { DEFAULT_PUBSUB } from '../simulators/gmail/watch.js';
 import { UserError } from './errors.js';
+
+/** The local Pub/Sub topic the Gmail simulator grants Gmail's publisher on (simulators/gmail/watch.ts). */
+export const GMAIL_PUSH_METADATA = { pushTopic: DEFAULT_PUBSUB.topics[0]! };
+/**
+ * Google accepts only an https channel address, so the rehearsal names Nango's cloud URL of the local environment;
+ * nothing is posted there: the simulator queues each notification and `deliver` hands it to onWebhook.
+ */
+export const CALENDAR_PUSH_METADATA = { pushAddress: `https://api.nango.dev/webhook/${LOCAL_ENVIRONMENT_UUID}/google-calendar` };
 
 export type SimulatorName = 'gmail' | 'people' | 'calendar' | 'salesforce';
 export type IntegrationId = 'google-mail' | 'salesforce' | 'google-calendar';
@@ -67,6 +77,7 @@ export const INTEGRATIONS: IntegrationEntry[] = [
         id: 'google-mail',
         title: 'Gmail (threads over the Gmail API, contacts over the People API)',
         simulators: ['gmail', 'people'],
+        push: { metadata: GMAIL_PUSH_METADATA },
         syncs: [
             { integration: 'google-mail', name: 'gmail-threads', models: [{ model: 'GmailThread', simulator: 'gmail' }] },
             { integration: 'google-mail', name: 'gmail-contacts', models: [{ model: 'GoogleContact', simulator: 'people' }] }
@@ -145,6 +156,7 @@ export const INTEGRATIONS: IntegrationEntry[] = [
         id: 'google-calendar',
         title: 'Google Calendar (events of several calendars)',
         simulators: ['calendar'],
+        push: { metadata: CALENDAR_PUSH_METADATA },
         syncs: [{ integration: 'google-calendar', name: 'events', models: [{ model: 'GoogleCalendarEvent', simulator: 'calendar' }] }],
         actions: [
             {

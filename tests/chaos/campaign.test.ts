@@ -12,7 +12,7 @@ const EPISODES = 5;
 
 describe('chaos campaign (fixed seeds)', () => {
     for (const subject of CHAOS_SUBJECTS) {
-        it(`${subject.sync.name}: ${EPISODES} episodes end as a correct sync must`, async () => {
+        it(`${subject.name}: ${EPISODES} episodes end as a correct sync must`, async () => {
             const [summary] = await runCampaign({ subjects: [subject], episodes: EPISODES, seed: CAMPAIGN_SEED, network: server });
             const report = summary!.divergent.map(
                 (r) => `seed ${r.seed}:\n  ${r.divergences.join('\n  ')}\n  log:\n    ${r.log.join('\n    ')}`

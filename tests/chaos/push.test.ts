@@ -8,6 +8,7 @@ import { FIXTURES_DIR } from '../runtime/support/fixtures.js';
 
 /** The runtime's fixture sync with an onWebhook, over a seeded Gmail simulator. */
 const PUSHED: ChaosSubject = {
+    name: 'pushed+push',
     sync: { integration: 'google-mail', name: 'pushed', models: [{ model: 'PushedItem', simulator: 'gmail' }] },
     simulator: 'gmail',
     size: { min: 5, max: 5 },
