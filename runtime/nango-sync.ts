@@ -39,7 +39,8 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
     override nango: Nango;
     readonly byModel: Record<string, ModelCounts> = {};
     private readonly runMark: number;
-    private readonly merging = new Map<string, string>();
+    /** Per model: Nango's merging strategy, with its cursor for `ignore_if_modified_after` (null: no record yet). */
+    private readonly merging = new Map<string, { strategy: string; cursor: number | null }>();
 
     constructor(
         props: NangoProps,
@@ -64,7 +65,7 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
         }
         for (let i = 0; i < records.length; i += BATCH_SIZE) {
             const chunk = this.request('save', model, records.slice(i, i + BATCH_SIZE));
-            this.count(model, this.run.store.saveRecords(this.run.conn, model, chunk, { now: this.run.now }));
+            this.count(model, this.merged(model, this.run.store.saveRecords(this.run.conn, model, chunk, this.writeOptions(model))));
         }
         this.run.recordsSaved += records.length;
         this.run.progress();
@@ -79,7 +80,7 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
         const records = this.removeMetadata(results);
         for (let i = 0; i < records.length; i += BATCH_SIZE) {
             const chunk = this.request('delete', model, records.slice(i, i + BATCH_SIZE));
-            this.count(model, this.run.store.deleteRecords(this.run.conn, model, chunk, { now: this.run.now }));
+            this.count(model, this.merged(model, this.run.store.deleteRecords(this.run.conn, model, chunk, this.writeOptions(model))));
         }
         this.run.saved();
         return true;
@@ -92,7 +93,7 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
         const records = this.removeMetadata(results);
         for (let i = 0; i < records.length; i += BATCH_SIZE) {
             const chunk = this.request('update', model, records.slice(i, i + BATCH_SIZE));
-            this.count(model, this.run.store.updateRecords(this.run.conn, model, chunk, { now: this.run.now }));
+            this.count(model, this.merged(model, this.run.store.updateRecords(this.run.conn, model, chunk, this.writeOptions(model))));
         }
         this.run.saved();
         return true;
@@ -147,8 +148,10 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
     }
 
     /**
-     * Only matters when something else writes the same records concurrently (webhooks); a local run is the only
-     * writer, so the strategy is recorded and logged but changes nothing.
+     * As Nango's runner does it (packages/runner/lib/sdk/sdk.ts setMergingStrategy): `ignore_if_modified_after` takes
+     * the model's last record cursor (persist getCursor, offset `last`); each write then leaves alone the stored
+     * records changed after that cursor (by a webhook meanwhile), and the cursor moves to the last record the write
+     * changed (the records service's `nextMerging`), so the run's own writes never block its later ones.
      */
     override async setMergingStrategy(merging: { strategy: 'ignore_if_modified_after' | 'override' }, model: string): Promise<void> {
         this.run.guard();
@@ -156,8 +159,21 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
             this.run.log('warn', `Merging strategy for model ${model} is already set. Skipping`);
             return;
         }
-        this.merging.set(model, merging.strategy);
+        const cursor = merging.strategy === 'ignore_if_modified_after' ? this.run.store.lastRecordSeq(this.run.conn, model) : null;
+        this.merging.set(model, { strategy: merging.strategy, cursor });
         this.run.log('info', `Merging strategy set to '${merging.strategy}' for model ${model}.`);
+    }
+
+    private writeOptions(model: string): { now: number; notModifiedAfter?: number | null } {
+        const merging = this.merging.get(model);
+        if (merging?.strategy !== 'ignore_if_modified_after') return { now: this.run.now };
+        return { now: this.run.now, notModifiedAfter: merging.cursor };
+    }
+
+    private merged(model: string, summary: WriteSummary): WriteSummary {
+        const merging = this.merging.get(model);
+        if (merging && summary.lastChanged !== undefined) merging.cursor = summary.lastChanged;
+        return summary;
     }
 
     /**
@@ -165,7 +181,7 @@ export class LocalNangoSync extends boundToRun(NangoSyncBase<never, never, never
      * the chunks before a refused one are stored, as on Nango.
      */
     private request<T>(write: RecordsWrite, model: string, chunk: T[]): T[] {
-        const strategy = this.merging.get(model);
+        const strategy = this.merging.get(model)?.strategy;
         checkRecordsRequest(
             write,
             {

@@ -59,6 +59,11 @@ export class RecordsStore {
         return this.records.delete(conn, model, records, options);
     }
 
+    /** The cursor of the model's latest change, for the `ignore_if_modified_after` merging strategy. */
+    lastRecordSeq(conn: ConnectionRef, model: string): number | null {
+        return this.records.lastSeq(conn, model);
+    }
+
     getRecordsByIds(conn: ConnectionRef, model: string, ids: readonly string[]): Map<string, CachedRecord> {
         return this.records.byIds(conn, model, ids);
     }

@@ -16,6 +16,14 @@ import {
 const KEY = 'integration = ? AND connection_id = ? AND model = ?';
 
 /**
+ * Whether merging leaves this stored record alone: packages/records/lib/stores/postgres/postgres.ts upserts an
+ * existing record only when `(r.updated_at, r.id) <= cursor`, and deletes and updates under the same condition.
+ */
+function modifiedAfter(existing: { seq: number }, options: WriteOptions): boolean {
+    return options.notModifiedAfter !== undefined && options.notModifiedAfter !== null && existing.seq > options.notModifiedAfter;
+}
+
+/**
  * The records of every connection and model, written as Nango's persist service writes them: upserted by
  * (connection, model, id), a change detected by the hash of the record, deletions soft, and every write numbered
  * by the store's sequence so a consumer polling with its cursor sees every later change, in order.
@@ -29,7 +37,8 @@ export class RecordsTable {
     ) {
         this.stmts = {
             getRow: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE ${KEY} AND id = ?`),
-            getState: db.prepare(`SELECT hash, deleted_at FROM records WHERE ${KEY} AND id = ?`),
+            getState: db.prepare(`SELECT hash, deleted_at, seq FROM records WHERE ${KEY} AND id = ?`),
+            lastSeq: db.prepare(`SELECT MAX(seq) AS seq FROM records WHERE ${KEY}`),
             insert: db.prepare(
                 `INSERT INTO records (integration, connection_id, model, id, data, hash, first_seen_at, last_modified_at, last_action, deleted_at, seq, seen_seq)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -62,6 +71,10 @@ export class RecordsTable {
                 if (!existing) {
                     this.stmts.insert.run(conn.integration, conn.connectionId, model, id, data, hash, now, now, 'ADDED', null, seq, seq);
                     summary.added.push(id);
+                } else if (modifiedAfter(existing, options)) {
+                    this.stmts.touch.run(seq, conn.integration, conn.connectionId, model, id);
+                    summary.unchanged.push(id);
+                    continue;
                 } else if (existing.deleted_at !== null) {
                     this.writeRow(conn, model, id, { data, hash, now, action: 'UPDATED', deletedAt: null, seq });
                     summary.added.push(id);
@@ -71,7 +84,9 @@ export class RecordsTable {
                 } else {
                     this.stmts.touch.run(seq, conn.integration, conn.connectionId, model, id);
                     summary.unchanged.push(id);
+                    continue;
                 }
+                if (options.notModifiedAfter !== undefined) summary.lastChanged = seq;
             }
         });
         return summary;
@@ -89,18 +104,20 @@ export class RecordsTable {
             for (const partial of dedupeById(partials)) {
                 const id = recordId(partial);
                 const existing = this.getRow(conn, model, id);
-                if (!existing) continue;
+                if (!existing || modifiedAfter(existing, options)) continue;
                 const data = JSON.stringify(deepMerge(JSON.parse(existing.data) as unknown, partial));
                 const deleted = existing.deleted_at !== null;
+                const seq = this.seq.next();
                 this.writeRow(conn, model, id, {
                     data,
                     hash: hashOf(data),
                     now,
                     action: deleted ? 'DELETED' : 'UPDATED',
                     deletedAt: existing.deleted_at,
-                    seq: this.seq.next()
+                    seq
                 });
                 summary.updated.push(id);
+                if (options.notModifiedAfter !== undefined) summary.lastChanged = seq;
             }
         });
         return summary;
@@ -122,7 +139,12 @@ export class RecordsTable {
                 const hash = hashOf(data);
                 const deletedAt = deletionTime(record, now);
                 const existing = this.getState(conn, model, id);
+                if (existing && modifiedAfter(existing, options)) {
+                    summary.unchanged.push(id);
+                    continue;
+                }
                 const seq = this.seq.next();
+                if (options.notModifiedAfter !== undefined) summary.lastChanged = seq;
                 if (!existing) {
                     const row = [data, hash, now, now, 'DELETED', deletedAt, seq, seq] as const;
                     this.stmts.insert.run(conn.integration, conn.connectionId, model, id, ...row);
@@ -156,13 +178,18 @@ export class RecordsTable {
         return (this.stmts.all.all(conn.integration, conn.connectionId, model) as unknown as RecordRow[]).map(toCachedRecord);
     }
 
+    /** The cursor of the model's latest change (Nango's getCursor with offset `last`); null without records. */
+    lastSeq(conn: ConnectionRef, model: string): number | null {
+        return (this.stmts.lastSeq.get(conn.integration, conn.connectionId, model) as { seq: number | null }).seq;
+    }
+
     countLive(conn: ConnectionRef, model: string): number {
         return (this.stmts.count.get(conn.integration, conn.connectionId, model) as { n: number }).n;
     }
 
-    private getState(conn: ConnectionRef, model: string, id: string): { hash: string; deleted_at: number | null } | undefined {
+    private getState(conn: ConnectionRef, model: string, id: string): { hash: string; deleted_at: number | null; seq: number } | undefined {
         return this.stmts.getState.get(conn.integration, conn.connectionId, model, id) as
-            { hash: string; deleted_at: number | null } | undefined;
+            { hash: string; deleted_at: number | null; seq: number } | undefined;
     }
 
     private getRow(conn: ConnectionRef, model: string, id: string): RecordRow | undefined {

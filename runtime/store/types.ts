@@ -26,6 +26,8 @@ export interface WriteSummary {
     updated: string[];
     deleted: string[];
     unchanged: string[];
+    /** With `notModifiedAfter`: the cursor (sequence) of the last record this write changed, if it changed any. */
+    lastChanged?: number;
 }
 
 /** What `batchDelete` passes: the id, optionally `deletedAt`, and whatever else the script sent (kept as the data). */
@@ -34,6 +36,11 @@ export type DeletePayload = { id?: unknown; deletedAt?: unknown } & Record<strin
 export interface WriteOptions {
     /** Milliseconds since the epoch; the run's clock. Defaults to the wall clock. */
     now?: number | undefined;
+    /**
+     * Nango's `ignore_if_modified_after_cursor` merging: a stored record whose cursor lies past this one was changed
+     * by another execution since (a webhook) and is left as it is. Null: no cursor yet, every write applies.
+     */
+    notModifiedAfter?: number | null | undefined;
 }
 
 /** A row of the `records` table. */

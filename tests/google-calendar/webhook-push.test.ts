@@ -174,10 +174,8 @@ describe('events sync onWebhook: Calendar push', () => {
     });
 
     // Nango's records service keeps a record modified after the run's merging cursor (packages/records/lib/stores/
-    // postgres/postgres.ts, ignore_if_modified_after_cursor); the local runtime records the strategy and ignores it
-    // (runtime/nango-sync.ts setMergingStrategy), so the poll's older copy wins there until the next poll. Enable
-    // this when the runtime applies the strategy.
-    it.skip("never lets a poll's older copy overwrite what a push saved during the poll (ignore_if_modified_after)", async () => {
+    // postgres/postgres.ts, ignore_if_modified_after_cursor), and so does the runtime (runtime/nango-sync.ts).
+    it("never lets a poll's older copy overwrite what a push saved during the poll (ignore_if_modified_after)", async () => {
         const bed = await connected();
         await pollRacedByPush(bed);
         expect(live(bed).find((record) => record['summary'] === 'During the poll')).toBeDefined();

@@ -285,3 +285,35 @@ describe('RecordsStore: state beside the records', () => {
         }
     });
 });
+
+describe('RecordsStore: the ignore_if_modified_after merging cursor', () => {
+    it('leaves records changed after the cursor as they are, writes the others, and names the last record it changed', () => {
+        const store = new RecordsStore();
+        const c = { integration: 'google-calendar', connectionId: 'local' };
+        store.saveRecords(c, 'M', [{ id: 'old', v: 1 }]);
+        const cursor = store.lastRecordSeq(c, 'M');
+        // Another execution (a webhook) changes `old` and adds `new` after the cursor was taken.
+        store.saveRecords(c, 'M', [
+            { id: 'old', v: 2 },
+            { id: 'new', v: 2 }
+        ]);
+        const written = store.saveRecords(
+            c,
+            'M',
+            [
+                { id: 'old', v: 1 },
+                { id: 'new', v: 1 },
+                { id: 'more', v: 1 }
+            ],
+            { notModifiedAfter: cursor }
+        );
+        expect(written).toMatchObject({ added: ['more'], updated: [], unchanged: ['old', 'new'] });
+        expect(written.lastChanged).toBe(store.lastRecordSeq(c, 'M'));
+        expect(store.deleteRecords(c, 'M', [{ id: 'old' }], { notModifiedAfter: cursor }).deleted).toEqual([]);
+        expect(store.liveRecords(c, 'M')).toEqual([
+            { id: 'old', v: 2 },
+            { id: 'new', v: 2 },
+            { id: 'more', v: 1 }
+        ]);
+    });
+});
