@@ -134,12 +134,13 @@ export async function buildProgram(
     program
         .command('connect')
         .description(
-            "Create a connection as Nango does: validate-connection (a failure refuses it, nothing is stored), Nango's own provider hook, then post-connection-creation."
+            "Create a connection as Nango does: validate-connection (a failure refuses it, nothing is stored), Nango's own provider hook, post-connection-creation, then the first run of each of the integration's syncs (auto-start)."
         )
         .argument('<integration>', 'google-mail, salesforce or google-calendar')
         .option('--metadata <json>', 'the connection metadata (JSON, or @file.json), e.g. the push settings')
         .option('--connection <id>', 'connection id (default: local)')
-        .action(async (integration: string, options: { metadata?: string; connection?: string }) => {
+        .option('--no-sync', 'leave the syncs unstarted')
+        .action(async (integration: string, options: { metadata?: string; connection?: string; sync?: boolean }) => {
             const { connectCommand } = await import('./commands/connect.js');
             process.exitCode = await connectCommand(integration, options);
         });

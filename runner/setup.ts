@@ -50,7 +50,8 @@ export function truthFor(
 ): TruthRecord[] {
     if (sim instanceof CalendarSimulator) {
         const metadata = store.getMetadata<{ calendarIds?: string[]; allCalendars?: boolean }>({ integration, connectionId });
-        if (metadata?.calendarIds && metadata.allCalendars !== true) return sim.truthFor(metadata.calendarIds, model);
+        // The sync's own defaults (google-calendar/metadata.ts): every listed calendar, the ones named, else primary.
+        if (metadata?.allCalendars !== true) return sim.truthFor(metadata?.calendarIds ?? ['primary'], model);
     }
     return sim.truth(model);
 }

@@ -4,10 +4,13 @@ import { UserError } from '../errors.js';
 import { connect, disconnect, isConnected } from '../push.js';
 import { openStore } from '../store.js';
 import { openTarget, printNotice, readJsonArgument } from './shared.js';
+import { syncCommand } from './sync.js';
 
 export interface ConnectCommandOptions {
     metadata?: string;
     connection?: string;
+    /** commander's `--no-sync`: false to leave the syncs unstarted. */
+    sync?: boolean;
 }
 
 /** `connect <integration>`: a connection to the simulated provider, as Nango creates one (runner/push.ts connect). */
@@ -19,6 +22,16 @@ export async function connectCommand(integrationId: string, options: ConnectComm
     }
     printNotice();
     const connectionId = options.connection ?? DEFAULT_CONNECTION;
+    if (!(await connectOnly(entry.id, connectionId, metadata as Record<string, unknown> | undefined))) return 1;
+    if (options.sync === false) return 0;
+    // Nango schedules a new connection's auto-start syncs at once (every sync of ours is autoStart): their first run.
+    let status = 0;
+    for (const sync of entry.syncs) status = Math.max(status, await syncCommand(entry.id, sync.name, { connection: connectionId }));
+    return status;
+}
+
+async function connectOnly(integrationId: string, connectionId: string, metadata: Record<string, unknown> | undefined): Promise<boolean> {
+    const entry = integrationOf(integrationId);
     const store = openStore();
     try {
         const { target, finish } = openTarget(entry, store, connectionId, false);
@@ -29,9 +42,9 @@ export async function connectCommand(integrationId: string, options: ConnectComm
                 connectionId,
                 target,
                 out: process.stdout,
-                metadata: metadata as Record<string, unknown> | undefined
+                metadata
             });
-            return outcome.ok ? 0 : 1;
+            return outcome.ok;
         } finally {
             finish();
         }

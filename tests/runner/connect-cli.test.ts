@@ -6,13 +6,16 @@ import { freshLocalDir, runCli } from './cli-process.js';
  * (salesforce): its simulated org answers them, and nothing of Gmail's or Calendar's push is needed.
  */
 describe('npm start -- connect / disconnect / deliver', () => {
-    it('connects, refuses bad metadata without storing it, delivers nothing queued, and disconnects', async () => {
+    it('connects and starts the syncs, refuses bad metadata without storing it, delivers nothing queued, and disconnects', async () => {
         const localDir = freshLocalDir();
         const connected = await runCli(['connect', 'salesforce'], { localDir });
         expect(connected.code).toBe(0);
         expect(connected.stdout).toMatch(/validate-connection validate-connection: success/);
         expect(connected.stdout).toMatch(/Salesforce connection created for integration\.user@acme\.example/);
         expect(connected.stdout).toMatch(/salesforce\/local: connected/);
+        // Then, as Nango starts a new connection's auto-start syncs, the first run of each.
+        expect(connected.stdout).toMatch(/salesforce-leads +run +success/);
+        expect(connected.stdout).toMatch(/salesforce-opportunities +run +success/);
 
         const refused = await runCli(['connect', 'salesforce', '--connection', 'other', '--metadata', '{"modifiedSince":"soon"}'], {
             localDir
