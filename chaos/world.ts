@@ -51,11 +51,19 @@ export interface WorldOptions {
     network: Network;
     /** Run the sync from another Nango folder (the campaign's own test runs a deliberately broken copy). */
     integrationsDir?: string | undefined;
+    /** Per-call latency of the simulated API on the virtual clock; 0 by default (the bench's push timing sets it). */
+    latencyMs?: number | undefined;
 }
 
 export function createWorld(subject: ChaosSubject, options: WorldOptions): World {
     const clock = new VirtualClock();
-    const sim = createSimulator(subject.simulator, { clock, seed: options.seed, size: options.size, latencyMs: 0, limits: true });
+    const sim = createSimulator(subject.simulator, {
+        clock,
+        seed: options.seed,
+        size: options.size,
+        latencyMs: options.latencyMs ?? 0,
+        limits: true
+    });
     options.network.resetHandlers(...sim.handlers);
     const { integration } = subject.sync;
     const conn = { integration, connectionId: CHAOS_CONNECTION };
