@@ -4,7 +4,8 @@
  *
  * Gmail stops notifying 7 days after the last watch call and asks for a renewal at least that often, daily
  * recommended; each call replaces the mailbox's watch. post-connection-creation starts it, every gmail-threads run
- * that finds it a day old (or never started, or expired) renews it, and pre-connection-deletion stops it. The state
+ * that finds it a day old (or never started, or expired) renews it, or stops it once `pushTopic` is removed, and
+ * pre-connection-deletion stops it. The state
  * lives in the connection's metadata (models.ts GmailThreadsMetadata), where the webhook reads where pushes start.
  */
 import type { NangoAction } from 'nango';
@@ -77,6 +78,12 @@ export async function renewWatchIfDue(
     bucket: TokenBucket
 ): Promise<void> {
     const now = Date.now();
+    if (!metadata.pushTopic) {
+        // Push turned off while a watch still runs: stop it, and record it as ended so later runs leave it be.
+        const running = metadata.pushWatchExpiresAt !== undefined && Date.parse(metadata.pushWatchExpiresAt) > now;
+        if (running && (await stopWatch(nango))) await nango.updateMetadata({ pushWatchExpiresAt: new Date(now).toISOString() });
+        return;
+    }
     if (!watchDue(metadata, now)) return;
     try {
         await bucket.take(GMAIL_UNITS.watch);

@@ -85,6 +85,26 @@ describe('gmail-threads renews the Gmail watch', () => {
         expect(world.store.getMetadata(conn)!['pushWatchHistoryId']).toBe(historyNow);
     });
 
+    it('stops the watch once pushTopic is removed, once, and starts one again when it comes back', async () => {
+        const world = mailWorld({ threads: 10 });
+        world.store.setMetadata(conn, { pushTopic: TOPIC });
+        await world.sync();
+        expect(world.sim.mailbox.watch.active).not.toBeNull();
+        const { pushTopic: _off, ...rest } = world.store.getMetadata(conn)!;
+        world.store.setMetadata(conn, rest);
+        expect((await world.sync()).status).toBe('success');
+        expect(world.sim.mailbox.watch.active).toBeNull();
+
+        const requests = recordRequests();
+        await world.sync();
+        requests.stop();
+        expect(requests.urls.filter((url) => url.pathname.endsWith('/stop'))).toHaveLength(0);
+
+        world.store.setMetadata(conn, { ...world.store.getMetadata(conn)!, pushTopic: TOPIC });
+        await world.sync();
+        expect(world.sim.mailbox.watch.active?.topicName).toBe(TOPIC);
+    });
+
     it('keeps polling when Gmail refuses the watch, logging why', async () => {
         const world = mailWorld({ threads: 10 });
         world.store.setMetadata(conn, { pushTopic: 'projects/nango-local/topics/not-granted' });
