@@ -142,7 +142,7 @@ const sync = createSync({
             halted: null,
             push: true
         };
-        await pushCalendar(run, progress);
+        await listCalendar(run, progress);
     }
 });
 
@@ -232,22 +232,7 @@ async function removeDroppedCalendars(run: Run, previous: SyncState | null, lost
 
 async function syncCalendar(run: Run, progress: CalendarProgress): Promise<void> {
     try {
-        if (progress.phase === 'incremental') {
-            try {
-                await listChanges(run, progress);
-                return;
-            } catch (error) {
-                if (!isExpiredSyncToken(error)) throw error;
-                // 410 Gone: the token is no longer valid. This calendar alone is listed again; the others keep theirs.
-                await run.nango.log(`Sync token of ${progress.calendarId} is no longer valid (410): resyncing that calendar`, {
-                    level: 'warn'
-                });
-                // The resync lists the window the first listing did, so it keeps what the cache holds of it.
-                Object.assign(progress, { ...newProgress(progress.calendarId, progress.configured, 'resync'), timeMin: progress.timeMin });
-                await save(run);
-            }
-        }
-        await listAll(run, progress);
+        await listCalendar(run, progress);
     } catch (error) {
         if (!isInaccessible(error)) throw error;
         // The calendar is gone or no longer shared with the user: its events leave the cache; it is tried again next run.
@@ -284,18 +269,26 @@ async function maintainPush(run: Run, metadata: z.infer<typeof Metadata>): Promi
 }
 
 /**
- * A push message's listing of one calendar. Unlike the poll it never resyncs: after a 410 it lists the calendar
- * again without deleting anything, since its window may start later than the poll's; the poll's own 410 resyncs.
+ * One calendar's changes since its sync token, or its full listing. After a 410 that calendar alone is listed again
+ * over the window the first listing did, so the cache keeps what it holds of it: by the poll as a resync (what
+ * vanished is deleted), by a push run in full without deleting anything, since a push's window may start later than
+ * the poll's (the poll's own 410 resyncs).
  */
-async function pushCalendar(run: Run, progress: CalendarProgress): Promise<void> {
+async function listCalendar(run: Run, progress: CalendarProgress): Promise<void> {
     if (progress.phase === 'incremental') {
         try {
             await listChanges(run, progress);
             return;
         } catch (error) {
             if (!isExpiredSyncToken(error)) throw error;
-            await run.nango.log(`Push: sync token of ${progress.calendarId} is no longer valid (410): listing it again`, { level: 'warn' });
-            Object.assign(progress, { ...newProgress(progress.calendarId, progress.configured, 'full'), timeMin: progress.timeMin });
+            await run.nango.log(
+                run.push
+                    ? `Push: sync token of ${progress.calendarId} is no longer valid (410): listing it again`
+                    : `Sync token of ${progress.calendarId} is no longer valid (410): resyncing that calendar`,
+                { level: 'warn' }
+            );
+            const phase = run.push ? 'full' : 'resync';
+            Object.assign(progress, { ...newProgress(progress.calendarId, progress.configured, phase), timeMin: progress.timeMin });
             await save(run);
         }
     }
