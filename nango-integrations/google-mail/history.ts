@@ -10,7 +10,7 @@
  */
 import type { NangoSync } from 'nango';
 import type { GmailThread } from '../../models.js';
-import type { TokenBucket } from '../shared/pace.js';
+import type { Pacer } from '../shared/pace.js';
 import { compareHistoryIds, maxHistoryId } from './mappers.js';
 import { historyPages } from './pages.js';
 import { fetchThreads } from './threads.js';
@@ -26,7 +26,7 @@ export async function applyHistory(
     nango: Caller,
     options: {
         startHistoryId: string;
-        bucket: TokenBucket;
+        pacer: Pacer;
         save: (threads: GmailThread[]) => Promise<void>;
         remove: (ids: string[]) => Promise<void>;
         /** After each page: every change up to this id is applied. */
@@ -37,7 +37,7 @@ export async function applyHistory(
     // recorded after that id (made while the run went on, found on a later page) needs the thread fetched again.
     const fetchedAt = new Map<string, string>();
     const applied: HistoryApplied = { changed: 0, deleted: 0 };
-    for await (const page of historyPages(nango, { startHistoryId: options.startHistoryId, bucket: options.bucket })) {
+    for await (const page of historyPages(nango, { startHistoryId: options.startHistoryId, pacer: options.pacer })) {
         const threadIds = new Set<string>();
         for (const record of page.history ?? []) {
             for (const change of [
@@ -50,7 +50,7 @@ export async function applyHistory(
                 if (seen === undefined || compareHistoryIds(record.id, seen) > 0) threadIds.add(change.message.threadId);
             }
         }
-        const fetched = await fetchThreads(nango, [...threadIds], options.bucket, options.save);
+        const fetched = await fetchThreads(nango, [...threadIds], options.pacer, options.save);
         // Gone: deleted, or left with no message outside SPAM and TRASH (threads.list no longer shows it).
         if (fetched.gone.length > 0) await options.remove(fetched.gone);
         for (const [id, historyId] of fetched.versions) fetchedAt.set(id, historyId);

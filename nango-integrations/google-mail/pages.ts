@@ -6,11 +6,10 @@
  */
 import type { NangoAction } from 'nango';
 import { describeFailure, googleFailureOf } from '../shared/google-errors.js';
-import type { TokenBucket } from '../shared/pace.js';
+import type { Pacer, WindowPacer } from '../shared/pace.js';
 import { PageTokenGuard, resumedPages } from '../shared/page-tokens.js';
-import type { WindowPacer } from './people-quota.js';
 import { GMAIL_UNITS } from './quota.js';
-import { GmailHistoryListResponse, GmailThreadsListResponse, PeopleConnectionsResponse } from './schemas.js';
+import { GmailHistoryListResponse, GmailMessagesListResponse, GmailThreadsListResponse, PeopleConnectionsResponse } from './schemas.js';
 
 type Caller = Pick<NangoAction, 'get' | 'log'>;
 
@@ -44,6 +43,8 @@ function resumed<Page>(
 
 export interface ThreadsPage {
     threadIds: string[];
+    /** Each listed thread's history id, when Gmail gave one: the thread as it was when listed. */
+    historyIds: Map<string, string>;
     /** The token of the page after this one, or null on the last page. */
     nextPageToken: string | null;
 }
@@ -54,22 +55,19 @@ export interface ThreadsPage {
  */
 export function threadPages(
     nango: Caller,
-    options: { q: string; pageToken: string | null; bucket: TokenBucket; onRestart: () => void }
+    options: { q: string; pageToken: string | null; pacer: Pacer; onRestart: () => void }
 ): AsyncGenerator<ThreadsPage> {
     return resumed(nango, 'threads.list', options.pageToken, options.onRestart, (pageToken) =>
         listThreads(nango, { ...options, pageToken })
     );
 }
 
-async function* listThreads(
-    nango: Caller,
-    options: { q: string; pageToken: string | null; bucket: TokenBucket }
-): AsyncGenerator<ThreadsPage> {
+async function* listThreads(nango: Caller, options: { q: string; pageToken: string | null; pacer: Pacer }): AsyncGenerator<ThreadsPage> {
     const guard = new PageTokenGuard('threads.list');
     let pageToken = options.pageToken;
     guard.check(pageToken);
     for (;;) {
-        await options.bucket.take(GMAIL_UNITS.threadsList);
+        await options.pacer.take(GMAIL_UNITS.threadsList);
         // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.threads/list
         const response = await nango.get({
             endpoint: '/gmail/v1/users/me/threads',
@@ -79,7 +77,34 @@ async function* listThreads(
         const page = GmailThreadsListResponse.parse(response.data);
         const next = page.nextPageToken ?? null;
         guard.check(next);
-        yield { threadIds: (page.threads ?? []).map((thread) => thread.id), nextPageToken: next };
+        const threads = page.threads ?? [];
+        const historyIds = new Map<string, string>();
+        for (const thread of threads) if (thread.historyId) historyIds.set(thread.id, thread.historyId);
+        yield { threadIds: threads.map((thread) => thread.id), historyIds, nextPageToken: next };
+        if (!next) return;
+        pageToken = next;
+    }
+}
+
+/**
+ * messages.list pages of every message, spam and trash included, newest first: each message's id and thread id, 500
+ * a page at 5 units. Never resumed from a checkpoint, so a refused token is an error like any other.
+ */
+export async function* messagePages(nango: Caller, options: { pacer: Pacer }): AsyncGenerator<GmailMessagesListResponse> {
+    const guard = new PageTokenGuard('messages.list');
+    let pageToken: string | null = null;
+    for (;;) {
+        await options.pacer.take(GMAIL_UNITS.messagesList);
+        // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/list
+        const response = await nango.get({
+            endpoint: '/gmail/v1/users/me/messages',
+            params: { maxResults: '500', includeSpamTrash: 'true', ...(pageToken ? { pageToken } : {}) },
+            retries: READ_RETRIES
+        });
+        const page = GmailMessagesListResponse.parse(response.data);
+        const next = page.nextPageToken ?? null;
+        guard.check(next);
+        yield page;
         if (!next) return;
         pageToken = next;
     }
@@ -88,12 +113,12 @@ async function* listThreads(
 /** history.list pages after `startHistoryId`. A 404 (expired start id) propagates: the caller resyncs. */
 export async function* historyPages(
     nango: Caller,
-    options: { startHistoryId: string; bucket: TokenBucket }
+    options: { startHistoryId: string; pacer: Pacer }
 ): AsyncGenerator<GmailHistoryListResponse> {
     const guard = new PageTokenGuard('history.list');
     let pageToken: string | null = null;
     for (;;) {
-        await options.bucket.take(GMAIL_UNITS.historyList);
+        await options.pacer.take(GMAIL_UNITS.historyList);
         // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.history/list
         const response = await nango.get({
             endpoint: '/gmail/v1/users/me/history',

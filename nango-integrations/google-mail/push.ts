@@ -21,7 +21,7 @@
 import type { NangoSync } from 'nango';
 import type { GmailThread, GmailThreadsMetadata } from '../../models.js';
 import { isExpiredHistoryId } from '../shared/google-errors.js';
-import type { TokenBucket } from '../shared/pace.js';
+import type { Pacer } from '../shared/pace.js';
 import { applyHistory } from './history.js';
 import { compareHistoryIds } from './mappers.js';
 import { READ_RETRIES } from './pages.js';
@@ -75,7 +75,7 @@ function handledOf(checkpoint: unknown): string | null {
     return phase === 'incremental' && typeof historyId === 'string' && /^\d+$/.test(historyId) ? historyId : null;
 }
 
-export async function handlePush(nango: PushNango, payload: unknown, metadata: GmailThreadsMetadata, bucket: TokenBucket): Promise<void> {
+export async function handlePush(nango: PushNango, payload: unknown, metadata: GmailThreadsMetadata, pacer: Pacer): Promise<void> {
     // Before any proxy or records call: the records cursor is taken now (see the header).
     await nango.setMergingStrategy({ strategy: 'ignore_if_modified_after' }, 'GmailThread');
     const reading = readPush(payload);
@@ -84,7 +84,7 @@ export async function handlePush(nango: PushNango, payload: unknown, metadata: G
         return;
     }
     const { push } = reading;
-    const mailbox = metadata.emailAddress ?? (await profileAddress(nango, bucket));
+    const mailbox = metadata.emailAddress ?? (await profileAddress(nango, pacer));
     if (push.emailAddress.toLowerCase() !== mailbox.toLowerCase()) {
         await nango.log(`Ignored a push for ${push.emailAddress}: this connection is ${mailbox}`, { level: 'warn' });
         return;
@@ -104,7 +104,7 @@ export async function handlePush(nango: PushNango, payload: unknown, metadata: G
     try {
         const applied = await applyHistory(nango, {
             startHistoryId: from,
-            bucket,
+            pacer,
             save: async (threads) => {
                 await nango.batchSave(threads, 'GmailThread');
             },
@@ -127,8 +127,8 @@ export async function handlePush(nango: PushNango, payload: unknown, metadata: G
     }
 }
 
-async function profileAddress(nango: Pick<NangoSync, 'get'>, bucket: TokenBucket): Promise<string> {
-    await bucket.take(GMAIL_UNITS.getProfile);
+async function profileAddress(nango: Pick<NangoSync, 'get'>, pacer: Pacer): Promise<string> {
+    await pacer.take(GMAIL_UNITS.getProfile);
     // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/getProfile
     const response = await nango.get({ endpoint: '/gmail/v1/users/me/profile', retries: READ_RETRIES });
     return GmailProfile.parse(response.data).emailAddress;

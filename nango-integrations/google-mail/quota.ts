@@ -1,13 +1,14 @@
 /**
  * Gmail's per-user quota, in the units Gmail meters (https://developers.google.com/workspace/gmail/api/reference/quota):
  * 15,000 units per user per minute. A 429 costs a Retry-After wait for every request in flight, so the syncs pace
- * themselves under the limit instead of discovering it.
+ * themselves under the limit instead of discovering it, over a sliding minute: any fixed minute is one of its windows.
  */
-import { TokenBucket, type PaceClock, sandboxClock } from '../shared/pace.js';
+import { sandboxClock, WindowPacer, type PaceClock, type Pacer } from '../shared/pace.js';
 
 export const GMAIL_UNITS = {
     getProfile: 1,
     historyList: 2,
+    messagesList: 5,
     messagesGet: 5,
     threadsList: 10,
     threadsGet: 10,
@@ -19,15 +20,22 @@ export const GMAIL_UNITS = {
 export const GMAIL_UNITS_PER_MINUTE = 15_000;
 
 /**
- * 97% of the quota, with a 10-call burst: over any 60 s window the bucket spends at most 100 + 0.97 × 15,000 =
- * 14,650 units, leaving room for a run that starts right after another and for an action sent meanwhile.
+ * The share of the quota a run allows itself over any 60 s: 97%, so 14,550 units, leaving 450 (45 threads.get) for
+ * an action sent meanwhile, a call Nango retries after a 5xx (which the pacer does not see), and calls whose latency
+ * differs enough to land in one window at Google though they started 60 s apart (about 0.4 s of difference at full
+ * speed). Gmail documents the limit per minute only (https://developers.google.com/workspace/gmail/api/reference/quota;
+ * older pages spoke of 250 units a second as a moving average); a refusal is a 429 Nango retries after backoff.
  */
 export const GMAIL_QUOTA_SHARE = 0.97;
-export const GMAIL_BURST_UNITS = 100;
+export const GMAIL_WINDOW_MS = 60_000;
 
-/** threads.get calls in flight: the quota allows ~24/s, so 12 in flight keeps pace up to ~480 ms per call. */
+/** threads.get calls in flight: 12 at 100 ms a call spend a window's 14,550 units in about 12 s. */
 export const GMAIL_CONCURRENCY = 12;
 
-export function gmailBucket(clock: PaceClock = sandboxClock, unitsPerMinute: number = GMAIL_UNITS_PER_MINUTE): TokenBucket {
-    return new TokenBucket((unitsPerMinute * GMAIL_QUOTA_SHARE) / 60, GMAIL_BURST_UNITS, clock);
+/**
+ * Follows the window itself (shared/pace.ts): a run starts with a window's worth, then spends as the window frees.
+ * A token bucket under the same limit would leave the first window's worth unused, a sixth of a 10k-thread backfill.
+ */
+export function gmailPacer(clock: PaceClock = sandboxClock, unitsPerMinute: number = GMAIL_UNITS_PER_MINUTE): Pacer {
+    return new WindowPacer(Math.floor(unitsPerMinute * GMAIL_QUOTA_SHARE), GMAIL_WINDOW_MS, clock);
 }

@@ -165,6 +165,9 @@ export const GmailMessagesListResponse = z.object({
 });
 export type GmailMessagesListResponse = z.infer<typeof GmailMessagesListResponse>;
 
+/** What a backfill checks of a messages.get answer before reading it as a thread of one (the mapper parses the rest). */
+export const GmailMessageThreadRef = z.object({ id: z.string().min(1), threadId: z.string().min(1), historyId: z.string().nullish() });
+
 /** `messages.send`, and `messages.get?format=minimal` (the same three fields, and more we do not read). */
 export const GmailSendResponse = z.object({
     id: z.string(),

@@ -5,11 +5,12 @@
 import type { NangoSync } from 'nango';
 import type { GmailThread } from '../../models.js';
 import { isNotFound } from '../shared/google-errors.js';
-import { mapPooled, type TokenBucket } from '../shared/pace.js';
-import { toGmailThread } from './mappers.js';
+import { mapPooled, type Pacer } from '../shared/pace.js';
+import { maxHistoryId, toGmailThread } from './mappers.js';
 import { READ_RETRIES } from './pages.js';
 import { GMAIL_CONCURRENCY, GMAIL_UNITS } from './quota.js';
-import { GmailApiThread } from './schemas.js';
+import { GmailApiThread, GmailMessageThreadRef } from './schemas.js';
+import type { ThreadSizes } from './thread-sizes.js';
 
 type Caller = Pick<NangoSync, 'get' | 'log'>;
 
@@ -81,11 +82,23 @@ export function isVisible(thread: GmailThread): boolean {
     return thread.messages.some((message) => !message.labels.some((label) => HIDDEN_LABELS.includes(label)));
 }
 
+/**
+ * How a backfill reads its threads: a thread that held one message when the mailbox was listed is read as that
+ * message (thread-sizes.ts), carrying the history id threads.list gave for it.
+ */
+export interface BySize {
+    /** Sizes learnt so far: null until the listing of messages is complete. */
+    sizing: { readonly sizes: ThreadSizes | null };
+    /** threads.list's history id of each thread of the page. */
+    historyIds: ReadonlyMap<string, string>;
+}
+
 export async function fetchThreads(
     nango: Caller,
     ids: readonly string[],
-    bucket: TokenBucket,
-    save: (threads: GmailThread[]) => Promise<void>
+    pacer: Pacer,
+    save: (threads: GmailThread[]) => Promise<void>,
+    bySize: BySize | null = null
 ): Promise<FetchedThreads> {
     const result: FetchedThreads = { saved: 0, gone: [], unreadable: [], versions: new Map() };
     const pending = new SaveChunks<GmailThread>({ maxCount: SAVE_CHUNK, maxBytes: SAVE_MAX_BYTES });
@@ -95,8 +108,12 @@ export async function fetchThreads(
         result.saved += batch.length;
         await save(batch);
     };
-    await mapPooled(ids, { concurrency: GMAIL_CONCURRENCY, bucket, units: GMAIL_UNITS.threadsGet }, async (id) => {
-        const raw = await getThread(nango, id);
+    // Decided when a read starts, so sizes learnt meanwhile serve the rest of the chunk.
+    const single = (id: string) => bySize?.sizing.sizes?.holdsOneMessage(id) === true;
+    const units = (id: string) => (single(id) ? GMAIL_UNITS.messagesGet : GMAIL_UNITS.threadsGet);
+    await mapPooled(ids, { concurrency: GMAIL_CONCURRENCY, pacer, units }, async (id) => {
+        // Sizes only go from unknown to known, so a read decided now was paid for at least at its price.
+        const raw = single(id) ? await getSingleMessageThread(nango, id, bySize?.historyIds.get(id), pacer) : await getThread(nango, id);
         if (raw === null || (raw.messages ?? []).length === 0) {
             result.gone.push(id);
             return;
@@ -130,6 +147,41 @@ export async function fetchThreads(
         await nango.log(`Unknown charsets read as UTF-8: ${[...unknownCharsets].join(', ')}`, { level: 'warn' });
     }
     return result;
+}
+
+/**
+ * A thread of one message, read with messages.get: Gmail gives a thread the id of its first message (observed, not
+ * documented), so the thread's id names its message. The answer is used when it is that thread's message; otherwise
+ * (the first message deleted since, an id scheme that differs) the thread is read with threads.get. Its history id
+ * is the later of the listing's and the message's: a change to the message since the listing moved both.
+ */
+async function getSingleMessageThread(
+    nango: Caller,
+    id: string,
+    listedHistoryId: string | undefined,
+    pacer: Pacer
+): Promise<GmailApiThread | null> {
+    const readAsThread = async () => {
+        await pacer.take(GMAIL_UNITS.threadsGet);
+        return getThread(nango, id);
+    };
+    let message: unknown;
+    try {
+        // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/get
+        const response = await nango.get({
+            endpoint: `/gmail/v1/users/me/messages/${encodeURIComponent(id)}`,
+            params: { format: 'full' },
+            retries: READ_RETRIES
+        });
+        message = response.data;
+    } catch (error) {
+        if (!isNotFound(error)) throw error;
+        return readAsThread();
+    }
+    const ref = GmailMessageThreadRef.safeParse(message);
+    if (!ref.success || ref.data.threadId !== id) return readAsThread();
+    const historyIds = [listedHistoryId, ref.data.historyId].filter((value): value is string => typeof value === 'string');
+    return { id, historyId: historyIds.length > 0 ? maxHistoryId(historyIds) : null, messages: [message] };
 }
 
 /** threads.get?format=full, parsed; null when the thread is gone (deleted since it was listed or named in history). */

@@ -11,7 +11,7 @@
 import type { NangoAction } from 'nango';
 import type { GmailThreadsMetadata } from '../../models.js';
 import { describeFailure } from '../shared/google-errors.js';
-import type { TokenBucket } from '../shared/pace.js';
+import type { Pacer } from '../shared/pace.js';
 import { READ_RETRIES } from './pages.js';
 import { GMAIL_UNITS } from './quota.js';
 import { GmailWatchResponse } from './schemas.js';
@@ -75,7 +75,7 @@ export async function stopWatch(nango: Caller): Promise<boolean> {
 export async function renewWatchIfDue(
     nango: Caller & { updateMetadata(patch: WatchMetadata): Promise<unknown> },
     metadata: GmailThreadsMetadata,
-    bucket: TokenBucket
+    pacer: Pacer
 ): Promise<void> {
     const now = Date.now();
     if (!metadata.pushTopic) {
@@ -86,7 +86,7 @@ export async function renewWatchIfDue(
     }
     if (!watchDue(metadata, now)) return;
     try {
-        await bucket.take(GMAIL_UNITS.watch);
+        await pacer.take(GMAIL_UNITS.watch);
         await nango.updateMetadata(await startWatch(nango, metadata, now));
     } catch (error) {
         await nango.log(`Could not renew the Gmail watch on ${metadata.pushTopic} (${describeFailure(error)}); polling goes on`, {

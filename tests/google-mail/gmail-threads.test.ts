@@ -9,7 +9,7 @@ import type { GmailThread } from '../../models.js';
 import { toMessage } from '../../simulators/gmail/payload.js';
 import { partText, type MimeNode } from '../../simulators/gmail/mime.js';
 import { PREHEADER, shapeOf, shapes, type Shape } from '../../simulators/gmail/shapes.js';
-import { conn, duplicates, mailWorld, recordRequests, threadGets, type MailWorld } from './harness.js';
+import { conn, duplicates, mailWorld, messageGets, recordRequests, threadGets, threadReads, type MailWorld } from './harness.js';
 
 const INCREMENTAL = { phase: 'incremental', pageToken: '', afterThreadId: '', query: '', resync: false };
 
@@ -39,9 +39,18 @@ describe('gmail-threads backfill', () => {
 
         expect(result.status).toBe('success');
         expect(world.verdict()).toMatchObject({ ok: true, missing: [], stale: [], notDeleted: [] });
-        const fetched = threadGets(requests.urls);
+        const fetched = threadReads(requests.urls);
         expect(duplicates(fetched)).toEqual([]);
         expect(fetched.length).toBe(world.sim.truth('GmailThread').length);
+        // Threads of one message are read as that message (5 units, not 10), once the listing of messages is done.
+        const singles = [...world.sim.mailbox.threads.values()].filter((thread) => thread.messages.length === 1).map((thread) => thread.id);
+        const asMessage = messageGets(requests.urls);
+        expect(asMessage.length).toBeGreaterThan(singles.length / 2);
+        expect(asMessage.filter((id) => !singles.includes(id))).toEqual([]);
+        const messageLists = requests.urls.filter((url) => url.pathname === '/gmail/v1/users/me/messages');
+        expect(
+            messageLists.every((url) => url.searchParams.get('includeSpamTrash') === 'true' && url.searchParams.get('maxResults') === '500')
+        ).toBe(true);
         const lists = requests.urls.filter((url) => url.pathname.endsWith('/threads'));
         expect(lists.map((url) => [url.searchParams.get('maxResults'), url.searchParams.has('pageToken')])).toEqual([
             ['500', false],
@@ -61,7 +70,7 @@ describe('gmail-threads backfill', () => {
         // run dies right after it.
         const cut = await world.sync({ stopAfterCheckpoints: 6 });
         expect(cut.status).toBe('interrupted');
-        const firstRun = threadGets(requests.urls);
+        const firstRun = threadReads(requests.urls);
         expect(firstRun.length).toBe(500);
         expect(world.store.getCheckpoint(conn, 'gmail-threads')).toMatchObject({
             phase: 'backfill',
@@ -73,7 +82,7 @@ describe('gmail-threads backfill', () => {
         const resumed = await world.sync();
         requests.stop();
         expect(resumed.status).toBe('success');
-        const secondRun = threadGets(requests.urls);
+        const secondRun = threadReads(requests.urls);
         expect(secondRun.filter((id) => firstRun.includes(id))).toEqual([]);
         expect(world.verdict()).toMatchObject({ ok: true, missing: [], wronglyDeleted: [], notDeleted: [] });
 

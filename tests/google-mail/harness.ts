@@ -25,6 +25,22 @@ export function threadGets(urls: readonly URL[]): string[] {
     });
 }
 
+/** Ids of the threads a backfill read: threads.get, or messages.get of a thread of one (its id is its message's). */
+export function threadReads(urls: readonly URL[]): string[] {
+    return urls.flatMap((url) => {
+        const match = /^\/gmail\/v1\/users\/me\/(?:threads|messages)\/([^/]+)$/.exec(url.pathname);
+        return match && match[1] !== 'send' ? [decodeURIComponent(match[1]!)] : [];
+    });
+}
+
+/** Ids of the messages read with messages.get. */
+export function messageGets(urls: readonly URL[]): string[] {
+    return urls.flatMap((url) => {
+        const match = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/.exec(url.pathname);
+        return match && match[1] !== 'send' ? [decodeURIComponent(match[1]!)] : [];
+    });
+}
+
 export function duplicates(ids: readonly string[]): string[] {
     const seen = new Set<string>();
     const twice = new Set<string>();

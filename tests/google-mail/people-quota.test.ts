@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../runtime/index.js';
-import { peoplePacer, WindowPacer } from '../../nango-integrations/google-mail/people-quota.js';
+import { peoplePacer } from '../../nango-integrations/google-mail/people-quota.js';
+import { WindowPacer } from '../../nango-integrations/shared/pace.js';
 
 /** The largest number of starts within any span shorter than `windowMs`. */
 function busiestWindow(starts: readonly number[], windowMs: number): number {

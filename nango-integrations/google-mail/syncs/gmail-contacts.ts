@@ -5,7 +5,8 @@ import { isExpiredSyncToken } from '../../shared/google-errors.js';
 import { readCheckpoint } from '../checkpoints.js';
 import { toGoogleContact } from '../mappers.js';
 import { connectionPages } from '../pages.js';
-import { peoplePacer, type WindowPacer } from '../people-quota.js';
+import type { WindowPacer } from '../../shared/pace.js';
+import { peoplePacer } from '../people-quota.js';
 import { PeoplePerson } from '../schemas.js';
 
 /**

@@ -7,8 +7,9 @@ import { applyHistory } from '../history.js';
 import { GMAIL_METADATA_EXPECTED, readMetadata } from '../metadata.js';
 import { READ_RETRIES, threadPages } from '../pages.js';
 import { handlePush } from '../push.js';
-import { gmailBucket, GMAIL_UNITS } from '../quota.js';
+import { gmailPacer, GMAIL_UNITS } from '../quota.js';
 import { GmailProfile } from '../schemas.js';
+import { ThreadSizing } from '../thread-sizes.js';
 import { fetchThreads, SAVE_CHUNK } from '../threads.js';
 import { renewWatchIfDue } from '../watch.js';
 
@@ -46,26 +47,26 @@ const sync = createSync({
     exec: async (nango) => {
         const metadata = readMetadata(GmailThreadsMetadata, await nango.getMetadata(), GMAIL_METADATA_EXPECTED);
         const checkpoint = readCheckpoint(SavedCheckpoint, await nango.getCheckpoint(), 'gmail-threads');
-        const bucket = gmailBucket();
+        const pacer = gmailPacer();
         // Push on: a run that finds the watch a day old renews it (watch.ts).
-        await renewWatchIfDue(nango, metadata, bucket);
+        await renewWatchIfDue(nango, metadata, pacer);
         if (checkpoint?.phase === 'incremental') {
-            await syncIncremental(nango, checkpoint, bucket, metadata);
+            await syncIncremental(nango, checkpoint, pacer, metadata);
             return;
         }
         // No checkpoint (first run) or a backfill to resume.
-        await syncBackfill(nango, checkpoint, bucket, metadata);
+        await syncBackfill(nango, checkpoint, pacer, metadata);
     },
     // Nango gives every Gmail push the type '*' (gmail-webhook-routing.ts in NangoHQ/nango).
     webhookSubscriptions: ['*'],
     onWebhook: async (nango, payload) => {
         const metadata = readMetadata(GmailThreadsMetadata, await nango.getMetadata(), GMAIL_METADATA_EXPECTED);
-        await handlePush(nango, payload, metadata, gmailBucket());
+        await handlePush(nango, payload, metadata, gmailPacer());
     }
 });
 
 type Nango = Parameters<(typeof sync)['exec']>[0];
-type Bucket = ReturnType<typeof gmailBucket>;
+type Pacer = ReturnType<typeof gmailPacer>;
 
 function saveTo(nango: Nango): (threads: GmailThread[]) => Promise<void> {
     return async (threads) => {
@@ -76,7 +77,7 @@ function saveTo(nango: Nango): (threads: GmailThread[]) => Promise<void> {
 async function syncBackfill(
     nango: Nango,
     resume: Checkpoint | null,
-    bucket: Bucket,
+    pacer: Pacer,
     metadata: GmailThreadsMetadata,
     resync = resume?.resync ?? false
 ): Promise<void> {
@@ -88,7 +89,7 @@ async function syncBackfill(
         );
     } else {
         const days = metadata.backfillDays;
-        await bucket.take(GMAIL_UNITS.getProfile);
+        await pacer.take(GMAIL_UNITS.getProfile);
         // Taken before listing: changes made during the backfill are replayed from here by the first incremental run.
         // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/getProfile
         const profile = GmailProfile.parse((await nango.get({ endpoint: '/gmail/v1/users/me/profile', retries: READ_RETRIES })).data);
@@ -107,29 +108,12 @@ async function syncBackfill(
     // The window stays open across executions until trackDeletesEnd, so a resumed backfill opens it again.
     await nango.trackDeletesStart('GmailThread');
 
-    // Page k+1 may repeat the tail of page k when mail arrives meanwhile: skip what the previous page fetched.
-    let previousPage = new Set<string>();
-    // A stored page token Google refuses (stale) restarts the listing from the first page: saves are upserts.
-    const restart = () => {
-        state = { ...state, pageToken: '', afterThreadId: '' };
-        previousPage = new Set();
-    };
-    for await (const page of threadPages(nango, { q: state.query, pageToken: state.pageToken || null, bucket, onRestart: restart })) {
-        const ids = page.threadIds.filter((id) => !previousPage.has(id));
-        // Fetched and saved a chunk at a time, each followed by a checkpoint: a cut run fetches at most one chunk again.
-        for (let start = resumeIndex(ids, state.afterThreadId); start < ids.length; start += SAVE_CHUNK) {
-            const chunk = ids.slice(start, start + SAVE_CHUNK);
-            await fetchThreads(nango, chunk, bucket, saveTo(nango));
-            if (start + SAVE_CHUNK < ids.length) {
-                state = { ...state, afterThreadId: chunk[chunk.length - 1]! };
-                await nango.saveCheckpoint(state);
-            }
-        }
-        previousPage = new Set(page.threadIds);
-        if (page.nextPageToken) {
-            state = { ...state, pageToken: page.nextPageToken, afterThreadId: '' };
-            await nango.saveCheckpoint(state);
-        }
+    // Without a window, thread sizes are learnt beside the listing, for reading threads of one as their message.
+    const sizing = state.query === '' ? new ThreadSizing(nango, pacer) : null;
+    try {
+        state = await listAndRead(nango, state, pacer, sizing);
+    } finally {
+        await sizing?.stop();
     }
 
     await nango.trackDeletesEnd('GmailThread');
@@ -144,6 +128,37 @@ async function syncBackfill(
     await nango.log(`Backfill done; changes since history id ${state.historyId} follow on the next run`);
 }
 
+/** threads.list page by page, each page's threads read a chunk at a time; returns the state after the last page. */
+async function listAndRead(nango: Nango, start: Checkpoint, pacer: Pacer, sizing: ThreadSizing | null): Promise<Checkpoint> {
+    let state = start;
+    // Page k+1 may repeat the tail of page k when mail arrives meanwhile: skip what the previous page fetched.
+    let previousPage = new Set<string>();
+    // A stored page token Google refuses (stale) restarts the listing from the first page: saves are upserts.
+    const restart = () => {
+        state = { ...state, pageToken: '', afterThreadId: '' };
+        previousPage = new Set();
+    };
+    for await (const page of threadPages(nango, { q: state.query, pageToken: state.pageToken || null, pacer, onRestart: restart })) {
+        const ids = page.threadIds.filter((id) => !previousPage.has(id));
+        const bySize = sizing && { sizing, historyIds: page.historyIds };
+        // Fetched and saved a chunk at a time, each followed by a checkpoint: a cut run fetches at most one chunk again.
+        for (let first = resumeIndex(ids, state.afterThreadId); first < ids.length; first += SAVE_CHUNK) {
+            const chunk = ids.slice(first, first + SAVE_CHUNK);
+            await fetchThreads(nango, chunk, pacer, saveTo(nango), bySize);
+            if (first + SAVE_CHUNK < ids.length) {
+                state = { ...state, afterThreadId: chunk[chunk.length - 1]! };
+                await nango.saveCheckpoint(state);
+            }
+        }
+        previousPage = new Set(page.threadIds);
+        if (page.nextPageToken) {
+            state = { ...state, pageToken: page.nextPageToken, afterThreadId: '' };
+            await nango.saveCheckpoint(state);
+        }
+    }
+    return state;
+}
+
 /**
  * Where a resumed page starts: after the last thread saved. Threads only leave a page (a thread that gains mail moves
  * to the top, where the history replay covers it) or come back into it by changing, so the ones after it keep their
@@ -154,12 +169,12 @@ function resumeIndex(ids: readonly string[], afterThreadId: string): number {
     return ids.indexOf(afterThreadId) + 1;
 }
 
-async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket, metadata: GmailThreadsMetadata): Promise<void> {
+async function syncIncremental(nango: Nango, state: Checkpoint, pacer: Pacer, metadata: GmailThreadsMetadata): Promise<void> {
     let applied;
     try {
         applied = await applyHistory(nango, {
             startHistoryId: state.historyId,
-            bucket,
+            pacer,
             save: saveTo(nango),
             remove: async (ids) => {
                 await nango.batchDelete(
@@ -174,7 +189,7 @@ async function syncIncremental(nango: Nango, state: Checkpoint, bucket: Bucket, 
     } catch (error) {
         if (!isExpiredHistoryId(error)) throw error;
         await nango.log(`History id ${state.historyId} has expired (404): resyncing the whole mailbox`, { level: 'warn' });
-        await syncBackfill(nango, null, bucket, metadata, true);
+        await syncBackfill(nango, null, pacer, metadata, true);
         return;
     }
     await nango.log(`Incremental run: ${applied.changed} threads saved, ${applied.deleted} deleted`);

@@ -2,7 +2,7 @@ import { createSync } from 'nango';
 import { GmailThread } from '../../../../models.js';
 import { toGmailThread } from '../../../../nango-integrations/google-mail/mappers.js';
 import { READ_RETRIES } from '../../../../nango-integrations/google-mail/pages.js';
-import { gmailBucket, GMAIL_CONCURRENCY, GMAIL_UNITS } from '../../../../nango-integrations/google-mail/quota.js';
+import { gmailPacer, GMAIL_CONCURRENCY, GMAIL_UNITS } from '../../../../nango-integrations/google-mail/quota.js';
 import {
     GmailApiMessage,
     GmailApiThread,
@@ -20,7 +20,7 @@ import { mapPooled } from '../../../../nango-integrations/shared/pace.js';
  * 2. messages.list, 500 ids a page at 5 units, with includeSpamTrash so a thread's count is exact: threadId → the
  *    number of its messages and the first message seen (newest first, so the order threads.list gives).
  * 3. Each thread in that order: one message → messages.get?format=full, wrapped as a thread of one; more →
- *    threads.get?format=full. Mapped with gmail-threads' mapper, saved 100 at a time, paced by the same bucket.
+ *    threads.get?format=full. Mapped with gmail-threads' mapper, saved 100 at a time, paced by the same pacer.
  *
  * What it leaves out, being a measurement and not a sync: checkpoints and resume, the backfill window, increments,
  * deleted threads. It holds every thread id in memory (the sizes must be known before the first body is read).
@@ -35,15 +35,15 @@ const sync = createSync({
     autoStart: false,
     models: { GmailThread },
     exec: async (nango) => {
-        const bucket = gmailBucket();
-        await bucket.take(GMAIL_UNITS.getProfile);
+        const pacer = gmailPacer();
+        await pacer.take(GMAIL_UNITS.getProfile);
         // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/getProfile
         GmailProfile.parse((await nango.get({ endpoint: '/gmail/v1/users/me/profile', retries: READ_RETRIES })).data);
 
         const threads = new Map<string, { count: number; firstMessageId: string }>();
         let pageToken: string | null = null;
         do {
-            await bucket.take(MESSAGES_LIST_UNITS);
+            await pacer.take(MESSAGES_LIST_UNITS);
             // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/list
             const response = await nango.get({
                 endpoint: '/gmail/v1/users/me/messages',
@@ -64,7 +64,7 @@ const sync = createSync({
             const chunk = order.slice(start, start + SAVE_CHUNK);
             const read = await mapPooled(chunk, { concurrency: GMAIL_CONCURRENCY }, async ([threadId, { count, firstMessageId }]) => {
                 const single = count === 1;
-                await bucket.take(single ? GMAIL_UNITS.messagesGet : GMAIL_UNITS.threadsGet);
+                await pacer.take(single ? GMAIL_UNITS.messagesGet : GMAIL_UNITS.threadsGet);
                 if (single) {
                     // https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/get (5 units)
                     const response = await nango.get({
