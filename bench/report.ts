@@ -129,16 +129,17 @@ export function renderReport(report: Report): string {
             '**local CPU** is the rest of time (API): the script, the runtime’s proxy and sandbox. With `--scale` the ' +
             'runtime’s time cannot be paused and stays in time (API).',
         '- **min units** is the fewest quota units the provider’s cost table allows for that data: Gmail getProfile (1) + ' +
-            'ceil(N/500) threads.list (10) + N threads.get (10); People ceil(N/1000) connections.list; Salesforce ceil(N/2000) query ' +
+            'ceil(M/500) messages.list (5) for the M messages, to learn thread sizes, + 5 per thread of one message ' +
+            '(messages.get) + 10 per other thread (threads.get); People ceil(N/1000) connections.list; Salesforce ceil(N/2000) query ' +
             'pages; Calendar ceil(n/2500) events.list pages per calendar.',
         '- **limit rec/s** is the best throughput the provider allows for that data set, from an unused quota window: the ' +
             'per-user limit lets one window’s worth of units go at once and one more window’s worth per window after that ' +
-            '(Gmail 15,000 units per minute, at 10 units a thread; People 90 requests per minute; Calendar 600 requests per ' +
+            '(Gmail 15,000 units per minute, at 5 or 10 units a thread; People 90 requests per minute; Calendar 600 requests per ' +
             'minute; Salesforce 100,000 requests per 24 h), and the calls that must follow one another (pages) each wait the ' +
             'latency. Whichever is slower binds. **sustained quota rec/s** is the steady rate of the limit on long runs ' +
-            '(Gmail: 15,000 units/min ÷ 10 per thread ≈ 25 threads/s). Our scripts pace themselves to the sustained rate from ' +
-            'the start rather than spend the first window in a burst (other scripts of the same user share the quota), so on ' +
-            'small Gmail mailboxes they stay well under the burst-inclusive limit.',
+            '(Gmail: 15,000 units/min ÷ the units a thread costs on average, 25 threads/s if all cost 10). gmail-threads and ' +
+            'gmail-contacts follow the window itself at 97% of it, so they spend a window’s worth at the start as the bound ' +
+            'does; the events sync paces Calendar with a token bucket, which the latency bound leaves unused.',
         '- **peak live heap Δ** is the largest heap still in use after a full collection (forced about once a second, off the ' +
             'run’s clock), above the baseline taken after a full collection just before the run; **peak RSS Δ** is the peak ' +
             'resident memory above its baseline. The simulator’s own data lives in the same process, so absolute figures would ' +
