@@ -48,7 +48,11 @@ interface CostModel {
 
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
 
-function readBySize({ records, singleMessage = 0, listedMessages = records }: DataShape): { calls: number; units: number; sequential: number } {
+function readBySize({ records, singleMessage = 0, listedMessages = records }: DataShape): {
+    calls: number;
+    units: number;
+    sequential: number;
+} {
     const pages = Math.max(1, ceilDiv(listedMessages, 500));
     return {
         calls: 1 + pages + records,
