@@ -88,6 +88,7 @@ export class ThreadSizeCounter {
  * Lists every message in the background while the backfill starts reading: until `sizes` is known every thread is
  * read with threads.get. `stop` ends the listing after the page in flight; the backfill awaits it before it returns,
  * so no call outlives the run. A failed listing is logged and leaves the sizes unknown: they only save units.
+ * The `sizes` are set only once the listing is complete, never from part of it.
  */
 export class ThreadSizing {
     sizes: ThreadSizes | null = null;
@@ -95,10 +96,16 @@ export class ThreadSizing {
     private readonly listing: Promise<void>;
 
     constructor(nango: Caller, pacer: Pacer) {
+        // Nobody awaits the listing until `stop`, so it must never reject: a rejection nobody handles yet ends the
+        // process (Node's default), here as on Nango's runner.
         this.listing = this.list(nango, pacer).catch(async (error: unknown) => {
             if (this.stopped) return;
             const reason = error instanceof Error ? error.message : String(error);
-            await nango.log(`Could not learn thread sizes (${reason}): every thread is read with threads.get`, { level: 'warn' });
+            try {
+                await nango.log(`Could not learn thread sizes (${reason}): every thread is read with threads.get`, { level: 'warn' });
+            } catch {
+                // The run is over (cut or failed): its own next call reports that, and there is nobody left to tell.
+            }
         });
     }
 

@@ -97,3 +97,16 @@ describe('gmail-threads reads threads of one message as that message', () => {
         expect(world.verdict()).toMatchObject({ ok: true, missing: [] });
     });
 });
+
+describe('gmail-threads cut while it learns thread sizes', () => {
+    it('ends the run cleanly wherever the cut falls among the first answers, and the next run completes', async () => {
+        for (let answers = 1; answers <= 4; answers += 1) {
+            const world = mailWorld({ threads: 600 });
+            expect((await world.sync({ stopAfterCheckpoints: 3 })).status).toBe('interrupted');
+            // A resumed backfill: its first answers are messages.list and threads.list, in either order.
+            expect((await world.sync({ stopAfterHttpAnswers: answers })).status).toBe('interrupted');
+            expect((await world.sync()).status).toBe('success');
+            expect(world.verdict()).toMatchObject({ ok: true, missing: [], stale: [] });
+        }
+    });
+});
