@@ -3,7 +3,7 @@
  * 15,000 units per user per minute. A 429 costs a Retry-After wait for every request in flight, so the syncs pace
  * themselves under the limit instead of discovering it, over a sliding minute: any fixed minute is one of its windows.
  */
-import { sandboxClock, WindowPacer, type PaceClock, type Pacer } from '../shared/pace.js';
+import { sandboxClock, WindowPacer, type PaceClock } from '../shared/pace.js';
 
 export const GMAIL_UNITS = {
     getProfile: 1,
@@ -36,6 +36,6 @@ export const GMAIL_CONCURRENCY = 12;
  * Follows the window itself (shared/pace.ts): a run starts with a window's worth, then spends as the window frees.
  * A token bucket under the same limit would leave the first window's worth unused, a sixth of a 10k-thread backfill.
  */
-export function gmailPacer(clock: PaceClock = sandboxClock, unitsPerMinute: number = GMAIL_UNITS_PER_MINUTE): Pacer {
+export function gmailPacer(clock: PaceClock = sandboxClock, unitsPerMinute: number = GMAIL_UNITS_PER_MINUTE): WindowPacer {
     return new WindowPacer(Math.floor(unitsPerMinute * GMAIL_QUOTA_SHARE), GMAIL_WINDOW_MS, clock);
 }

@@ -65,25 +65,29 @@ export class WindowPacer implements Pacer {
     private total = 0;
 
     constructor(
-        private readonly capacity: number,
+        readonly capacity: number,
         private readonly windowMs: number,
         private readonly clock: PaceClock = sandboxClock
     ) {
         if (!(capacity >= 1) || !(windowMs > 0)) throw new Error('WindowPacer needs a capacity of at least 1 and a positive window');
     }
 
-    /** Resolves when `units` more may start, and counts them. */
-    async take(units = 1): Promise<void> {
+    /**
+     * Resolves when `units` more may start, and counts them. `keepFree` (read at each try) is room this call must
+     * leave in the window, for calls that go first: a listing others wait on.
+     */
+    async take(units = 1, keepFree: () => number = () => 0): Promise<void> {
         if (units > this.capacity) throw new Error(`A call of ${units} units can never fit a window of ${this.capacity}`);
         for (;;) {
             const now = this.clock.now();
             this.expire(now);
-            if (this.total + units <= this.capacity) {
+            const needed = units + Math.min(keepFree(), this.capacity - units);
+            if (this.total + needed <= this.capacity) {
                 this.spent.push({ at: now, units });
                 this.total += units;
                 return;
             }
-            await this.clock.sleep(this.roomAt(units) - now);
+            await this.clock.sleep(this.roomAt(needed) - now);
         }
     }
 

@@ -101,6 +101,21 @@ describe('WindowPacer with units', () => {
         expect(clock.now()).toBe(1_300);
         await expect(pacer.take(101)).rejects.toThrow('never fit');
     });
+
+    it('keeps the room a call is told to leave for others, who still get it', async () => {
+        const clock = new VirtualClock(0);
+        const pacer = new WindowPacer(100, 1_000, clock);
+        let reserve = 30;
+        await pacer.take(60, () => reserve);
+        await pacer.take(20, () => reserve); // 60 + 20 + 30 > 100: waits for the 60 to leave
+        expect(clock.now()).toBe(1_000);
+        await pacer.take(30, () => reserve);
+        await pacer.take(40); // a call with nothing to leave takes the reserved room at once
+        expect(clock.now()).toBe(1_000);
+        reserve = 0;
+        await pacer.take(10, () => reserve); // 20 + 30 + 40 + 10 = 100 fits once the reserve is dropped
+        expect(clock.now()).toBe(1_000);
+    });
 });
 
 describe('mapPooled', () => {

@@ -7,6 +7,7 @@ import { applyHistory } from '../history.js';
 import { GMAIL_METADATA_EXPECTED, readMetadata } from '../metadata.js';
 import { READ_RETRIES, threadPages } from '../pages.js';
 import { handlePush } from '../push.js';
+import type { Pacer } from '../../shared/pace.js';
 import { gmailPacer, GMAIL_UNITS } from '../quota.js';
 import { GmailProfile } from '../schemas.js';
 import { ThreadSizing } from '../thread-sizes.js';
@@ -68,7 +69,7 @@ const sync = createSync({
 });
 
 type Nango = Parameters<(typeof sync)['exec']>[0];
-type Pacer = ReturnType<typeof gmailPacer>;
+type GmailPacer = ReturnType<typeof gmailPacer>;
 
 function saveTo(nango: Nango): (threads: GmailThread[]) => Promise<void> {
     return async (threads) => {
@@ -79,7 +80,7 @@ function saveTo(nango: Nango): (threads: GmailThread[]) => Promise<void> {
 async function syncBackfill(
     nango: Nango,
     resume: Checkpoint | null,
-    pacer: Pacer,
+    pacer: GmailPacer,
     metadata: GmailThreadsMetadata,
     resync = resume?.resync ?? false
 ): Promise<void> {
@@ -113,7 +114,7 @@ async function syncBackfill(
     // Without a window, thread sizes are learnt beside the listing, for reading threads of one as their message.
     const sizing = state.query === '' ? new ThreadSizing(nango, pacer) : null;
     try {
-        state = await listAndRead(nango, state, pacer, sizing);
+        state = await listAndRead(nango, state, sizing?.readPacer ?? pacer, sizing);
     } finally {
         await sizing?.stop();
     }
@@ -171,7 +172,7 @@ function resumeIndex(ids: readonly string[], afterThreadId: string): number {
     return ids.indexOf(afterThreadId) + 1;
 }
 
-async function syncIncremental(nango: Nango, state: Checkpoint, pacer: Pacer, metadata: GmailThreadsMetadata): Promise<void> {
+async function syncIncremental(nango: Nango, state: Checkpoint, pacer: GmailPacer, metadata: GmailThreadsMetadata): Promise<void> {
     let applied;
     try {
         applied = await applyHistory(nango, {
