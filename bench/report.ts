@@ -239,7 +239,10 @@ function timeNote(settings: BenchSettings): string {
         return (
             `- **time (API)** is on the bench’s event clock: each API call waits ${settings.latencyMs} ms, quota windows and ` +
             'retry backoff are in the same time, local work (parsing, mapping, validating, saving) counts as the CPU time this ' +
-            'process spent on it, and whenever the process has nothing to do but wait, time jumps to the next wake-up. So ' +
+            'process’s main thread spent on it, and whenever the process has nothing to do but wait, time jumps to the next ' +
+            'wake-up. The main thread’s CPU time, not the whole process’s: a script runs on one thread, while V8’s helper ' +
+            'threads (concurrent marking and sweeping, the optimizing compiler) work beside it, marking the simulator’s data ' +
+            'set too, which shares the heap; the collector’s work on the main thread stays counted. So ' +
             '**time (API)** and **rec/s** are what the run would take against the real API at this latency, with this machine’s ' +
             'CPU for the local work (CPU time, not wall time, so other processes on a busy machine do not skew it); **real ' +
             'time** is how long the bench took for it here. A clock scaled by N (`--scale N`, the runtime’s SystemClock) would ' +
