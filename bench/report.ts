@@ -233,8 +233,9 @@ function events(report: Report): string[] {
 function timeNote(settings: BenchSettings): string {
     const transport =
         ' Requests go to the simulators in-process (msw handlers called directly, not through msw’s socket interception, ' +
-        'whose own CPU cost would be charged to the script); the simulator’s time to build an answer is not charged either, ' +
-        'since at a real provider it is part of the call’s latency.';
+        'whose own CPU cost would be charged to the script); the simulator’s time to build an answer, its encoding into bytes ' +
+        'included, is not charged either, since at a real provider it is part of the call’s latency (decoding the bytes and ' +
+        'parsing the JSON are, as they are the runner’s work).';
     if (settings.scale === null) {
         return (
             `- **time (API)** is on the bench’s event clock: each API call waits ${settings.latencyMs} ms, quota windows and ` +
