@@ -60,6 +60,23 @@ describe('events sync: first run', () => {
         expectInSync(bed);
     });
 
+    it('skips an event Google sends in a shape the events resource does not allow, saying where, and saves the rest', async () => {
+        const bed = testBed();
+        const good = { id: 'good1', status: 'confirmed', summary: 'ok', start: { date: '2026-02-01' }, end: { date: '2026-02-02' } };
+        const bad = { ...good, id: 'bad1', attendees: [{ email: 42 }] };
+        server.use(
+            http.get(`${CALENDAR_BASE}/calendars/:calendarId/events`, () =>
+                HttpResponse.json({ kind: 'calendar#events', items: [good, bad], nextSyncToken: 'sync-1' })
+            )
+        );
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(live(bed).map((record) => record['eventId'])).toEqual(['good1']);
+        const warning = result.logs.find((log) => log.message.startsWith('Skipped an unreadable event'));
+        expect(warning).toMatchObject({ level: 'warn' });
+        expect(warning?.message).toContain('attendees.0.email: expected string, received number');
+    });
+
     it('bounds the first listing with timeMin = now - backfillDays and sends no orderBy', async () => {
         const bed = testBed({}, { backfillDays: 30 });
         const result = await bed.sync();

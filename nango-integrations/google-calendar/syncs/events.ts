@@ -17,7 +17,7 @@ import {
 } from '../calendar-state.js';
 import { eventRecordId, toGoogleCalendarEvent } from '../mappers.js';
 import { readMetadata } from '../metadata.js';
-import { calendarBucket, calendarIdOf, eventPages, listedCalendarIds, type EventsPage } from '../pages.js';
+import { calendarBucket, calendarIdOf, eventPages, listedCalendarIds, readEvents } from '../pages.js';
 import { pushSettings, readPushMessage, reconcileChannels, recordedChannels, stopAllChannels } from '../push.js';
 import type { CalendarEventResource } from '../schemas.js';
 
@@ -391,7 +391,8 @@ async function readPages(
     });
     for await (const page of readAhead(listed)) {
         if (run.halted !== null) throw run.halted;
-        if (await applyPage(run, progress.calendarId, page, listing.seen)) progress.sweep = true;
+        const events = await readEvents(run.nango, progress.calendarId, page.items);
+        if (await applyPage(run, progress.calendarId, events, listing.seen)) progress.sweep = true;
         if (page.nextPageToken === null) {
             if (!page.nextSyncToken)
                 throw new CalendarListingError(`events.list on ${progress.calendarId} returned no nextSyncToken on its last page`);
@@ -412,13 +413,13 @@ async function readPages(
  * not listed), the instance is kept for now and the listing ends with a sweep. Returns whether a sweep is needed:
  * also when a cached series is cancelled, since Google may not list its already-cancelled instances again.
  */
-async function applyPage(run: Run, calendarId: string, page: EventsPage, seen: SeenIds | null): Promise<boolean> {
+async function applyPage(run: Run, calendarId: string, events: CalendarEventResource[], seen: SeenIds | null): Promise<boolean> {
     const save: GoogleCalendarEvent[] = [];
     const remove: { id: string }[] = [];
     const cancelledInstances: CalendarEventResource[] = [];
     const cancelled: CalendarEventResource[] = [];
     const liveHere = new Set<string>();
-    for (const event of page.events) {
+    for (const event of events) {
         if (event.status === 'cancelled' && event.recurringEventId) cancelledInstances.push(event);
         else if (event.status === 'cancelled') cancelled.push(event);
         else {
