@@ -78,7 +78,14 @@ const sync = createSync({
         }
         assertRoomFor(run.state);
         await removeDroppedCalendars(run, previous, lost);
-        if (JSON.stringify(run.state) !== JSON.stringify(previous)) await save(run);
+        // First listings are checkpointed as resyncs before they begin (see listAll): all in this one save, rather
+        // than one each, queued behind the others' while their first requests wait.
+        for (const progress of run.state.calendars) {
+            if (!startsFirstListing(run, progress)) continue;
+            progress.timeMin ??= windowStart(run);
+            run.begun.add(progress);
+        }
+        if (run.begun.size > 0 || JSON.stringify(run.state) !== JSON.stringify(previous)) await save(run);
         await maintainPush(run, metadata);
 
         const failures = new Map<CalendarProgress, string>();
@@ -314,9 +321,9 @@ function isInaccessible(error: unknown): boolean {
  */
 async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
     const listing: Listing = { seen: progress.phase === 'resync' && !run.push ? new SeenIds() : null };
-    progress.timeMin ??= new Date(Date.now() - run.backfillDays * DAY_MS).toISOString();
+    progress.timeMin ??= windowStart(run);
     if (listing.seen) progress.pageToken = null;
-    if (!listing.seen && progress.pageToken === null && !run.push) {
+    if (startsFirstListing(run, progress) && !run.begun.has(progress)) {
         run.begun.add(progress);
         await save(run);
     }
@@ -336,6 +343,16 @@ async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
     Object.assign(progress, { phase: 'incremental', syncToken, pageToken: null });
     run.begun.delete(progress);
     await save(run);
+}
+
+/** Where a full listing starts: the backfill window before now. */
+function windowStart(run: Run): string {
+    return new Date(Date.now() - run.backfillDays * DAY_MS).toISOString();
+}
+
+/** A poll's first listing of a calendar that starts at its first page (a resync has its own way to be safe). */
+function startsFirstListing(run: Run, progress: CalendarProgress): boolean {
+    return progress.phase === 'full' && progress.pageToken === null && !run.push;
 }
 
 /** A listing in progress: `seen` collects the record ids of a resync (null for a listing that resumes by page token). */
