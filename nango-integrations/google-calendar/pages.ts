@@ -81,9 +81,7 @@ export async function* eventPages(nango: Caller, query: EventsQuery, pace?: Toke
         }
         if (pageToken) params['pageToken'] = pageToken;
         await pace?.take(1);
-        // https://developers.google.com/workspace/calendar/api/v3/reference/events/list
-        const response = await nango.get({ endpoint: eventsPath(query.calendarId), params, retries: READ_RETRIES });
-        const page = CalendarEventsPage.parse(response.data);
+        const page = await listEvents(nango, query.calendarId, params);
         const next = page.nextPageToken ?? null;
         guard.check(next);
         yield { items: page.items ?? [], nextPageToken: next, nextSyncToken: page.nextSyncToken ?? null };
@@ -92,7 +90,20 @@ export async function* eventPages(nango: Caller, query: EventsQuery, pace?: Toke
     }
 }
 
-/** The readable events of a page, each checked against the events resource; one that is not is skipped and logged. */
+/**
+ * One events.list request. Apart from the generator, because a generator keeps its locals through a yield: the
+ * response, and all of the page's events with it, would stay in memory until the next page came.
+ */
+async function listEvents(nango: Caller, calendarId: string, params: Record<string, string>): Promise<CalendarEventsPage> {
+    // https://developers.google.com/workspace/calendar/api/v3/reference/events/list
+    const response = await nango.get({ endpoint: eventsPath(calendarId), params, retries: READ_RETRIES });
+    return CalendarEventsPage.parse(response.data);
+}
+
+/**
+ * The readable events of a page, each checked against the events resource; one that is not is skipped and logged.
+ * Empties `items`, so that the page as sent is not held beside what is made of it while the page is saved.
+ */
 export async function readEvents(nango: Caller, calendarId: string, items: unknown[]): Promise<CalendarEventResource[]> {
     const events: CalendarEventResource[] = [];
     for (const item of items) {
@@ -100,6 +111,7 @@ export async function readEvents(nango: Caller, calendarId: string, items: unkno
         if ('value' in checked) events.push(checked.value);
         else await nango.log(`Skipped an unreadable event in ${calendarId}: ${describe(checked.problem)}`, { level: 'warn' });
     }
+    items.length = 0;
     return events;
 }
 

@@ -429,6 +429,7 @@ async function readPages(
  * from the page, else from the cache; when neither tells (the series may come on a later page, or is cancelled and
  * not listed), the instance is kept for now and the listing ends with a sweep. Returns whether a sweep is needed:
  * also when a cached series is cancelled, since Google may not list its already-cancelled instances again.
+ * Empties `events` once they are mapped.
  */
 async function applyPage(run: Run, calendarId: string, events: CalendarEventResource[], seen: SeenIds | null): Promise<boolean> {
     const save: GoogleCalendarEvent[] = [];
@@ -444,6 +445,9 @@ async function applyPage(run: Run, calendarId: string, events: CalendarEventReso
             liveHere.add(event.id);
         }
     }
+    // The events as Google sent them are not needed past here: let them go before the page is saved (with several
+    // calendars listed side by side, each one's page would otherwise be held through the others' saves).
+    events.length = 0;
     const deadHere = new Set(cancelled.map((event) => event.id));
     const lookups = new Set([...deadHere, ...cancelledInstances.map((event) => event.recurringEventId!)].filter((id) => !liveHere.has(id)));
     const cached = await cachedEvents(run.nango, calendarId, [...lookups]);
