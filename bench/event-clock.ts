@@ -3,13 +3,17 @@ import type { Clock } from '../runtime/clock.js';
 /**
  * The bench's time line: local work takes the CPU time it takes, waiting costs nothing.
  *
- * Time advances with this process's CPU time (the script's parsing, mapping, validation and saving, at this
- * machine's speed), except while the clock is paused (the simulator computing an answer, which at a real provider
- * is part of the call's latency). Whenever the process has nothing left to do but wait for a sleeper (latency,
+ * Time advances with the CPU time of this process's main thread (the script's parsing, mapping, validation and
+ * saving, at this machine's speed), except while the clock is paused (the simulator computing an answer, which at a
+ * real provider is part of the call's latency). Whenever the process has nothing left to do but wait for a sleeper (latency,
  * quota pacing, retry backoff), time jumps to the earliest wake-up. Sleeps that overlap cost the longest of them,
  * sleeps in sequence add up, and CPU time is never inflated — unlike a clock scaled by N, where 1 ms of local work
  * would count as N ms and swamp short waits. CPU time rather than wall time, so that other processes competing for
- * the machine do not slow the time line down (they lengthen the bench, not its results).
+ * the machine do not slow the time line down (they lengthen the bench, not its results). The main thread's rather than
+ * the whole process's: a script runs on one thread, and V8's helper threads (concurrent marking and sweeping, the
+ * optimizing compiler) work beside it, not in its way, and part of what they mark is the simulator's data set, which
+ * shares this heap and would not be in a runner's. What the collector does on the main thread (scavenges, the pauses
+ * of a full collection) stays on the time line.
  *
  * "Nothing left to do" is detected with setImmediate: it runs once the microtask queue is drained and the loop has
  * no earlier work, and in the bench nothing else schedules real I/O during a run (the transport is in-process).
@@ -83,8 +87,8 @@ export class EventClock implements Clock {
     }
 }
 
-/** User and system CPU time of this process, in milliseconds (microsecond resolution). */
+/** User and system CPU time of the main thread, in milliseconds (microsecond resolution). */
 function cpuMs(): number {
-    const usage = process.cpuUsage();
+    const usage = process.threadCpuUsage();
     return (usage.user + usage.system) / 1000;
 }

@@ -27,7 +27,7 @@ export interface SamplerOptions {
     everyMs?: number;
     /** How often a full collection is forced to read the live heap, in real milliseconds. */
     liveEveryMs?: number;
-    /** Stops the run's clock while the forced collection runs: it is the bench's work, not the sync's. */
+    /** Stops the run's clock while the sampler reads memory or forces a collection: the bench's work, not the sync's. */
     pause?: (() => () => void) | undefined;
 }
 
@@ -79,9 +79,15 @@ export class MemorySampler {
         const now = performance.now();
         if (now - this.lastSample < this.everyMs / 2) return;
         this.lastSample = now;
-        const usage = process.memoryUsage();
-        if (usage.rss > this.peakRss) this.peakRss = usage.rss;
-        if (usage.heapUsed > this.peakHeap) this.peakHeap = usage.heapUsed;
+        // The bench's work, not the sync's: off the run's clock like the forced collections.
+        const resume = this.options.pause?.() ?? (() => undefined);
+        try {
+            const usage = process.memoryUsage();
+            if (usage.rss > this.peakRss) this.peakRss = usage.rss;
+            if (usage.heapUsed > this.peakHeap) this.peakHeap = usage.heapUsed;
+        } finally {
+            resume();
+        }
         if (now - this.lastLive >= this.liveEveryMs) this.sampleLive();
     }
 

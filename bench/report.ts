@@ -234,13 +234,17 @@ function events(report: Report): string[] {
 function timeNote(settings: BenchSettings): string {
     const transport =
         ' Requests go to the simulators in-process (msw handlers called directly, not through msw’s socket interception, ' +
-        'whose own CPU cost would be charged to the script); the simulator’s time to build an answer is not charged either, ' +
-        'since at a real provider it is part of the call’s latency.';
+        'whose own CPU cost would be charged to the script); the simulator’s time to build an answer, its encoding into bytes ' +
+        'included, is not charged either, since at a real provider it is part of the call’s latency (decoding the bytes and ' +
+        'parsing the JSON are, as they are the runner’s work).';
     if (settings.scale === null) {
         return (
             `- **time (API)** is on the bench’s event clock: each API call waits ${settings.latencyMs} ms, quota windows and ` +
             'retry backoff are in the same time, local work (parsing, mapping, validating, saving) counts as the CPU time this ' +
-            'process spent on it, and whenever the process has nothing to do but wait, time jumps to the next wake-up. So ' +
+            'process’s main thread spent on it, and whenever the process has nothing to do but wait, time jumps to the next ' +
+            'wake-up. The main thread’s CPU time, not the whole process’s: a script runs on one thread, while V8’s helper ' +
+            'threads (concurrent marking and sweeping, the optimizing compiler) work beside it, marking the simulator’s data ' +
+            'set too, which shares the heap; the collector’s work on the main thread stays counted. So ' +
             '**time (API)** and **rec/s** are what the run would take against the real API at this latency, with this machine’s ' +
             'CPU for the local work (CPU time, not wall time, so other processes on a busy machine do not skew it); **real ' +
             'time** is how long the bench took for it here. A clock scaled by N (`--scale N`, the runtime’s SystemClock) would ' +

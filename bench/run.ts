@@ -63,7 +63,7 @@ export interface Measure {
 export interface TimeSplit {
     /** Waiting on the API not covered by local work (latency, quota pacing, backoff); null with --scale. */
     waitMs: number | null;
-    /** This process's CPU on the time line: the script, the runtime's proxy and sandbox; null with --scale. */
+    /** The main thread's CPU on the time line: the script, the runtime's proxy and sandbox; null with --scale. */
     localCpuMs: number | null;
     /** The local runtime standing in for Nango's records service, in CPU ms (runtime-time.ts). */
     runtime: RuntimeTime;

@@ -103,8 +103,8 @@ export class RuntimeTimer {
     }
 }
 
-/** User and system CPU time of this process, in milliseconds: the event clock's unit (bench/event-clock.ts). */
+/** User and system CPU time of the main thread, in milliseconds: the event clock's unit (bench/event-clock.ts). */
 function cpuMs(): number {
-    const usage = process.cpuUsage();
+    const usage = process.threadCpuUsage();
     return (usage.user + usage.system) / 1000;
 }

@@ -88,10 +88,13 @@ function toExtendedProperties(event: CalendarEventResource): CalendarExtendedPro
     return { private: { ...(properties.private ?? {}) }, shared: { ...(properties.shared ?? {}) } };
 }
 
+/** A set lookup rather than the enum's safeParse, which allocates a result per event and a ZodError per unknown type. */
+const EVENT_TYPES: ReadonlySet<string> = new Set(CalendarEventType.options);
+
 /** A type this model does not know (Google adds types now and then) is null rather than mistaken for a meeting. */
 function toEventType(event: CalendarEventResource): GoogleCalendarEvent['eventType'] {
-    const parsed = CalendarEventType.safeParse(event.eventType);
-    return parsed.success ? parsed.data : null;
+    const type = event.eventType;
+    return typeof type === 'string' && EVENT_TYPES.has(type) ? (type as CalendarEventType) : null;
 }
 
 function toTransparency(event: CalendarEventResource, hasBody: boolean): GoogleCalendarEvent['transparency'] {

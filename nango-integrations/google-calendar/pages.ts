@@ -7,8 +7,16 @@ import { PageTokenGuard } from '../shared/page-tokens.js';
 import { TokenBucket, sandboxClock, type PaceClock } from '../shared/pace.js';
 import { calendarPath, CALENDAR_LIST_PATH, eventsPath } from './paths.js';
 import { CalendarEventResource, CalendarEventsPage, CalendarListPage, CalendarResource } from './schemas.js';
+import { shapeCheck, type ShapeProblem } from './shape-check.js';
 
 type Caller = Pick<NangoAction, 'get' | 'log'>;
+
+/** Each listed event is checked against its schema in place (shape-check.ts): zod's parse would copy every event. */
+const checkEvent = shapeCheck(CalendarEventResource);
+
+function describe(problem: ShapeProblem): string {
+    return problem.path.length > 0 ? `${problem.path.join('.')}: ${problem.message}` : problem.message;
+}
 
 /**
  * Retries for reads. Nango's google-calendar provider retries 401, 403, 429 and 5xx with exponential backoff from
@@ -45,7 +53,8 @@ export interface EventsQuery {
 }
 
 export interface EventsPage {
-    events: CalendarEventResource[];
+    /** The page's events as Google sent them: `readEvents` checks them, once the next page is on its way. */
+    items: unknown[];
     nextPageToken: string | null;
     nextSyncToken: string | null;
 }
@@ -72,24 +81,38 @@ export async function* eventPages(nango: Caller, query: EventsQuery, pace?: Toke
         }
         if (pageToken) params['pageToken'] = pageToken;
         await pace?.take(1);
-        // https://developers.google.com/workspace/calendar/api/v3/reference/events/list
-        const response = await nango.get({ endpoint: eventsPath(query.calendarId), params, retries: READ_RETRIES });
-        const page = CalendarEventsPage.parse(response.data);
-        const events: CalendarEventResource[] = [];
-        for (const item of page.items ?? []) {
-            const parsed = CalendarEventResource.safeParse(item);
-            if (parsed.success) events.push(parsed.data);
-            else
-                await nango.log(`Skipped an unreadable event in ${query.calendarId}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
-                    level: 'warn'
-                });
-        }
+        const page = await listEvents(nango, query.calendarId, params);
         const next = page.nextPageToken ?? null;
         guard.check(next);
-        yield { events, nextPageToken: next, nextSyncToken: page.nextSyncToken ?? null };
+        yield { items: page.items ?? [], nextPageToken: next, nextSyncToken: page.nextSyncToken ?? null };
         if (next === null) return;
         pageToken = next;
     }
+}
+
+/**
+ * One events.list request. Apart from the generator, because a generator keeps its locals through a yield: the
+ * response, and all of the page's events with it, would stay in memory until the next page came.
+ */
+async function listEvents(nango: Caller, calendarId: string, params: Record<string, string>): Promise<CalendarEventsPage> {
+    // https://developers.google.com/workspace/calendar/api/v3/reference/events/list
+    const response = await nango.get({ endpoint: eventsPath(calendarId), params, retries: READ_RETRIES });
+    return CalendarEventsPage.parse(response.data);
+}
+
+/**
+ * The readable events of a page, each checked against the events resource; one that is not is skipped and logged.
+ * Empties `items`, so that the page as sent is not held beside what is made of it while the page is saved.
+ */
+export async function readEvents(nango: Caller, calendarId: string, items: unknown[]): Promise<CalendarEventResource[]> {
+    const events: CalendarEventResource[] = [];
+    for (const item of items) {
+        const checked = checkEvent(item);
+        if ('value' in checked) events.push(checked.value);
+        else await nango.log(`Skipped an unreadable event in ${calendarId}: ${describe(checked.problem)}`, { level: 'warn' });
+    }
+    items.length = 0;
+    return events;
 }
 
 /** Ids of the calendars in the user's calendar list whose events can be read (free/busy-only ones cannot). */

@@ -82,7 +82,7 @@ export const CalendarEventResource = z.object({
 });
 export type CalendarEventResource = z.infer<typeof CalendarEventResource>;
 
-/** events.list: items are checked one by one (see `readEvents`), the envelope here. */
+/** events.list: items are checked one by one (see `eventPages` in pages.ts), the envelope here. */
 export const CalendarEventsPage = z.object({
     items: z.array(z.unknown()).nullish(),
     nextPageToken: z.string().nullish(),

@@ -15,6 +15,16 @@ function settle<T>(promise: Promise<IteratorResult<T>>): Promise<Settled<T>> {
 }
 
 /**
+ * One turn of the event loop: the next item's request goes through several promise hops (the pace, the SDK, the
+ * HTTP client) before it is sent, and the script's work on the current item, synchronous once it starts, would
+ * otherwise run first and hold the request back by as long as that work takes. The script's setTimeout (Nango's
+ * sandbox provides it) runs once every pending promise job has, by then the request is out or waiting on the pace.
+ */
+function onTheWire(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
  * The items of `source`, each requested as soon as the one before it is handed out. A failure of the item read
  * ahead is raised when the script asks for that item, as if it had been requested then (same error, after the same
  * retries). When the script stops early, the request in flight is awaited and its outcome dropped, so no request of
@@ -30,6 +40,7 @@ export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T>
             if (!settled.ok) throw settled.error;
             if (settled.result.done) return;
             pending = settle(iterator.next());
+            await onTheWire();
             yield settled.result.value;
         }
     } finally {

@@ -60,6 +60,47 @@ describe('events sync: first run', () => {
         expectInSync(bed);
     });
 
+    it('checkpoints every first listing as a resync in the run’s first save, before any page is requested', async () => {
+        const bed = testBed();
+        const team = teamCalendar(bed);
+        bed.setMetadata({ calendarIds: ['primary', team, HOLIDAY_CALENDAR] });
+        const atFirstListing: (string | undefined)[][] = [];
+        const result = await bed.sync({
+            onHttpAnswer: (_count, answer) => {
+                if (atFirstListing.length === 0 && answer.url.includes('/events'))
+                    atFirstListing.push(...(state(bed)?.calendars.map((c) => [c.calendarId, c.phase, c.timeMin ?? undefined]) ?? []));
+            }
+        });
+        expect(result.status, result.error?.message).toBe('success');
+        expect(atFirstListing.map(([id, phase]) => [id, phase])).toEqual([
+            [SEED_USER.email, 'resync'],
+            [team, 'resync'],
+            [HOLIDAY_CALENDAR, 'resync']
+        ]);
+        // Each with the window its listing uses, so a resumed resync covers what the cut listing did.
+        expect(atFirstListing.every(([, , timeMin]) => timeMin !== undefined)).toBe(true);
+        // One save for all three starts (not one each, queued behind the others), then one per calendar listed.
+        expect(result.checkpoints).toBe(1 + 3);
+        expectInSync(bed);
+    });
+
+    it('skips an event Google sends in a shape the events resource does not allow, saying where, and saves the rest', async () => {
+        const bed = testBed();
+        const good = { id: 'good1', status: 'confirmed', summary: 'ok', start: { date: '2026-02-01' }, end: { date: '2026-02-02' } };
+        const bad = { ...good, id: 'bad1', attendees: [{ email: 42 }] };
+        server.use(
+            http.get(`${CALENDAR_BASE}/calendars/:calendarId/events`, () =>
+                HttpResponse.json({ kind: 'calendar#events', items: [good, bad], nextSyncToken: 'sync-1' })
+            )
+        );
+        const result = await bed.sync();
+        expect(result.status, result.error?.message).toBe('success');
+        expect(live(bed).map((record) => record['eventId'])).toEqual(['good1']);
+        const warning = result.logs.find((log) => log.message.startsWith('Skipped an unreadable event'));
+        expect(warning).toMatchObject({ level: 'warn' });
+        expect(warning?.message).toContain('attendees.0.email: expected string, received number');
+    });
+
     it('bounds the first listing with timeMin = now - backfillDays and sends no orderBy', async () => {
         const bed = testBed({}, { backfillDays: 30 });
         const result = await bed.sync();
@@ -78,7 +119,7 @@ describe('events sync: first run', () => {
     });
 
     it('resumes a run cut mid-calendar from its page token and ends equal to an uncut run', async () => {
-        // Checkpoints: the initial state, each first listing's start (as a resync), then one per page that has a next
+        // Checkpoints: the initial state (every first listing in it as a resync), then one per page that has a next
         // page; the calendars are listed side by side, so the first cut that leaves a page token to resume from is found.
         let bed: Bed | null = null;
         for (let cutAfter = 3; cutAfter <= 10 && bed === null; cutAfter += 1) {

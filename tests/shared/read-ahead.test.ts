@@ -30,6 +30,20 @@ describe('readAhead', () => {
         expect(events).toEqual(['request 1', 'request 2', 'work 1', 'request 3', 'work 2', 'work 3']);
     });
 
+    it('lets the next request reach the wire before the consumer’s synchronous work on the current page', async () => {
+        const events: string[] = [];
+        async function* pages() {
+            for (const item of [1, 2]) {
+                // The pace, the SDK and the HTTP client: several promise hops before the request is sent.
+                for (let hop = 0; hop < 20; hop++) await Promise.resolve();
+                events.push(`sent ${item}`);
+                yield item;
+            }
+        }
+        for await (const item of readAhead(pages())) events.push(`work ${item}`);
+        expect(events).toEqual(['sent 1', 'sent 2', 'work 1', 'work 2']);
+    });
+
     it('raises the failure of the page read ahead when the consumer asks for it, not before', async () => {
         const { events, pages } = source([1, 2, 3], 2);
         const seen: number[] = [];

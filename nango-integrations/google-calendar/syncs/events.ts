@@ -17,7 +17,7 @@ import {
 } from '../calendar-state.js';
 import { eventRecordId, toGoogleCalendarEvent } from '../mappers.js';
 import { readMetadata } from '../metadata.js';
-import { calendarBucket, calendarIdOf, eventPages, listedCalendarIds, type EventsPage } from '../pages.js';
+import { calendarBucket, calendarIdOf, eventPages, listedCalendarIds, readEvents } from '../pages.js';
 import { pushSettings, readPushMessage, reconcileChannels, recordedChannels, stopAllChannels } from '../push.js';
 import type { CalendarEventResource } from '../schemas.js';
 
@@ -78,7 +78,14 @@ const sync = createSync({
         }
         assertRoomFor(run.state);
         await removeDroppedCalendars(run, previous, lost);
-        if (JSON.stringify(run.state) !== JSON.stringify(previous)) await save(run);
+        // First listings are checkpointed as resyncs before they begin (see listAll): all in this one save, rather
+        // than one each, queued behind the others' while their first requests wait.
+        for (const progress of run.state.calendars) {
+            if (!startsFirstListing(run, progress)) continue;
+            progress.timeMin ??= windowStart(run);
+            run.begun.add(progress);
+        }
+        if (run.begun.size > 0 || JSON.stringify(run.state) !== JSON.stringify(previous)) await save(run);
         await maintainPush(run, metadata);
 
         const failures = new Map<CalendarProgress, string>();
@@ -314,9 +321,9 @@ function isInaccessible(error: unknown): boolean {
  */
 async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
     const listing: Listing = { seen: progress.phase === 'resync' && !run.push ? new SeenIds() : null };
-    progress.timeMin ??= new Date(Date.now() - run.backfillDays * DAY_MS).toISOString();
+    progress.timeMin ??= windowStart(run);
     if (listing.seen) progress.pageToken = null;
-    if (!listing.seen && progress.pageToken === null && !run.push) {
+    if (startsFirstListing(run, progress) && !run.begun.has(progress)) {
         run.begun.add(progress);
         await save(run);
     }
@@ -336,6 +343,16 @@ async function listAll(run: Run, progress: CalendarProgress): Promise<void> {
     Object.assign(progress, { phase: 'incremental', syncToken, pageToken: null });
     run.begun.delete(progress);
     await save(run);
+}
+
+/** Where a full listing starts: the backfill window before now. */
+function windowStart(run: Run): string {
+    return new Date(Date.now() - run.backfillDays * DAY_MS).toISOString();
+}
+
+/** A poll's first listing of a calendar that starts at its first page (a resync has its own way to be safe). */
+function startsFirstListing(run: Run, progress: CalendarProgress): boolean {
+    return progress.phase === 'full' && progress.pageToken === null && !run.push;
 }
 
 /** A listing in progress: `seen` collects the record ids of a resync (null for a listing that resumes by page token). */
@@ -391,7 +408,8 @@ async function readPages(
     });
     for await (const page of readAhead(listed)) {
         if (run.halted !== null) throw run.halted;
-        if (await applyPage(run, progress.calendarId, page, listing.seen)) progress.sweep = true;
+        const events = await readEvents(run.nango, progress.calendarId, page.items);
+        if (await applyPage(run, progress.calendarId, events, listing.seen)) progress.sweep = true;
         if (page.nextPageToken === null) {
             if (!page.nextSyncToken)
                 throw new CalendarListingError(`events.list on ${progress.calendarId} returned no nextSyncToken on its last page`);
@@ -411,14 +429,15 @@ async function readPages(
  * from the page, else from the cache; when neither tells (the series may come on a later page, or is cancelled and
  * not listed), the instance is kept for now and the listing ends with a sweep. Returns whether a sweep is needed:
  * also when a cached series is cancelled, since Google may not list its already-cancelled instances again.
+ * Empties `events` once they are mapped.
  */
-async function applyPage(run: Run, calendarId: string, page: EventsPage, seen: SeenIds | null): Promise<boolean> {
+async function applyPage(run: Run, calendarId: string, events: CalendarEventResource[], seen: SeenIds | null): Promise<boolean> {
     const save: GoogleCalendarEvent[] = [];
     const remove: { id: string }[] = [];
     const cancelledInstances: CalendarEventResource[] = [];
     const cancelled: CalendarEventResource[] = [];
     const liveHere = new Set<string>();
-    for (const event of page.events) {
+    for (const event of events) {
         if (event.status === 'cancelled' && event.recurringEventId) cancelledInstances.push(event);
         else if (event.status === 'cancelled') cancelled.push(event);
         else {
@@ -426,6 +445,9 @@ async function applyPage(run: Run, calendarId: string, page: EventsPage, seen: S
             liveHere.add(event.id);
         }
     }
+    // The events as Google sent them are not needed past here: let them go before the page is saved (with several
+    // calendars listed side by side, each one's page would otherwise be held through the others' saves).
+    events.length = 0;
     const deadHere = new Set(cancelled.map((event) => event.id));
     const lookups = new Set([...deadHere, ...cancelledInstances.map((event) => event.recurringEventId!)].filter((id) => !liveHere.has(id)));
     const cached = await cachedEvents(run.nango, calendarId, [...lookups]);
