@@ -42,9 +42,26 @@ const KEYS: Record<string, string[]> = {
     object: ['type', 'shape']
 };
 
-/** The check of `schema`: a function returning the value, typed, or the first problem found. */
+/**
+ * The check of `schema`: a function returning the value, typed, or the first problem found. Scripts run with the zod
+ * of Nango's runner, not ours (NangoHQ/nango packages/runner/package.json pins zod 4.0.5, we build with 4.3.6), and
+ * schema definitions differ between them (4.0's `extend` leaves an empty `checks` on the object): a schema this
+ * cannot compile there is checked by zod itself, slower but with the same verdicts, rather than failing the script.
+ */
 export function shapeCheck<T extends z.ZodType>(schema: T): (value: unknown) => { value: z.output<T> } | { problem: ShapeProblem } {
-    const check = compile(schema);
+    let check: Check;
+    try {
+        check = compile(schema);
+    } catch {
+        return (value) => {
+            const parsed = schema.safeParse(value);
+            if (parsed.success) return { value: parsed.data };
+            const issue = parsed.error.issues[0]!;
+            return {
+                problem: { path: issue.path.filter((key): key is string | number => typeof key !== 'symbol'), message: issue.message }
+            };
+        };
+    }
     return (value) => {
         const problem = check(value);
         return problem === null ? { value: value as z.output<T> } : { problem };
@@ -54,7 +71,10 @@ export function shapeCheck<T extends z.ZodType>(schema: T): (value: unknown) => 
 function compile(schema: z.ZodType): Check {
     const def = (schema as unknown as { _zod: { def: Def } })._zod.def;
     const allowed = KEYS[def.type];
-    const extra = allowed ? Object.keys(def).filter((key) => !allowed.includes(key)) : [];
+    // An empty list of checks is no check, whatever the kind (zod 4.0 leaves one on extended objects).
+    const extra = allowed
+        ? Object.keys(def).filter((key) => !allowed.includes(key) && !(key === 'checks' && def.checks?.length === 0))
+        : [];
     if (!allowed || extra.length > 0 || (def.checks?.length ?? 0) > 0) {
         throw new Error(`shapeCheck: a zod ${def.type} with ${extra.join(', ') || 'checks'} is not supported`);
     }
