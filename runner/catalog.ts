@@ -66,6 +66,10 @@ function first(
     return record;
 }
 
+function isOwnCalendar(calendarId: string): boolean {
+    return calendarId.includes('@') && !calendarId.endsWith('calendar.google.com');
+}
+
 const inOneWeek = () => {
     const start = new Date(Date.now() + 7 * 86_400_000);
     start.setUTCHours(15, 0, 0, 0);
@@ -187,6 +191,9 @@ export const INTEGRATIONS: IntegrationEntry[] = [
                         cached,
                         'GoogleCalendarEvent',
                         (record) =>
+                            // In the user's own calendar (its id is their address): the subscribed ones Google
+                            // publishes (holidays, birthdays: ...calendar.google.com) refuse writes with 403.
+                            isOwnCalendar(String(record['calendarId'])) &&
                             record['status'] === 'confirmed' &&
                             record['recurringEventId'] === null &&
                             (record['recurrence'] as unknown[]).length === 0

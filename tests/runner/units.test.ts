@@ -93,14 +93,18 @@ describe('tables', () => {
 });
 
 describe('the cost floors', () => {
-    it('charge Gmail getProfile, threads.list at 500 a page and threads.get per thread; the quota binds by whole windows', () => {
-        const floor = floorFor('gmail-threads', { records: 100_000 }, 100, { capacity: 15_000, windowMs: 60_000 });
-        expect(floor.minCalls).toBe(1 + 200 + 100_000);
-        expect(floor.minUnits).toBe(1 + 2_000 + 1_000_000);
-        // 1,002,001 units: the first 15,000 at once, then 15,000 a minute: the last one after 66 minutes.
-        expect(floor.limitThroughput).toBeCloseTo(100_000 / (66 * 60 + 0.1), 6);
-        expect(floor.sustainedThroughput).toBeCloseTo(250 / 10.02001, 6);
-        expect(floor.boundBy).toMatch(/^quota: 15,000 units \/ 60 s \(66 windows\)/);
+    it('charge Gmail getProfile, messages.list at 500 a page, and messages.get or threads.get by thread size; the quota binds by whole windows', () => {
+        // 100k threads holding 250k messages, 40k of them threads of one message.
+        const shape = { records: 100_000, singleMessage: 40_000, listedMessages: 250_000 };
+        const floor = floorFor('gmail-threads', shape, 100, { capacity: 15_000, windowMs: 60_000 });
+        expect(floor.minCalls).toBe(1 + 500 + 100_000);
+        expect(floor.minUnits).toBe(1 + 2_500 + 200_000 + 600_000);
+        // 802,501 units: the first 15,000 at once, then 15,000 a minute: the last one after 53 minutes.
+        expect(floor.limitThroughput).toBeCloseTo(100_000 / (53 * 60 + 0.1), 6);
+        expect(floor.sustainedThroughput).toBeCloseTo(250 / 8.02501, 6);
+        expect(floor.boundBy).toMatch(/^quota: 15,000 units \/ 60 s \(53 windows\)/);
+        // A shape without sizes has no thread of one message: every read at the threads.get price.
+        expect(floorFor('gmail-threads', { records: 100_000 }, 100, { capacity: 15_000, windowMs: 60_000 }).minUnits).toBe(1 + 1_000 + 1_000_000);
     });
 
     it('let a run that fits in one window go at the speed of its sequential calls', () => {
