@@ -104,7 +104,9 @@ describe('the cost floors', () => {
         expect(floor.sustainedThroughput).toBeCloseTo(250 / 8.02501, 6);
         expect(floor.boundBy).toMatch(/^quota: 15,000 units \/ 60 s \(53 windows\)/);
         // A shape without sizes has no thread of one message: every read at the threads.get price.
-        expect(floorFor('gmail-threads', { records: 100_000 }, 100, { capacity: 15_000, windowMs: 60_000 }).minUnits).toBe(1 + 1_000 + 1_000_000);
+        expect(floorFor('gmail-threads', { records: 100_000 }, 100, { capacity: 15_000, windowMs: 60_000 }).minUnits).toBe(
+            1 + 1_000 + 1_000_000
+        );
     });
 
     it('let a run that fits in one window go at the speed of its sequential calls', () => {
