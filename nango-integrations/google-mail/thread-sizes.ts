@@ -99,7 +99,8 @@ export class ThreadSizing {
      * The backfill's reads take their units through this while the listing runs, leaving a fifth of the window to
      * it: otherwise reads in the pool take every unit the window frees and the listing, which the cheaper reads wait
      * on, crawls (a 100k mailbox's 485 pages took minutes instead of 49 s, all its reads meanwhile at 10 units). A
-     * fifth of 14,550 units is 582 pages a minute, more than the listing makes at 100 ms a call.
+     * fifth of 14,550 units is 582 pages a minute, about what the listing makes at 100 ms a call (600), and it also
+     * takes whatever room the reads leave.
      */
     readonly readPacer: Pacer;
     private stopped = false;
