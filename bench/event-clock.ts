@@ -87,7 +87,11 @@ export class EventClock implements Clock {
     }
 }
 
-/** User and system CPU time of the main thread, in milliseconds (microsecond resolution). */
+/**
+ * User and system CPU time of the main thread, in milliseconds. Given in microseconds, but on Linux the per-thread
+ * figure (getrusage RUSAGE_THREAD) moves in scheduler ticks, 4 ms on these machines: a short stretch reads 0 or a
+ * tick. Consecutive readings add up, so a run's total is right to a tick; how it is spread over the run is not.
+ */
 function cpuMs(): number {
     const usage = process.threadCpuUsage();
     return (usage.user + usage.system) / 1000;

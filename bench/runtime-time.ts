@@ -103,7 +103,7 @@ export class RuntimeTimer {
     }
 }
 
-/** User and system CPU time of the main thread, in milliseconds: the event clock's unit (bench/event-clock.ts). */
+/** User and system CPU time of the main thread, in milliseconds, as the event clock reads it (bench/event-clock.ts: resolution). */
 function cpuMs(): number {
     const usage = process.threadCpuUsage();
     return (usage.user + usage.system) / 1000;

@@ -74,17 +74,25 @@ describe('npm run bench (smoke run at a tiny size)', () => {
     });
 
     it('keeps the local runtime’s records store and validation off the time line and reports them apart', () => {
+        let recordsMs = 0;
+        let validationMs = 0;
         for (const { sync, ours, naive } of results.results) {
             for (const measure of [ours, naive!]) {
                 const time = measure.time!;
                 expect(time.runtimeExcluded, sync).toBe(true);
-                // Every sync saves and checkpoints, and every saved record is validated.
-                expect(time.runtime.recordsMs, sync).toBeGreaterThan(0);
-                expect(time.runtime.validationMs, sync).toBeGreaterThan(0);
+                // One run of 60 records can spend less than the main thread's CPU clock resolves: on Linux,
+                // process.threadCpuUsage (getrusage RUSAGE_THREAD) moves in scheduler ticks, 4 ms here, so a short
+                // stretch reads 0 or 4 ms. All runs together cannot read 0: every sync saves, checkpoints, validates.
+                expect(time.runtime.recordsMs, sync).toBeGreaterThanOrEqual(0);
+                expect(time.runtime.validationMs, sync).toBeGreaterThanOrEqual(0);
+                recordsMs += time.runtime.recordsMs;
+                validationMs += time.runtime.validationMs;
                 // The time line is waits plus local CPU (whole milliseconds on the clock, microseconds in the parts).
                 expect(time.waitMs! + time.localCpuMs!, sync).toBeCloseTo(measure.simMs, -1);
             }
         }
+        expect(recordsMs).toBeGreaterThan(0);
+        expect(validationMs).toBeGreaterThan(0);
     });
 
     it('the naive baseline fetches item by item: at least one call per record for the list-then-get syncs', () => {
