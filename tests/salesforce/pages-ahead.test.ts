@@ -23,6 +23,30 @@ function byId(rows: Record<string, unknown>[]): Record<string, unknown>[] {
     return [...rows].sort((a, b) => String(a['id']).localeCompare(String(b['id'])));
 }
 
+/**
+ * For each k from 1 to `steps`, a fresh `prepare`d org whose run is cut at step k, then resumed: what went wrong, as
+ * lines (none when every cut resumed to the provider's truth and to the uncut run's cache).
+ */
+async function cutAtEveryStep(
+    name: SyncName,
+    cut: 'stopAfterHttpAnswers' | 'stopAfterSaves',
+    steps: number,
+    prepare: () => Promise<Scenario>,
+    uncut: Scenario
+): Promise<string[]> {
+    const failures: string[] = [];
+    for (let k = 1; k <= steps; k += 1) {
+        const s = await prepare();
+        const first = await s.sync(name, { [cut]: k });
+        if (first.status !== 'interrupted') failures.push(`k=${k}: ${first.status}`);
+        const resumed = await s.sync(name);
+        if (resumed.status !== 'success') failures.push(`k=${k}: resumed ${resumed.status} ${resumed.error?.message ?? ''}`);
+        if (!s.verdict(name).ok) failures.push(`k=${k}: ${JSON.stringify(summary(s.verdict(name)))}`);
+        if (JSON.stringify(byId(s.live(name))) !== JSON.stringify(byId(uncut.live(name)))) failures.push(`k=${k}: cache differs`);
+    }
+    return failures;
+}
+
 describe.each(SYNCS)('%s: one page ahead', (name, size) => {
     it('saves every page in order, one call a page plus the describe', async () => {
         const s = paged(size);
@@ -79,17 +103,7 @@ describe.each(SYNCS)('%s: one page ahead', (name, size) => {
             expect(whole.status).toBe('success');
             const steps = cut === 'stopAfterHttpAnswers' ? whole.httpAnswers : whole.saves;
             expect(steps).toBeGreaterThanOrEqual(5);
-            const failures: string[] = [];
-            for (let k = 1; k <= steps; k += 1) {
-                const s = paged(size);
-                const first = await s.sync(name, { [cut]: k });
-                if (first.status !== 'interrupted') failures.push(`k=${k}: ${first.status}`);
-                const resumed = await s.sync(name);
-                if (resumed.status !== 'success') failures.push(`k=${k}: resumed ${resumed.status} ${resumed.error?.message ?? ''}`);
-                if (!s.verdict(name).ok) failures.push(`k=${k}: ${JSON.stringify(summary(s.verdict(name)))}`);
-                if (JSON.stringify(byId(s.live(name))) !== JSON.stringify(byId(uncut.live(name)))) failures.push(`k=${k}: cache differs`);
-            }
-            expect(failures).toEqual([]);
+            expect(await cutAtEveryStep(name, cut, steps, async () => paged(size), uncut)).toEqual([]);
         }
     );
 
@@ -116,17 +130,7 @@ describe.each(SYNCS)('%s: one page ahead', (name, size) => {
             expect(describes).toEqual([304]);
             const steps = cut === 'stopAfterHttpAnswers' ? whole.httpAnswers : whole.saves;
             expect(steps).toBeGreaterThanOrEqual(4);
-            const failures: string[] = [];
-            for (let k = 1; k <= steps; k += 1) {
-                const s = await prepared();
-                const first = await s.sync(name, { [cut]: k });
-                if (first.status !== 'interrupted') failures.push(`k=${k}: ${first.status}`);
-                const resumed = await s.sync(name);
-                if (resumed.status !== 'success') failures.push(`k=${k}: resumed ${resumed.status} ${resumed.error?.message ?? ''}`);
-                if (!s.verdict(name).ok) failures.push(`k=${k}: ${JSON.stringify(summary(s.verdict(name)))}`);
-                if (JSON.stringify(byId(s.live(name))) !== JSON.stringify(byId(uncut.live(name)))) failures.push(`k=${k}: cache differs`);
-            }
-            expect(failures).toEqual([]);
+            expect(await cutAtEveryStep(name, cut, steps, prepared, uncut)).toEqual([]);
         }
     );
 });
